@@ -1,0 +1,558 @@
+//! Aging: the debtor register as of a date, computed from the ledger and the allocations.
+//!
+//! Every debt's outstanding amount goes into one bucket by its age (as-of date minus due
+//! date, calendar days; age ≤ 0 is "not due"); money a customer paid that no debt took
+//! is their advance, never a negative bucket. Before anything is shown, the register is
+//! checked: buckets add up to outstanding for every row and for the totals, nothing is
+//! negative, and every rouble received is applied, held as an advance or unidentified.
+
+use crate::ledger::{Ledger, PartyId};
+use crate::matching::{Debit, Matching, Note, Source};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+
+/// What the age counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AgeBy {
+    /// From the due date (the invoice's, else its date plus the default term).
+    #[default]
+    Due,
+    /// From the document date.
+    Date,
+}
+
+/// Aging settings.
+#[derive(Debug, Clone)]
+pub struct AgingConfig {
+    /// Upper bounds of the overdue buckets in days, ascending (`30,60,90,120`).
+    pub buckets: Vec<u32>,
+    pub age_by: AgeBy,
+}
+
+impl Default for AgingConfig {
+    fn default() -> Self {
+        AgingConfig {
+            buckets: vec![30, 60, 90, 120],
+            age_by: AgeBy::Due,
+        }
+    }
+}
+
+impl AgingConfig {
+    /// Bucket names: `not_due`, `1-30`, …, `121+`.
+    pub fn bucket_names(&self) -> Vec<String> {
+        let mut names = vec!["not_due".to_string()];
+        let mut lower = 1;
+        for &b in &self.buckets {
+            names.push(format!("{lower}-{b}"));
+            lower = b + 1;
+        }
+        names.push(format!("{lower}+"));
+        names
+    }
+
+    /// The bucket index of an age.
+    pub fn bucket_of(&self, age: i64) -> usize {
+        if age <= 0 {
+            return 0;
+        }
+        self.buckets
+            .iter()
+            .position(|&b| age <= i64::from(b))
+            .map_or(self.buckets.len() + 1, |i| i + 1)
+    }
+}
+
+/// The kind of an open debt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DebtKind {
+    Invoice,
+    /// Money we returned to the customer beyond their advance.
+    Refund,
+}
+
+/// One open debt in the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenDebt {
+    pub kind: DebtKind,
+    pub number: String,
+    pub date: NaiveDate,
+    /// The due date the source gives (`None` when it gives none).
+    pub due_date: Option<NaiveDate>,
+    /// The due date used: the source's, else the date plus the default term.
+    pub due: NaiveDate,
+    /// The date the age counts from.
+    pub aged_from: NaiveDate,
+    pub amount: Decimal,
+    pub paid: Decimal,
+    pub credited: Decimal,
+    pub outstanding: Decimal,
+    /// Age in days; negative or zero when not due.
+    pub days_overdue: i64,
+    pub bucket: usize,
+    pub manager: Option<String>,
+    pub contract: Option<String>,
+}
+
+/// Sums shown per row and in the totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Amounts {
+    pub invoiced: Decimal,
+    /// Refunds we paid to the customer (they add to what the customer owes).
+    pub refunded: Decimal,
+    /// Money applied to the customer's debts.
+    pub paid: Decimal,
+    /// Credit notes applied to the customer's debts.
+    pub credited: Decimal,
+    pub outstanding: Decimal,
+    /// Unapplied money and credit notes.
+    pub advance: Decimal,
+    pub net: Decimal,
+    pub buckets: Vec<Decimal>,
+}
+
+impl Amounts {
+    fn new(n: usize) -> Self {
+        Amounts {
+            buckets: vec![Decimal::ZERO; n],
+            ..Amounts::default()
+        }
+    }
+
+    fn add(&mut self, o: &Amounts) {
+        self.invoiced += o.invoiced;
+        self.refunded += o.refunded;
+        self.paid += o.paid;
+        self.credited += o.credited;
+        self.outstanding += o.outstanding;
+        self.advance += o.advance;
+        self.net += o.net;
+        for (a, b) in self.buckets.iter_mut().zip(&o.buckets) {
+            *a += *b;
+        }
+    }
+}
+
+/// One counterparty in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub party: PartyId,
+    pub counterparty: String,
+    pub inn: Option<String>,
+    pub kpp: Option<String>,
+    pub manager: Option<String>,
+    pub currency: String,
+    pub amounts: Amounts,
+    /// The oldest age among overdue debts (0 when nothing is overdue).
+    pub max_days_overdue: i64,
+    pub last_payment_date: Option<NaiveDate>,
+    /// Open debts, by due date then number.
+    pub debts: Vec<OpenDebt>,
+    /// Debts without a due date were aged from their date plus the default term.
+    pub no_due_date: bool,
+}
+
+/// A receipt nobody could be credited with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unidentified {
+    pub payment: usize,
+    pub number: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub currency: String,
+    pub payer: String,
+    pub inn: Option<String>,
+    pub purpose: String,
+    pub notes: Vec<Note>,
+}
+
+/// The register.
+#[derive(Debug, Clone)]
+pub struct Register {
+    pub as_of: NaiveDate,
+    pub bucket_names: Vec<String>,
+    pub rows: Vec<Row>,
+    pub unidentified: Vec<Unidentified>,
+    /// Totals per currency (RUB first).
+    pub totals: Vec<(String, Amounts)>,
+    /// Money received in the period per currency: applied + advance + unidentified.
+    pub received: Vec<(String, Decimal)>,
+}
+
+/// A broken invariant: a bug, never an input problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "internal check failed: {0}. This is a bug in sverka; please report it with the input files"
+)]
+pub struct InvariantError(pub String);
+
+/// Builds the register as of the matching's date and checks it.
+pub fn register(
+    ledger: &Ledger,
+    m: &Matching,
+    cfg: &AgingConfig,
+) -> Result<Register, InvariantError> {
+    let as_of = m.as_of;
+    let nb = cfg.buckets.len() + 2;
+    let mut paid: HashMap<Debit, (Decimal, Decimal)> = HashMap::new();
+    for a in &m.allocations {
+        let e = paid.entry(a.debit).or_default();
+        match a.source {
+            Source::Payment(_) => e.0 += a.amount,
+            Source::Credit(_) => e.1 += a.amount,
+        }
+    }
+    #[derive(Default)]
+    struct Acc {
+        amounts: Option<Amounts>,
+        debts: Vec<OpenDebt>,
+        last_payment: Option<NaiveDate>,
+        manager: Option<(NaiveDate, crate::model::Provenance, String)>,
+        no_due: bool,
+    }
+    let mut acc: BTreeMap<(PartyId, String), Acc> = BTreeMap::new();
+    let mut debt = |party: PartyId, currency: &str, d: OpenDebt, invoiced: bool| {
+        let e = acc.entry((party, currency.to_string())).or_default();
+        let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
+        if invoiced {
+            a.invoiced += d.amount;
+        } else {
+            a.refunded += d.amount;
+        }
+        a.paid += d.paid;
+        a.credited += d.credited;
+        if d.outstanding != Decimal::ZERO {
+            a.outstanding += d.outstanding;
+            a.buckets[d.bucket] += d.outstanding;
+            if d.due_date.is_none() && d.kind == DebtKind::Invoice {
+                e.no_due = true;
+            }
+            e.debts.push(d);
+        }
+    };
+    let default_term = chrono::Days::new(u64::from(m.default_term));
+    for &i in &m.invoices {
+        let inv = &ledger.invoices[i];
+        let doc = &inv.doc;
+        let (p, c) = paid.get(&Debit::Invoice(i)).copied().unwrap_or_default();
+        let due = doc.due.unwrap_or(doc.date + default_term);
+        let aged_from = match cfg.age_by {
+            AgeBy::Due => due,
+            AgeBy::Date => doc.date,
+        };
+        let age = (as_of - aged_from).num_days();
+        debt(
+            inv.party,
+            &doc.currency,
+            OpenDebt {
+                kind: DebtKind::Invoice,
+                number: doc.number.clone(),
+                date: doc.date,
+                due_date: doc.due,
+                due,
+                aged_from,
+                amount: doc.amount,
+                paid: p,
+                credited: c,
+                outstanding: doc.amount - p - c,
+                days_overdue: age,
+                bucket: cfg.bucket_of(age),
+                manager: doc.manager.clone(),
+                contract: doc.contract.clone(),
+            },
+            true,
+        );
+    }
+    for &i in &m.refunds {
+        let pay = &ledger.payments[i];
+        let Some(party) = pay.party else { continue };
+        let (p, c) = paid.get(&Debit::Refund(i)).copied().unwrap_or_default();
+        let age = (as_of - pay.cash_date).num_days();
+        debt(
+            party,
+            &pay.doc.currency,
+            OpenDebt {
+                kind: DebtKind::Refund,
+                number: pay.doc.number.clone(),
+                date: pay.cash_date,
+                due_date: Some(pay.cash_date),
+                due: pay.cash_date,
+                aged_from: pay.cash_date,
+                amount: pay.doc.amount,
+                paid: p,
+                credited: c,
+                outstanding: pay.doc.amount - p - c,
+                days_overdue: age,
+                bucket: cfg.bucket_of(age),
+                manager: None,
+                contract: None,
+            },
+            false,
+        );
+    }
+    // Managers: the one named on the customer's latest invoice.
+    for &i in &m.invoices {
+        let inv = &ledger.invoices[i];
+        if let Some(man) = &inv.doc.manager {
+            let e = acc
+                .entry((inv.party, inv.doc.currency.clone()))
+                .or_default();
+            let key = (inv.doc.date, inv.doc.prov, man.clone());
+            if e.manager
+                .as_ref()
+                .is_none_or(|m| (m.0, m.1) < (key.0, key.1))
+            {
+                e.manager = Some(key);
+            }
+        }
+    }
+    let mut unidentified = Vec::new();
+    let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
+    for r in &m.receipts {
+        let pay = &ledger.payments[r.payment];
+        *received.entry(pay.doc.currency.clone()).or_default() += pay.doc.amount;
+        match r.party {
+            Some(party) => {
+                let e = acc.entry((party, pay.doc.currency.clone())).or_default();
+                let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
+                a.advance += r.advance;
+                if e.last_payment.is_none_or(|d| d < pay.cash_date) {
+                    e.last_payment = Some(pay.cash_date);
+                }
+            }
+            None => unidentified.push(Unidentified {
+                payment: r.payment,
+                number: pay.doc.number.clone(),
+                date: pay.cash_date,
+                amount: pay.doc.amount,
+                currency: pay.doc.currency.clone(),
+                payer: pay.doc.payer.name.clone(),
+                inn: pay.doc.payer.inn.clone(),
+                purpose: pay.doc.purpose.clone(),
+                notes: r.notes.clone(),
+            }),
+        }
+    }
+    for c in &m.credits {
+        let credit = &ledger.credits[c.credit];
+        let e = acc
+            .entry((credit.party, credit.doc.currency.clone()))
+            .or_default();
+        e.amounts.get_or_insert_with(|| Amounts::new(nb)).advance += c.unapplied;
+    }
+
+    let mut rows = Vec::new();
+    for ((party, currency), e) in acc {
+        let Some(mut amounts) = e.amounts else {
+            continue;
+        };
+        amounts.net = amounts.outstanding - amounts.advance;
+        if amounts.outstanding.is_zero() && amounts.advance.is_zero() {
+            continue;
+        }
+        let info = ledger.party(party);
+        let mut debts = e.debts;
+        debts.sort_by(|a, b| {
+            (a.aged_from, a.date, &a.number).cmp(&(b.aged_from, b.date, &b.number))
+        });
+        let max_days_overdue = debts
+            .iter()
+            .map(|d| d.days_overdue)
+            .max()
+            .unwrap_or(0)
+            .max(0);
+        rows.push(Row {
+            party,
+            counterparty: info.name.clone(),
+            inn: info.inn.clone(),
+            kpp: info.kpp.clone(),
+            manager: e.manager.map(|m| m.2),
+            currency,
+            amounts,
+            max_days_overdue,
+            last_payment_date: e.last_payment,
+            debts,
+            no_due_date: e.no_due,
+        });
+    }
+    // Stable order: INN, then name (parties without INN last), then currency.
+    rows.sort_by(|a, b| {
+        (a.inn.is_none(), &a.inn, &a.counterparty, &a.currency).cmp(&(
+            b.inn.is_none(),
+            &b.inn,
+            &b.counterparty,
+            &b.currency,
+        ))
+    });
+    unidentified.sort_by(|a, b| (a.date, &a.number, a.amount).cmp(&(b.date, &b.number, b.amount)));
+    let mut totals: BTreeMap<String, Amounts> = BTreeMap::new();
+    for r in &rows {
+        totals
+            .entry(r.currency.clone())
+            .or_insert_with(|| Amounts::new(nb))
+            .add(&r.amounts);
+    }
+    let mut totals: Vec<(String, Amounts)> = totals.into_iter().collect();
+    totals.sort_by_key(|(c, _)| (c != crate::model::RUB, c.clone()));
+    if totals.is_empty() {
+        totals.push((crate::model::RUB.to_string(), Amounts::new(nb)));
+    }
+    let reg = Register {
+        as_of,
+        bucket_names: cfg.bucket_names(),
+        rows,
+        unidentified,
+        totals,
+        received: received.into_iter().collect(),
+    };
+    check(&reg, ledger, m)?;
+    Ok(reg)
+}
+
+/// The invariants every register must satisfy.
+pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), InvariantError> {
+    let fail = |s: String| Err(InvariantError(s));
+    for r in &reg.rows {
+        let a = &r.amounts;
+        let sum: Decimal = a.buckets.iter().sum();
+        if sum != a.outstanding {
+            return fail(format!(
+                "{}: buckets sum to {sum} but outstanding is {}",
+                r.counterparty, a.outstanding
+            ));
+        }
+        if a.outstanding < Decimal::ZERO
+            || a.advance < Decimal::ZERO
+            || a.buckets.iter().any(|b| *b < Decimal::ZERO)
+        {
+            return fail(format!(
+                "{}: a negative outstanding, bucket or advance",
+                r.counterparty
+            ));
+        }
+        if a.invoiced + a.refunded - a.paid - a.credited != a.outstanding {
+            return fail(format!(
+                "{}: invoiced {} + refunded {} - paid {} - credited {} != outstanding {}",
+                r.counterparty, a.invoiced, a.refunded, a.paid, a.credited, a.outstanding
+            ));
+        }
+        if a.net != a.outstanding - a.advance {
+            return fail(format!(
+                "{}: net is not outstanding minus advance",
+                r.counterparty
+            ));
+        }
+        for d in &r.debts {
+            if d.outstanding <= Decimal::ZERO || d.outstanding > d.amount {
+                return fail(format!(
+                    "{}: debt {} has outstanding {}",
+                    r.counterparty, d.number, d.outstanding
+                ));
+            }
+        }
+    }
+    for (cur, t) in &reg.totals {
+        let sum: Decimal = t.buckets.iter().sum();
+        if sum != t.outstanding {
+            return fail(format!(
+                "totals {cur}: buckets sum to {sum} but outstanding is {}",
+                t.outstanding
+            ));
+        }
+    }
+    // Conservation: every receipt is applied, held as an advance or unidentified.
+    let mut applied_by_payment: HashMap<usize, Decimal> = HashMap::new();
+    for a in &m.allocations {
+        if let Source::Payment(p) = a.source {
+            *applied_by_payment.entry(p).or_default() += a.amount;
+        }
+    }
+    let mut applied = Decimal::ZERO;
+    let mut advance = Decimal::ZERO;
+    let mut unidentified = Decimal::ZERO;
+    for r in &m.receipts {
+        let amount = ledger.payments[r.payment].doc.amount;
+        let a = applied_by_payment
+            .get(&r.payment)
+            .copied()
+            .unwrap_or_default();
+        if a != r.applied || r.advance < Decimal::ZERO {
+            return fail(format!(
+                "receipt {}: allocations {a} but applied {}",
+                r.payment, r.applied
+            ));
+        }
+        if r.party.is_none() {
+            if !a.is_zero() || !r.advance.is_zero() {
+                return fail(format!("receipt {}: unidentified but applied", r.payment));
+            }
+            unidentified += amount;
+        } else {
+            if a + r.advance != amount {
+                return fail(format!(
+                    "receipt {}: applied {a} + advance {} != amount {amount}",
+                    r.payment, r.advance
+                ));
+            }
+            applied += a;
+            advance += r.advance;
+        }
+    }
+    let received: Decimal = reg.received.iter().map(|(_, v)| *v).sum();
+    let listed: Decimal = reg.unidentified.iter().map(|u| u.amount).sum();
+    if applied + advance + unidentified != received || listed != unidentified {
+        return fail(format!(
+            "money not conserved: applied {applied} + advance {advance} + unidentified {unidentified} != received {received}"
+        ));
+    }
+    let credit_advance: Decimal = m.credits.iter().map(|c| c.unapplied).sum();
+    let row_advance: Decimal = reg.rows.iter().map(|r| r.amounts.advance).sum();
+    if row_advance != advance + credit_advance {
+        return fail(format!(
+            "advances in rows {row_advance} != receipts' {advance} + credits' {credit_advance}"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_buckets_and_their_boundaries() {
+        let cfg = AgingConfig::default();
+        assert_eq!(
+            cfg.bucket_names(),
+            vec!["not_due", "1-30", "31-60", "61-90", "91-120", "121+"]
+        );
+        // S34: age 0 is not due; 30 is 1-30; 31 is 31-60; 120 is 91-120; 121 is 121+.
+        let cases = [
+            (-5, 0),
+            (0, 0),
+            (1, 1),
+            (30, 1),
+            (31, 2),
+            (60, 2),
+            (90, 3),
+            (91, 4),
+            (120, 4),
+            (121, 5),
+            (5000, 5),
+        ];
+        for (age, bucket) in cases {
+            assert_eq!(cfg.bucket_of(age), bucket, "age {age}");
+        }
+    }
+
+    #[test]
+    fn custom_buckets() {
+        let cfg = AgingConfig {
+            buckets: vec![15, 45],
+            age_by: AgeBy::Due,
+        };
+        assert_eq!(cfg.bucket_names(), vec!["not_due", "1-15", "16-45", "46+"]);
+        assert_eq!(cfg.bucket_of(46), 3);
+    }
+}

@@ -1,0 +1,122 @@
+//! The arguments as clap sees them: strings and flags, not yet checked against each
+//! other or the settings file.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  sverka report exports/                        the register as of today, as a table
+  sverka report exports/ --as-of 2024-03-31     as of a past date
+  sverka report exports/ --format csv -o debtors.csv
+  sverka match exports/                         which payment paid which invoice, and why
+  sverka inspect kl_to_1c.txt --format json     what sverka reads in a file
+
+Exit codes: 0 done (debts are not an error), 1 input or processing error, 2 wrong usage.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sverka",
+    version,
+    about = "Debtor register from 1C and bank exports: reads statements and invoice lists, \
+             matches payments to invoices, ages what is still owed.",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Treat warnings about the input as errors (exit 1).
+    #[arg(long, global = true)]
+    pub strict: bool,
+    /// Print only warnings and errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Language of headers and notes: ru or en.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Settings file (TOML). Default: ./sverka.toml if it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// The debtor register as of a date, with aging buckets.
+    Report(ReportArgs),
+    /// Every incoming payment, the invoices it paid, by which rule, and what is unidentified.
+    Match(MatchArgs),
+    /// What each file is and what sverka reads from it.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format: table, csv, tsv, json or xlsx. Default: table on a terminal, csv otherwise.
+    #[arg(long, value_name = "FMT")]
+    pub format: Option<String>,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CSV dialect: excel (Russian Excel: `;`, decimal comma, BOM, CRLF) or plain (`,`, point).
+    #[arg(long, value_name = "DIALECT")]
+    pub csv_dialect: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MatchingArgs {
+    /// Report date: YYYY-MM-DD or DD.MM.YYYY. Later documents and later money are left out. Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Payment term in days for an invoice without a due date.
+    #[arg(long, value_name = "DAYS")]
+    pub default_term: Option<u32>,
+    /// Invoices due on the same day share an unreferenced payment: prorata (ГК РФ 319.1) or fifo.
+    #[arg(long, value_name = "RULE")]
+    pub tie: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Statements, invoice lists, or folders of them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// One row per counterparty, invoice or manager.
+    #[arg(long, value_name = "KEY")]
+    pub by: Option<String>,
+    /// Upper bounds of the overdue buckets in days, e.g. 30,60,90,120.
+    #[arg(long, value_name = "LIST")]
+    pub buckets: Option<String>,
+    /// Age from the due date (due) or from the document date (date).
+    #[arg(long, value_name = "BASIS")]
+    pub age_by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Statements, invoice lists, or folders of them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files or folders to look at.
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}

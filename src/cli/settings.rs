@@ -1,0 +1,314 @@
+//! Settings: the command line over the settings file over the defaults, checked before
+//! any work starts. Every bad value is named with where it came from.
+
+use super::args::{Cli, Cmd, Global, MatchingArgs, OutputArgs};
+use crate::aging::{AgeBy, AgingConfig};
+use crate::commands::inspect::InspectSettings;
+use crate::commands::matchlog::MatchLogSettings;
+use crate::commands::report::ReportSettings;
+use crate::commands::{Command, Common, MatchSettings};
+use crate::error::{Error, Result};
+use crate::ledger::LedgerConfig;
+use crate::matching::Tie;
+use crate::output::sheets::GroupBy;
+use crate::output::{CsvDialect, Lang, OutputFormat, RenderOptions};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The settings file (`sverka.toml`). Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    #[serde(default)]
+    pub company: CompanySection,
+    #[serde(default)]
+    pub report: ReportSection,
+    #[serde(default)]
+    pub matching: MatchingSection,
+    #[serde(default)]
+    pub output: OutputSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanySection {
+    /// Our INNs (the company and, if any, its other legal entities in one register).
+    #[serde(default)]
+    pub inn: Vec<String>,
+    /// Our bank accounts, beyond those the statements name.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    pub buckets: Option<Vec<u32>>,
+    pub age_by: Option<String>,
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSection {
+    pub default_term: Option<u32>,
+    pub tie: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSection {
+    pub lang: Option<String>,
+    pub csv_dialect: Option<String>,
+    pub format: Option<String>,
+}
+
+/// Reads the settings file named with `--config`, or `./sverka.toml` when present.
+fn load_file(explicit: Option<&Path>) -> Result<(Option<PathBuf>, File)> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = PathBuf::from("sverka.toml");
+            if !default.is_file() {
+                return Ok((None, File::default()));
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    let file: File = toml::from_str(&text).map_err(|e| Error::Config {
+        path: path.clone(),
+        message: e.to_string().trim().to_string(),
+    })?;
+    Ok((Some(path), file))
+}
+
+fn usage(what: &str, value: &str, expected: &str) -> Error {
+    Error::Usage(format!("{what} {value:?}: expected {expected}"))
+}
+
+/// `YYYY-MM-DD` or `DD.MM.YYYY`.
+pub fn parse_as_of(s: &str) -> Result<NaiveDate> {
+    let t = s.trim();
+    let ok = t.len() == 10 && (t.as_bytes()[4] == b'-' || t.as_bytes()[2] == b'.');
+    ok.then(|| crate::dates::parse_date(t))
+        .flatten()
+        .ok_or_else(|| usage("--as-of", s, "a date as YYYY-MM-DD or DD.MM.YYYY"))
+}
+
+pub fn parse_buckets(s: &str) -> Result<Vec<u32>> {
+    let parts: std::result::Result<Vec<u32>, _> =
+        s.split(',').map(|p| p.trim().parse::<u32>()).collect();
+    let parts =
+        parts.map_err(|_| usage("--buckets", s, "ascending day counts such as 30,60,90,120"))?;
+    check_buckets(&parts).map_err(|m| usage("--buckets", s, &m))?;
+    Ok(parts)
+}
+
+fn check_buckets(b: &[u32]) -> std::result::Result<(), String> {
+    if b.is_empty() || b.len() > 20 {
+        return Err("between 1 and 20 bounds".into());
+    }
+    if b[0] == 0 || b.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("positive bounds in ascending order".into());
+    }
+    Ok(())
+}
+
+fn parse_lang(s: &str) -> Result<Lang> {
+    match s.to_lowercase().as_str() {
+        "ru" => Ok(Lang::Ru),
+        "en" => Ok(Lang::En),
+        _ => Err(usage("--lang", s, "ru or en")),
+    }
+}
+
+fn parse_dialect(s: &str) -> Result<CsvDialect> {
+    match s.to_lowercase().as_str() {
+        "excel" | "ru" => Ok(CsvDialect::Excel),
+        "plain" => Ok(CsvDialect::Plain),
+        _ => Err(usage("--csv-dialect", s, "excel or plain")),
+    }
+}
+
+fn parse_tie(s: &str) -> Result<Tie> {
+    match s.to_lowercase().replace(['-', '_'], "").as_str() {
+        "prorata" => Ok(Tie::ProRata),
+        "fifo" => Ok(Tie::Fifo),
+        _ => Err(usage("--tie", s, "prorata or fifo")),
+    }
+}
+
+fn parse_age_by(s: &str) -> Result<AgeBy> {
+    match s.to_lowercase().as_str() {
+        "due" => Ok(AgeBy::Due),
+        "date" | "doc" => Ok(AgeBy::Date),
+        _ => Err(usage("--age-by", s, "due or date")),
+    }
+}
+
+fn common(
+    global: &Global,
+    file: &File,
+    inputs: Vec<PathBuf>,
+    out: &OutputArgs,
+    width: Option<u16>,
+) -> Result<Common> {
+    let lang = match global.lang.as_deref().or(file.output.lang.as_deref()) {
+        Some(l) => parse_lang(l)?,
+        None => Lang::Ru,
+    };
+    let dialect = match out
+        .csv_dialect
+        .as_deref()
+        .or(file.output.csv_dialect.as_deref())
+    {
+        Some(d) => parse_dialect(d)?,
+        None => CsvDialect::Excel,
+    };
+    let format = match out.format.as_deref().or(file.output.format.as_deref()) {
+        Some(f) => Some(
+            OutputFormat::parse(f)
+                .ok_or_else(|| usage("--format", f, "table, csv, tsv, json or xlsx"))?,
+        ),
+        None => None,
+    };
+    for inn in &file.company.inn {
+        if !crate::inn::is_valid_inn(inn) {
+            return Err(Error::Usage(format!(
+                "settings [company] inn {inn:?} is not a valid INN"
+            )));
+        }
+    }
+    Ok(Common {
+        inputs,
+        strict: global.strict,
+        company: LedgerConfig {
+            our_inns: file.company.inn.clone(),
+            our_accounts: file.company.accounts.clone(),
+        },
+        render: RenderOptions {
+            lang,
+            dialect,
+            width: if out.output.is_some() { None } else { width },
+        },
+        output: out.output.clone(),
+        format,
+    })
+}
+
+fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
+    let as_of = match &m.as_of {
+        Some(s) => parse_as_of(s)?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let tie = match m.tie.as_deref().or(file.matching.tie.as_deref()) {
+        Some(t) => parse_tie(t)?,
+        None => Tie::default(),
+    };
+    let default_term = m.default_term.or(file.matching.default_term).unwrap_or(0);
+    if default_term > 3660 {
+        return Err(usage(
+            "--default-term",
+            &default_term.to_string(),
+            "at most 3660 days",
+        ));
+    }
+    Ok(MatchSettings {
+        as_of,
+        tie,
+        default_term,
+    })
+}
+
+/// Turns the parsed arguments into a command with validated settings.
+pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
+    let (path, file) = load_file(cli.global.config.as_deref())?;
+    if let (Some(p), Some(b)) = (&path, &file.report.buckets) {
+        check_buckets(b).map_err(|m| Error::Config {
+            path: p.clone(),
+            message: format!("[report] buckets: expected {m}"),
+        })?;
+    }
+    Ok(match cli.command {
+        Cmd::Report(a) => {
+            let buckets = match &a.buckets {
+                Some(b) => parse_buckets(b)?,
+                None => file
+                    .report
+                    .buckets
+                    .clone()
+                    .unwrap_or_else(|| vec![30, 60, 90, 120]),
+            };
+            let age_by = match a.age_by.as_deref().or(file.report.age_by.as_deref()) {
+                Some(s) => parse_age_by(s)?,
+                None => AgeBy::Due,
+            };
+            let by = match a.by.as_deref().or(file.report.by.as_deref()) {
+                Some(s) => GroupBy::parse(s)
+                    .ok_or_else(|| usage("--by", s, "counterparty, invoice or manager"))?,
+                None => GroupBy::Counterparty,
+            };
+            Command::Report(ReportSettings {
+                common: common(&cli.global, &file, a.inputs, &a.output, width)?,
+                matching: matching(&a.matching, &file)?,
+                aging: AgingConfig { buckets, age_by },
+                by,
+            })
+        }
+        Cmd::Match(a) => Command::Match(MatchLogSettings {
+            common: common(&cli.global, &file, a.inputs, &a.output, width)?,
+            matching: matching(&a.matching, &file)?,
+        }),
+        Cmd::Inspect(a) => Command::Inspect(InspectSettings {
+            common: common(&cli.global, &file, a.inputs, &a.output, width)?,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_of_in_both_forms() {
+        assert_eq!(
+            parse_as_of("2024-03-31").unwrap(),
+            NaiveDate::from_ymd_opt(2024, 3, 31).unwrap()
+        );
+        assert_eq!(
+            parse_as_of("31.03.2024").unwrap(),
+            NaiveDate::from_ymd_opt(2024, 3, 31).unwrap()
+        );
+        assert!(parse_as_of("31.03.24").is_err());
+        assert!(parse_as_of("2024-02-30").is_err());
+        assert!(parse_as_of("yesterday").is_err());
+    }
+
+    #[test]
+    fn buckets_must_ascend() {
+        assert_eq!(
+            parse_buckets("30,60,90,120").unwrap(),
+            vec![30, 60, 90, 120]
+        );
+        assert_eq!(parse_buckets(" 15, 45 ").unwrap(), vec![15, 45]);
+        assert!(parse_buckets("60,30").is_err());
+        assert!(parse_buckets("0,30").is_err());
+        assert!(parse_buckets("30,x").is_err());
+        assert!(parse_buckets("").is_err());
+    }
+
+    #[test]
+    fn the_settings_file_rejects_unknown_keys() {
+        let f: std::result::Result<File, _> = toml::from_str("[report]\nbukets = [30]\n");
+        assert!(f.is_err());
+        let f: File =
+            toml::from_str("[company]\ninn = [\"7707083893\"]\n[matching]\ntie = \"fifo\"\n")
+                .unwrap();
+        assert_eq!(f.company.inn, vec!["7707083893"]);
+    }
+}

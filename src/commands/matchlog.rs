@@ -1,0 +1,257 @@
+//! `sverka match`: the allocation log. Every incoming payment with where it came from,
+//! the invoices it paid, by which rule, what was left as an advance, and what a person
+//! should review (unidentified payers, unknown or ambiguous invoice numbers).
+
+use super::{Common, Diagnostics, MatchSettings};
+use crate::error::{Error, Result};
+use crate::ledger::Ledger;
+use crate::matching::refs::RefKind;
+use crate::matching::{Debit, Matching, Receipt, Source};
+use crate::output::json::{date, money, opt_str};
+use crate::output::sheet::{Cell, Sheet};
+use crate::output::{self, Lang, OutputFormat};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+pub struct MatchLogSettings {
+    pub common: Common,
+    pub matching: MatchSettings,
+}
+
+pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
+    let format = super::default_format(&s.common);
+    super::check_binary_target(&s.common, format)?;
+    let ledger = super::load_ledger(&s.common, diag)?;
+    let m = super::match_ledger(&ledger, &s.matching);
+    let bytes = match format {
+        OutputFormat::Json => output::json::to_bytes(&to_json(&ledger, &m, s.common.render.lang)),
+        other => output::render_sheets(
+            other,
+            &sheets(&ledger, &m, s.common.render.lang),
+            &s.common.render,
+        )
+        .map_err(Error::Usage)?,
+    };
+    super::emit(&s.common, &bytes)
+}
+
+fn debit_number(ledger: &Ledger, d: Debit) -> &str {
+    match d {
+        Debit::Invoice(i) => &ledger.invoices[i].doc.number,
+        Debit::Refund(i) => &ledger.payments[i].doc.number,
+    }
+}
+
+fn counterparty<'a>(ledger: &'a Ledger, r: &Receipt) -> Option<&'a str> {
+    r.party.map(|p| ledger.party(p).name.as_str())
+}
+
+fn notes_text(r: &Receipt, lang: Lang) -> String {
+    r.notes
+        .iter()
+        .map(|n| match lang {
+            Lang::Ru => n.ru(),
+            Lang::En => n.en(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn rule_text(rule: crate::matching::Rule, lang: Lang) -> String {
+    match lang {
+        Lang::Ru => rule.ru().to_string(),
+        Lang::En => rule.name().to_string(),
+    }
+}
+
+/// The log as sheets: one row per allocation (a payment with none gets one row).
+pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
+    let mut s = Sheet::new(
+        lang.t("Разнесение", "Allocations"),
+        format!(
+            "{} {}",
+            lang.t("Разнесение поступлений на", "Allocation of receipts as of"),
+            match lang {
+                Lang::Ru => crate::dates::ru(m.as_of),
+                Lang::En => crate::dates::iso(m.as_of),
+            }
+        ),
+    );
+    s.column(lang.t("Источник", "Source"), false)
+        .column(lang.t("Дата", "Date"), true)
+        .column(lang.t("Номер", "Number"), true)
+        .column(lang.t("Сумма", "Amount"), true)
+        .column(lang.t("Плательщик", "Payer"), true)
+        .column(lang.t("ИНН", "INN"), true)
+        .column(lang.t("Назначение платежа", "Purpose"), false)
+        .column(lang.t("Счёт", "Invoice"), true)
+        .column(lang.t("Зачтено", "Applied"), true)
+        .column(lang.t("Правило", "Rule"), true)
+        .column(lang.t("Аванс", "Advance"), true)
+        .column(lang.t("Примечание", "Note"), true);
+    let mut by_source: std::collections::HashMap<Source, Vec<&crate::matching::Allocation>> =
+        Default::default();
+    for a in &m.allocations {
+        by_source.entry(a.source).or_default().push(a);
+    }
+    for r in &m.receipts {
+        let p = &ledger.payments[r.payment];
+        let allocs = by_source
+            .get(&Source::Payment(r.payment))
+            .cloned()
+            .unwrap_or_default();
+        let note = if r.unidentified() && r.notes.is_empty() {
+            lang.t("неопознанное поступление", "unidentified")
+                .to_string()
+        } else {
+            notes_text(r, lang)
+        };
+        let head = vec![
+            Cell::text(ledger.sources.at(p.doc.prov)),
+            Cell::Date(p.cash_date),
+            Cell::text(&p.doc.number),
+            Cell::Money(p.doc.amount),
+            Cell::text(counterparty(ledger, r).unwrap_or(&p.doc.payer.name)),
+            Cell::opt_text(p.doc.payer.inn.as_deref()),
+            Cell::text(&p.doc.purpose),
+        ];
+        if allocs.is_empty() {
+            let mut row = head;
+            row.extend([
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                if r.unidentified() {
+                    Cell::Empty
+                } else {
+                    Cell::Money(r.advance)
+                },
+                Cell::Text(note),
+            ]);
+            s.rows.push(row);
+            continue;
+        }
+        for (k, a) in allocs.iter().enumerate() {
+            let mut row = if k == 0 {
+                head.clone()
+            } else {
+                vec![Cell::Empty; head.len()]
+            };
+            row.push(Cell::text(debit_number(ledger, a.debit)));
+            row.push(Cell::Money(a.amount));
+            row.push(Cell::Text(rule_text(a.rule, lang)));
+            if k == 0 {
+                row.push(Cell::Money(r.advance));
+                row.push(Cell::Text(note.clone()));
+            } else {
+                row.extend([Cell::Empty, Cell::Empty]);
+            }
+            s.rows.push(row);
+        }
+    }
+    s.hide_empty_in_table();
+    vec![s]
+}
+
+fn kind_name(k: RefKind) -> &'static str {
+    match k {
+        RefKind::Invoice => "invoice",
+        RefKind::TaxInvoice => "tax_invoice",
+        RefKind::Upd => "upd",
+        RefKind::Waybill => "waybill",
+        RefKind::Act => "act",
+    }
+}
+
+/// The log as JSON (see `docs/json.md`).
+pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
+    let mut by_source: std::collections::HashMap<Source, Vec<&crate::matching::Allocation>> =
+        Default::default();
+    for a in &m.allocations {
+        by_source.entry(a.source).or_default().push(a);
+    }
+    let allocations = |src: Source| -> Vec<Value> {
+        by_source
+            .get(&src)
+            .map(|v| {
+                v.iter()
+                    .map(|a| {
+                        json!({
+                            "invoice": debit_number(ledger, a.debit),
+                            "kind": match a.debit { Debit::Invoice(_) => "invoice", Debit::Refund(_) => "refund" },
+                            "amount": money(a.amount),
+                            "date": date(a.date),
+                            "rule": a.rule.name(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let payments: Vec<Value> = m
+        .receipts
+        .iter()
+        .map(|r| {
+            let p = &ledger.payments[r.payment];
+            let party = r.party.map(|id| ledger.party(id));
+            json!({
+                "file": ledger.sources.display(p.doc.prov.file),
+                "line": p.doc.prov.line,
+                "number": p.doc.number,
+                "date": date(p.cash_date),
+                "document_date": date(p.doc.date),
+                "amount": money(p.doc.amount),
+                "currency": p.doc.currency,
+                "payer": p.doc.payer.name,
+                "inn": opt_str(p.doc.payer.inn.as_deref()),
+                "counterparty": opt_str(party.map(|x| x.name.as_str())),
+                "counterparty_inn": opt_str(party.and_then(|x| x.inn.as_deref())),
+                "purpose": p.doc.purpose,
+                "references": r.refs.iter().map(|x| json!({
+                    "kind": kind_name(x.kind),
+                    "number": x.number,
+                    "date": x.date.map_or(Value::Null, date),
+                })).collect::<Vec<_>>(),
+                "allocations": allocations(Source::Payment(r.payment)),
+                "applied": money(r.applied),
+                "advance": money(r.advance),
+                "unidentified": r.unidentified(),
+                "notes": r.notes.iter().map(|n| json!({
+                    "code": n.code(),
+                    "message": match lang { Lang::Ru => n.ru(), Lang::En => n.en() },
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let credits: Vec<Value> = m
+        .credits
+        .iter()
+        .map(|c| {
+            let doc = &ledger.credits[c.credit].doc;
+            json!({
+                "file": ledger.sources.display(doc.prov.file),
+                "line": doc.prov.line,
+                "number": doc.number,
+                "date": date(doc.date),
+                "amount": money(doc.amount),
+                "counterparty": ledger.party(ledger.credits[c.credit].party).name,
+                "invoice": opt_str(doc.invoice.as_deref()),
+                "allocations": allocations(Source::Credit(c.credit)),
+                "unapplied": money(c.unapplied),
+            })
+        })
+        .collect();
+    let review: Vec<Value> = m
+        .receipts
+        .iter()
+        .zip(&payments)
+        .filter(|(r, _)| r.unidentified() || r.notes.iter().any(|n| n.needs_review()))
+        .map(|(_, v)| v.clone())
+        .collect();
+    json!({
+        "as_of": date(m.as_of),
+        "payments": payments,
+        "credits": credits,
+        "review": review,
+    })
+}

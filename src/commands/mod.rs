@@ -1,0 +1,178 @@
+//! The commands, one file each: validated settings in, output written, diagnostics
+//! reported. The CLI builds the settings; tests may call these directly.
+
+pub mod inspect;
+pub mod matchlog;
+pub mod report;
+
+use crate::error::{Error, Result};
+use crate::input::{self, Inputs, Outcome};
+use crate::ledger::{self, FileDocs, Ledger, LedgerConfig};
+use crate::matching::{self, MatchConfig, Matching, Tie};
+use crate::model::Warning;
+use crate::output::{OutputFormat, RenderOptions};
+use chrono::NaiveDate;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Where diagnostics go (stderr in the CLI).
+pub trait Diagnostics {
+    /// A problem in the input that did not stop the run (`--strict` makes it an error).
+    fn warning(&mut self, message: &str);
+    /// Information for the user (what was skipped, what needs review).
+    fn note(&mut self, message: &str);
+}
+
+/// Diagnostics collected in memory (for tests and library users).
+#[derive(Debug, Default, Clone)]
+pub struct Collected {
+    pub warnings: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostics for Collected {
+    fn warning(&mut self, message: &str) {
+        self.warnings.push(message.to_string());
+    }
+    fn note(&mut self, message: &str) {
+        self.notes.push(message.to_string());
+    }
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Default)]
+pub struct Common {
+    pub inputs: Vec<PathBuf>,
+    pub strict: bool,
+    pub company: LedgerConfig,
+    pub render: RenderOptions,
+    /// Where to write; `None` is stdout.
+    pub output: Option<PathBuf>,
+    pub format: Option<OutputFormat>,
+}
+
+/// Matching settings shared by `report` and `match`.
+#[derive(Debug, Clone)]
+pub struct MatchSettings {
+    pub as_of: NaiveDate,
+    pub tie: Tie,
+    pub default_term: u32,
+}
+
+impl MatchSettings {
+    fn config(&self) -> MatchConfig {
+        MatchConfig {
+            as_of: self.as_of,
+            tie: self.tie,
+            default_term: self.default_term,
+        }
+    }
+}
+
+/// A command, ready to run.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Report(report::ReportSettings),
+    Match(matchlog::MatchLogSettings),
+    Inspect(inspect::InspectSettings),
+}
+
+/// Runs a command.
+pub fn run(cmd: &Command, diag: &mut dyn Diagnostics) -> Result<()> {
+    match cmd {
+        Command::Report(s) => report::run(s, diag),
+        Command::Match(s) => matchlog::run(s, diag),
+        Command::Inspect(s) => inspect::run(s, diag),
+    }
+}
+
+/// Reads the inputs and builds the ledger, reporting warnings; fails on an unreadable
+/// file, and on any warning under `--strict`.
+pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger> {
+    let inputs = input::load(&common.inputs)?;
+    report_warnings(&inputs, &inputs.warnings(), diag);
+    if let Some(e) = inputs.first_failure() {
+        return Err(e);
+    }
+    let mut warning_count = inputs.warnings().len();
+    let Inputs { sources, files } = inputs;
+    let docs: Vec<FileDocs> = files
+        .into_iter()
+        .filter_map(|f| match f.outcome {
+            Outcome::Read(r) => Some(FileDocs {
+                file: f.file,
+                accounts: r.accounts,
+                documents: r.documents,
+            }),
+            _ => None,
+        })
+        .collect();
+    let ledger = ledger::build(sources, docs, &common.company);
+    for w in &ledger.warnings {
+        diag.warning(&w.render(&ledger.sources));
+    }
+    warning_count += ledger.warnings.len();
+    if ledger.duplicates > 0 {
+        diag.note(&format!(
+            "{} document(s) appeared more than once and were counted once",
+            ledger.duplicates
+        ));
+    }
+    if common.strict && warning_count > 0 {
+        return Err(Error::Strict(warning_count));
+    }
+    Ok(ledger)
+}
+
+fn report_warnings(inputs: &Inputs, warnings: &[Warning], diag: &mut dyn Diagnostics) {
+    for w in warnings {
+        diag.warning(&w.render(&inputs.sources));
+    }
+}
+
+/// Runs the matching.
+pub fn match_ledger(ledger: &Ledger, s: &MatchSettings) -> Matching {
+    matching::run(ledger, &s.config())
+}
+
+/// The default format: a table for a person at a terminal, CSV for everything else.
+pub fn default_format(common: &Common) -> OutputFormat {
+    common.format.unwrap_or(
+        if common.output.is_none() && common.render.width.is_some() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Csv
+        },
+    )
+}
+
+/// Writes the output: atomically to the file, or to stdout (a closed pipe ends quietly).
+pub fn emit(common: &Common, bytes: &[u8]) -> Result<()> {
+    match &common.output {
+        Some(path) => crate::output::write_atomic(path, bytes).map_err(|source| Error::Output {
+            path: path.clone(),
+            source,
+        }),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(bytes).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(source) => Err(Error::Output {
+                    path: PathBuf::from("<stdout>"),
+                    source,
+                }),
+            }
+        }
+    }
+}
+
+/// XLSX is binary: it goes to a file or a pipe, never to a terminal.
+pub fn check_binary_target(common: &Common, format: OutputFormat) -> Result<()> {
+    if format == OutputFormat::Xlsx && common.output.is_none() && common.render.width.is_some() {
+        return Err(Error::Usage(
+            "XLSX is a binary file: give -o FILE.xlsx or redirect the output".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! `sverka report`: the debtor register as of a date.
+
+use super::{Common, Diagnostics, MatchSettings};
+use crate::aging::{self, AgingConfig};
+use crate::error::{Error, Result};
+use crate::output::sheets::{self, GroupBy};
+use crate::output::{self, OutputFormat};
+
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    pub common: Common,
+    pub matching: MatchSettings,
+    pub aging: AgingConfig,
+    pub by: GroupBy,
+}
+
+pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
+    let format = super::default_format(&s.common);
+    super::check_binary_target(&s.common, format)?;
+    let ledger = super::load_ledger(&s.common, diag)?;
+    let m = super::match_ledger(&ledger, &s.matching);
+    let reg = aging::register(&ledger, &m, &s.aging)?;
+    let review = m
+        .receipts
+        .iter()
+        .filter(|r| r.party.is_some() && r.notes.iter().any(|n| n.needs_review()))
+        .count();
+    if review > 0 {
+        diag.note(&format!(
+            "{review} payment(s) need a look: run `sverka match` to see why"
+        ));
+    }
+    let bytes = match format {
+        OutputFormat::Json => output::json::to_bytes(&output::json::register(&reg)),
+        other => {
+            let sheets = sheets::register(&reg, s.by, s.common.render.lang);
+            output::render_sheets(other, &sheets, &s.common.render).map_err(Error::Usage)?
+        }
+    };
+    super::emit(&s.common, &bytes)
+}

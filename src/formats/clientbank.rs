@@ -1,0 +1,1097 @@
+//! The 1CClientBankExchange bank statement (`kl_to_1c.txt`): payments in and out.
+//!
+//! A line-oriented `Key=Value` text with a header, balance sections
+//! (`СекцияРасчСчет … КонецРасчСчет`, one per account or per day) and documents
+//! (`СекцияДокумент=<вид> … КонецДокумента`), ended by `КонецФайла`. Real files break
+//! every rule of the format (see `docs/formats.md`), so this reader is tolerant and
+//! talkative: it keeps every complete document, drops a document torn off by the end of
+//! the file, and warns with the line number about everything else. It refuses only a
+//! file whose text cannot be read at all.
+
+use super::encoding::{self, TextEncoding};
+use super::lines;
+use super::{FileError, FileRead, Format};
+use crate::dates::parse_date;
+use crate::inn::{clean_inn, clean_kpp};
+use crate::model::{Document, FileId, Party, Payment, Provenance, RUB, Warning};
+use crate::money::{parse_amount, plain};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The first line of every statement.
+pub const SIGNATURE: &str = "1CClientBankExchange";
+
+/// Cyrillic words that only a correctly decoded statement contains.
+const KNOWN_WORDS: &[&str] = &[
+    "ВерсияФормата",
+    "Кодировка",
+    "СекцияДокумент",
+    "КонецДокумента",
+    "СекцияРасчСчет",
+    "КонецРасчСчет",
+    "КонецФайла",
+    "РасчСчет",
+    "Сумма",
+    "Плательщик",
+    "Получатель",
+];
+
+/// True when the bytes look like a statement: the signature, or (for a header-less
+/// file) a section marker on the first line.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = head.strip_prefix(encoding::BOM).unwrap_or(head);
+    let first = head
+        .split(|&b| b == b'\n' || b == b'\r')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())
+        .unwrap_or(b"");
+    if first.eq_ignore_ascii_case(SIGNATURE.as_bytes()) {
+        return true;
+    }
+    if first.is_ascii() {
+        return false;
+    }
+    [
+        TextEncoding::Utf8,
+        TextEncoding::Windows1251,
+        TextEncoding::Cp866,
+    ]
+    .iter()
+    .any(|e| {
+        let text = e.decode(first);
+        let lower = text.to_lowercase();
+        lower.starts_with("секциядокумент") || lower.starts_with("секциярасчсчет")
+    })
+}
+
+/// Fields of a payment document that sverka uses. Other keys are tolerated and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Number,
+    Date,
+    Amount,
+    Debited,
+    Credited,
+    Payer,
+    PayerInn,
+    Payer1,
+    PayerAccount,
+    PayerSettlement,
+    PayerKpp,
+    PayerBic,
+    Payee,
+    PayeeInn,
+    Payee1,
+    PayeeAccount,
+    PayeeSettlement,
+    PayeeKpp,
+    PayeeBic,
+    Purpose,
+    Purpose1,
+    Purpose2,
+    Purpose3,
+    Purpose4,
+    Purpose5,
+    Purpose6,
+}
+
+const FIELD_COUNT: usize = Field::Purpose6 as usize + 1;
+
+const FIELD_KEYS: &[(&str, Field)] = &[
+    ("Номер", Field::Number),
+    ("Дата", Field::Date),
+    ("Сумма", Field::Amount),
+    ("ДатаСписано", Field::Debited),
+    ("ДатаПоступило", Field::Credited),
+    ("Плательщик", Field::Payer),
+    ("ПлательщикИНН", Field::PayerInn),
+    ("Плательщик1", Field::Payer1),
+    ("ПлательщикСчет", Field::PayerAccount),
+    ("ПлательщикРасчСчет", Field::PayerSettlement),
+    ("ПлательщикКПП", Field::PayerKpp),
+    ("ПлательщикБИК", Field::PayerBic),
+    ("Получатель", Field::Payee),
+    ("ПолучательИНН", Field::PayeeInn),
+    ("Получатель1", Field::Payee1),
+    ("ПолучательСчет", Field::PayeeAccount),
+    ("ПолучательРасчСчет", Field::PayeeSettlement),
+    ("ПолучательКПП", Field::PayeeKpp),
+    ("ПолучательБИК", Field::PayeeBic),
+    ("НазначениеПлатежа", Field::Purpose),
+    ("НазначениеПлатежа1", Field::Purpose1),
+    ("НазначениеПлатежа2", Field::Purpose2),
+    ("НазначениеПлатежа3", Field::Purpose3),
+    ("НазначениеПлатежа4", Field::Purpose4),
+    ("НазначениеПлатежа5", Field::Purpose5),
+    ("НазначениеПлатежа6", Field::Purpose6),
+];
+
+/// Looks a key up by its canonical spelling first (fast), then case-insensitively.
+fn field(key: &str) -> Option<Field> {
+    static EXACT: OnceLock<HashMap<&'static str, Field>> = OnceLock::new();
+    static LOWER: OnceLock<HashMap<String, Field>> = OnceLock::new();
+    let exact = EXACT.get_or_init(|| FIELD_KEYS.iter().copied().collect());
+    if let Some(f) = exact.get(key) {
+        return Some(*f);
+    }
+    let lower = LOWER.get_or_init(|| {
+        FIELD_KEYS
+            .iter()
+            .map(|(k, f)| (k.to_lowercase(), *f))
+            .collect()
+    });
+    lower.get(&key.to_lowercase()).copied()
+}
+
+/// A section marker line, or `None` for a `key=value` line or garbage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Marker {
+    Signature,
+    AccountStart,
+    AccountEnd,
+    DocumentStart(String),
+    DocumentEnd,
+    FileEnd,
+}
+
+fn marker(key: &str, value: Option<&str>) -> Option<Marker> {
+    let k = key.to_lowercase();
+    match (k.as_str(), value) {
+        ("секциядокумент", v) => {
+            Some(Marker::DocumentStart(v.unwrap_or("").trim().to_string()))
+        }
+        (_, Some(_)) => None,
+        ("1cclientbankexchange", None) => Some(Marker::Signature),
+        ("секциярасчсчет", None) => Some(Marker::AccountStart),
+        ("конецрасчсчет", None) => Some(Marker::AccountEnd),
+        ("конецдокумента", None) => Some(Marker::DocumentEnd),
+        ("конецфайла", None) => Some(Marker::FileEnd),
+        _ => None,
+    }
+}
+
+/// A document being read: its start line, its kind and the fields seen so far.
+struct OpenDocument {
+    line: u32,
+    kind: String,
+    fields: [Option<(String, u32)>; FIELD_COUNT],
+}
+
+impl OpenDocument {
+    fn new(line: u32, kind: String) -> Self {
+        OpenDocument {
+            line,
+            kind,
+            fields: std::array::from_fn(|_| None),
+        }
+    }
+    fn get(&self, f: Field) -> Option<&str> {
+        self.fields[f as usize]
+            .as_ref()
+            .map(|(v, _)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+    fn line_of(&self, f: Field) -> u32 {
+        self.fields[f as usize]
+            .as_ref()
+            .map_or(self.line, |(_, l)| *l)
+    }
+}
+
+/// A balance section (`СекцияРасчСчет`): the account's balances and turnovers over an interval.
+#[derive(Debug, Clone, Default)]
+struct Balance {
+    line: u32,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    account: Option<String>,
+    opening: Option<Decimal>,
+    credited: Option<Decimal>,
+    debited: Option<Decimal>,
+    closing: Option<Decimal>,
+}
+
+enum State {
+    Header,
+    Account(Balance),
+    Document(Box<OpenDocument>),
+    Ended,
+}
+
+/// Reads a statement. Fails only when the text cannot be read at all.
+pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
+    let hint = declared_encoding(bytes);
+    let (enc, bom) = encoding::sniff(bytes, KNOWN_WORDS, hint);
+    let body = &bytes[bom..];
+    let mut r = Reader::new(file, enc);
+    r.declared = hint;
+    for (line_no, raw) in lines::numbered(body) {
+        let text = enc.decode(raw);
+        r.line(line_no, &text);
+        r.last_line = line_no;
+    }
+    r.finish()
+}
+
+/// The `Кодировка=` value, read from the first lines as plain bytes.
+fn declared_encoding(bytes: &[u8]) -> Option<TextEncoding> {
+    // `Кодировка` in Windows-1251, CP866 and UTF-8.
+    let keys: [&[u8]; 3] = [
+        b"\xCA\xEE\xE4\xE8\xF0\xEE\xE2\xEA\xE0=",
+        b"\x8A\xAE\xA4\xA8\xE0\xAE\xA2\xAA\xA0=",
+        "Кодировка=".as_bytes(),
+    ];
+    let head = &bytes[..bytes.len().min(2048)];
+    for line in head.split(|&b| b == b'\n' || b == b'\r') {
+        for k in keys {
+            if let Some(v) = line.strip_prefix(k) {
+                return TextEncoding::from_label(&String::from_utf8_lossy(v));
+            }
+        }
+    }
+    None
+}
+
+struct Reader {
+    file: FileId,
+    encoding: TextEncoding,
+    declared: Option<TextEncoding>,
+    state: State,
+    signature: bool,
+    first_content_line: Option<u32>,
+    version: Option<String>,
+    header_accounts: Vec<String>,
+    balances: Vec<Balance>,
+    payments: Vec<Payment>,
+    skipped: usize,
+    warnings: Vec<Warning>,
+    known_keys: usize,
+    file_end: bool,
+    last_line: u32,
+    trailing_after_end: Option<u32>,
+}
+
+impl Reader {
+    fn new(file: FileId, encoding: TextEncoding) -> Self {
+        Reader {
+            file,
+            encoding,
+            declared: None,
+            state: State::Header,
+            signature: false,
+            first_content_line: None,
+            version: None,
+            header_accounts: Vec::new(),
+            balances: Vec::new(),
+            payments: Vec::new(),
+            skipped: 0,
+            warnings: Vec::new(),
+            known_keys: 0,
+            file_end: false,
+            last_line: 0,
+            trailing_after_end: None,
+        }
+    }
+
+    fn warn(&mut self, line: u32, message: impl Into<String>) {
+        self.warnings.push(Warning::at(self.file, line, message));
+    }
+
+    fn line(&mut self, no: u32, text: &str) {
+        let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+        if text.is_empty() {
+            return;
+        }
+        if self.first_content_line.is_none() {
+            self.first_content_line = Some(no);
+        }
+        if matches!(self.state, State::Ended) {
+            self.trailing_after_end.get_or_insert(no);
+            return;
+        }
+        let (key, value) = match text.split_once('=') {
+            Some((k, v)) => (k.trim(), Some(v)),
+            None => (text, None),
+        };
+        if let Some(m) = marker(key, value) {
+            self.marker(no, m);
+            return;
+        }
+        let Some(value) = value else {
+            let shown: String = text.chars().take(60).collect();
+            self.warn(
+                no,
+                format!("line is not Key=Value and not a section marker, skipped: {shown:?}"),
+            );
+            return;
+        };
+        match &mut self.state {
+            State::Document(doc) => {
+                if let Some(f) = field(key) {
+                    self.known_keys += 1;
+                    let slot = &mut doc.fields[f as usize];
+                    let repeated = slot
+                        .as_ref()
+                        .is_some_and(|(old, _)| old.trim() != value.trim());
+                    *slot = Some((value.to_string(), no));
+                    if repeated {
+                        self.warn(no, format!("{key} repeated inside the document: the last value {value:?} is used"));
+                    }
+                } else if is_cyrillic_key(key) {
+                    self.known_keys += 1;
+                }
+            }
+            State::Account(bal) => {
+                let k = key.to_lowercase();
+                let v = value.trim();
+                match k.as_str() {
+                    "датаначала" => bal.start = parse_date(v),
+                    "датаконца" => bal.end = parse_date(v),
+                    "расчсчет" => {
+                        bal.account = Some(v.to_string()).filter(|s| !s.is_empty())
+                    }
+                    "начальныйостаток" => bal.opening = parse_amount(v).ok(),
+                    "всегопоступило" => bal.credited = parse_amount(v).ok(),
+                    "всегосписано" => bal.debited = parse_amount(v).ok(),
+                    "конечныйостаток" => bal.closing = parse_amount(v).ok(),
+                    _ => {}
+                }
+                let amount_key = matches!(
+                    k.as_str(),
+                    "начальныйостаток" | "всегопоступило" | "всегосписано" | "конечныйостаток"
+                );
+                if amount_key && !v.is_empty() && parse_amount(v).is_err() {
+                    self.warnings.push(Warning::at(
+                        self.file,
+                        no,
+                        format!("{key}: {v:?} is not an amount"),
+                    ));
+                }
+                if is_cyrillic_key(key) {
+                    self.known_keys += 1;
+                }
+            }
+            State::Header => self.header_key(no, key, value.trim()),
+            State::Ended => {}
+        }
+    }
+
+    fn header_key(&mut self, no: u32, key: &str, value: &str) {
+        let k = key.to_lowercase();
+        if is_cyrillic_key(key) {
+            self.known_keys += 1;
+        }
+        match k.as_str() {
+            "версияформата" => {
+                if !matches!(value, "1.01" | "1.02" | "1.03") {
+                    self.warn(no, format!("format version {value:?}: only 1.01-1.03 are known; reading it the same way"));
+                }
+                self.version = Some(value.to_string());
+            }
+            "расчсчет" if !value.is_empty() && !self.header_accounts.iter().any(|a| a == value) =>
+            {
+                self.header_accounts.push(value.to_string());
+            }
+            "датаначала" | "датаконца" | "датасоздания"
+                if !value.is_empty() && parse_date(value).is_none() =>
+            {
+                self.warn(no, format!("{key}: {value:?} is not a date; ignored"));
+            }
+            _ => {}
+        }
+    }
+
+    fn marker(&mut self, no: u32, m: Marker) {
+        // A new section or the end of the file closes an open one.
+        let closing_document = matches!(
+            m,
+            Marker::DocumentStart(_) | Marker::AccountStart | Marker::FileEnd | Marker::Signature
+        );
+        if closing_document {
+            match std::mem::replace(&mut self.state, State::Header) {
+                State::Document(doc) => {
+                    self.warn(
+                        doc.line,
+                        format!(
+                            "document has no КонецДокумента; it is closed by the next marker at line {no} and kept"
+                        ),
+                    );
+                    self.finish_document(doc);
+                }
+                State::Account(bal) => {
+                    self.warn(
+                        bal.line,
+                        format!("СекцияРасчСчет has no КонецРасчСчет; it is closed by the next marker at line {no}"),
+                    );
+                    self.balances.push(bal);
+                }
+                other => self.state = other,
+            }
+        }
+        match m {
+            Marker::Signature => {
+                if self.signature || self.first_content_line != Some(no) {
+                    self.warn(
+                        no,
+                        "1CClientBankExchange in the middle of the file: ignored",
+                    );
+                }
+                self.signature = true;
+            }
+            Marker::AccountStart => {
+                self.known_keys += 1;
+                self.state = State::Account(Balance {
+                    line: no,
+                    ..Balance::default()
+                });
+            }
+            Marker::AccountEnd => match std::mem::replace(&mut self.state, State::Header) {
+                State::Account(bal) => self.balances.push(bal),
+                State::Document(doc) => {
+                    self.warn(
+                        no,
+                        "КонецРасчСчет inside a document: the document is closed here and kept",
+                    );
+                    self.finish_document(doc);
+                }
+                other => {
+                    self.state = other;
+                    self.warn(no, "КонецРасчСчет without СекцияРасчСчет: ignored");
+                }
+            },
+            Marker::DocumentStart(kind) => {
+                self.known_keys += 1;
+                self.state = State::Document(Box::new(OpenDocument::new(no, kind)));
+            }
+            Marker::DocumentEnd => {
+                match std::mem::replace(&mut self.state, State::Header) {
+                    State::Document(doc) => self.finish_document(doc),
+                    State::Account(bal) => {
+                        self.warn(
+                            no,
+                            "КонецДокумента inside СекцияРасчСчет: the section is closed here",
+                        );
+                        self.balances.push(bal);
+                    }
+                    other => {
+                        self.state = other;
+                        self.warn(no, "КонецДокумента without СекцияДокумент (a repeated end marker?): ignored");
+                    }
+                }
+            }
+            Marker::FileEnd => {
+                self.known_keys += 1;
+                self.file_end = true;
+                self.state = State::Ended;
+            }
+        }
+    }
+
+    fn finish_document(&mut self, doc: Box<OpenDocument>) {
+        match self.payment(&doc) {
+            Ok(p) => self.payments.push(p),
+            Err((line, message)) => {
+                self.skipped += 1;
+                self.warn(line, format!("document skipped: {message}"));
+            }
+        }
+    }
+
+    fn payment(&mut self, doc: &OpenDocument) -> Result<Payment, (u32, String)> {
+        let date = match doc.get(Field::Date) {
+            None => return Err((doc.line, "it has no Дата".into())),
+            Some(v) => parse_date(v).ok_or((
+                doc.line_of(Field::Date),
+                format!("Дата {v:?} is not a date"),
+            ))?,
+        };
+        let amount = match doc.get(Field::Amount) {
+            None => return Err((doc.line, "it has no Сумма".into())),
+            Some(v) => {
+                let line = doc.line_of(Field::Amount);
+                let a = parse_amount(v).map_err(|e| (line, format!("Сумма {v:?}: {e}")))?;
+                if a.is_sign_negative() {
+                    return Err((line, format!("Сумма {v:?} is negative")));
+                }
+                a
+            }
+        };
+        let mut date_field = |f: Field, name: &str| -> Option<NaiveDate> {
+            let v = doc.get(f)?;
+            let d = parse_date(v);
+            if d.is_none() {
+                self.warnings.push(Warning::at(
+                    self.file,
+                    doc.line_of(f),
+                    format!("{name} {v:?} is not a date; ignored"),
+                ));
+            }
+            d
+        };
+        let debited = date_field(Field::Debited, "ДатаСписано");
+        let credited = date_field(Field::Credited, "ДатаПоступило");
+        let purpose = match doc.get(Field::Purpose) {
+            Some(p) => p.to_string(),
+            None => [
+                Field::Purpose1,
+                Field::Purpose2,
+                Field::Purpose3,
+                Field::Purpose4,
+                Field::Purpose5,
+                Field::Purpose6,
+            ]
+            .iter()
+            .filter_map(|f| doc.get(*f))
+            .collect::<Vec<_>>()
+            .join(" "),
+        };
+        Ok(Payment {
+            number: doc.get(Field::Number).unwrap_or("").to_string(),
+            date,
+            credited,
+            debited,
+            amount,
+            currency: RUB.to_string(),
+            payer: side(
+                doc,
+                [
+                    Field::Payer1,
+                    Field::Payer,
+                    Field::PayerInn,
+                    Field::PayerKpp,
+                    Field::PayerAccount,
+                    Field::PayerSettlement,
+                    Field::PayerBic,
+                ],
+            ),
+            payee: side(
+                doc,
+                [
+                    Field::Payee1,
+                    Field::Payee,
+                    Field::PayeeInn,
+                    Field::PayeeKpp,
+                    Field::PayeeAccount,
+                    Field::PayeeSettlement,
+                    Field::PayeeBic,
+                ],
+            ),
+            purpose,
+            kind: doc.kind.clone(),
+            direction: None,
+            invoice: None,
+            prov: Provenance {
+                file: self.file,
+                line: doc.line,
+            },
+        })
+    }
+
+    fn finish(mut self) -> Result<FileRead, FileError> {
+        if self.first_content_line.is_none() {
+            return Err(FileError {
+                line: None,
+                message: "the file is empty".into(),
+            });
+        }
+        if self.known_keys == 0 {
+            return Err(FileError {
+                line: None,
+                message: format!(
+                    "the statement's keys are unreadable in {} (its Cyrillic letters are lost, \
+                     for example replaced by U+FFFD by a lossy conversion): export it from the bank again",
+                    self.encoding.name()
+                ),
+            });
+        }
+        match std::mem::replace(&mut self.state, State::Ended) {
+            State::Document(doc) => {
+                self.skipped += 1;
+                self.warn(
+                    doc.line,
+                    "the file ends inside this document (no КонецДокумента): the document is dropped; the file may be cut off",
+                );
+            }
+            State::Account(bal) => {
+                self.warn(
+                    bal.line,
+                    "the file ends inside СекцияРасчСчет (no КонецРасчСчет)",
+                );
+                self.balances.push(bal);
+            }
+            _ => {}
+        }
+        if !self.file_end {
+            let line = self.last_line.max(1);
+            self.warn(
+                line,
+                "statement ends without КонецФайла: the file may be cut off",
+            );
+        }
+        if let Some(line) = self.trailing_after_end {
+            self.warn(line, "text after КонецФайла: ignored");
+        }
+        if !self.signature {
+            let line = self.first_content_line.unwrap_or(1);
+            self.warn(
+                line,
+                "no 1CClientBankExchange header: documents are read, their direction is judged by the accounts of the other statements or by their dates",
+            );
+        }
+        if let (Some(declared), true) = (self.declared, self.encoding != TextEncoding::Utf8) {
+            if declared != self.encoding {
+                self.warnings.push(Warning::file(
+                    self.file,
+                    format!(
+                        "Кодировка says {} but the bytes are {}; read as {}",
+                        declared.name(),
+                        self.encoding.name(),
+                        self.encoding.name()
+                    ),
+                ));
+            }
+        }
+        self.check_balances();
+        let mut accounts = self.header_accounts.clone();
+        for b in &self.balances {
+            if let Some(a) = &b.account {
+                if !accounts.contains(a) {
+                    accounts.push(a.clone());
+                }
+            }
+        }
+        Ok(FileRead {
+            format: Format::ClientBank,
+            encoding: Some(self.encoding),
+            version: self.version,
+            accounts,
+            documents: self.payments.into_iter().map(Document::Payment).collect(),
+            skipped: self.skipped,
+            warnings: self.warnings,
+        })
+    }
+
+    /// Balance arithmetic per section, continuity between sections of one account, and
+    /// turnovers against the documents. Inconsistencies are warnings, never errors.
+    fn check_balances(&mut self) {
+        let mut warnings = Vec::new();
+        for b in &self.balances {
+            if let (Some(o), Some(c), Some(d), Some(cl)) =
+                (b.opening, b.credited, b.debited, b.closing)
+            {
+                if o + c - d != cl {
+                    warnings.push(Warning::at(
+                        self.file,
+                        b.line,
+                        format!(
+                            "balances do not add up: НачальныйОстаток {} + ВсегоПоступило {} - ВсегоСписано {} != КонечныйОстаток {}",
+                            plain(o),
+                            plain(c),
+                            plain(d),
+                            plain(cl)
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut by_account: HashMap<&str, Vec<&Balance>> = HashMap::new();
+        for b in &self.balances {
+            if let (Some(a), Some(_)) = (&b.account, b.start) {
+                by_account.entry(a.as_str()).or_default().push(b);
+            }
+        }
+        let mut accounts: Vec<&&str> = by_account.keys().collect();
+        accounts.sort();
+        let flows = Flows::new(&self.payments, &accounts);
+        for account in accounts {
+            let mut secs = by_account[*account].clone();
+            secs.sort_by_key(|b| (b.start, b.line));
+            secs.dedup_by_key(|b| (b.start, b.end, b.opening, b.closing));
+            for w in secs.windows(2) {
+                if let (Some(prev), Some(next)) = (w[0].closing, w[1].opening) {
+                    if prev != next {
+                        warnings.push(Warning::at(
+                            self.file,
+                            w[1].line,
+                            format!(
+                                "НачальныйОстаток {} differs from the previous section's КонечныйОстаток {} (account {account})",
+                                plain(next),
+                                plain(prev)
+                            ),
+                        ));
+                    }
+                }
+            }
+            // Turnovers against the documents, summed over the account's sections: one
+            // warning per account, since an excerpt of a statement fails every section.
+            let (mut stated_in, mut stated_out, mut docs_in, mut docs_out) =
+                (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+            let mut differing: Vec<u32> = Vec::new();
+            let sections = secs.len();
+            for b in secs {
+                let (Some(start), Some(end)) = (b.start, b.end.or(b.start)) else {
+                    continue;
+                };
+                let inflow = flows.sum(account, true, start, end);
+                let outflow = flows.sum(account, false, start, end);
+                let mut differs = false;
+                if let Some(c) = b.credited {
+                    stated_in += c;
+                    docs_in += inflow;
+                    differs |= c != inflow;
+                }
+                if let Some(d) = b.debited {
+                    stated_out += d;
+                    docs_out += outflow;
+                    differs |= d != outflow;
+                }
+                if differs {
+                    differing.push(b.line);
+                }
+            }
+            if !differing.is_empty() && self.file_end {
+                warnings.push(Warning::at(
+                    self.file,
+                    differing[0],
+                    format!(
+                        "account {account}: the balance sections state turnovers in {} / out {}, \
+                         the documents sum to in {} / out {} ({} of {sections} section(s) differ): \
+                         documents may be missing from the statement",
+                        plain(stated_in),
+                        plain(stated_out),
+                        plain(docs_in),
+                        plain(docs_out),
+                        differing.len()
+                    ),
+                ));
+            }
+        }
+        self.warnings.extend(warnings);
+    }
+}
+
+/// Documents' money per account and direction, sorted by cash date with running sums,
+/// so each balance section's turnover is two binary searches.
+struct Flows {
+    /// (account, incoming) → (dates, running sums).
+    by_account: HashMap<(String, bool), (Vec<NaiveDate>, Vec<Decimal>)>,
+}
+
+impl Flows {
+    fn new(payments: &[Payment], accounts: &[&&str]) -> Self {
+        let mut lists: HashMap<(String, bool), Vec<(NaiveDate, Decimal)>> = HashMap::new();
+        for account in accounts {
+            for incoming in [true, false] {
+                lists.insert((account.to_string(), incoming), Vec::new());
+            }
+        }
+        for p in payments {
+            for (side, incoming) in [(&p.payee, true), (&p.payer, false)] {
+                let mut seen: Option<&str> = None;
+                for a in side.accounts() {
+                    if seen == Some(a) {
+                        continue;
+                    }
+                    seen = Some(a);
+                    if let Some(list) = lists.get_mut(&(a.to_string(), incoming)) {
+                        let date = if incoming {
+                            p.credited.or(p.debited)
+                        } else {
+                            p.debited.or(p.credited)
+                        };
+                        list.push((date.unwrap_or(p.date), p.amount));
+                    }
+                }
+            }
+        }
+        let by_account = lists
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort();
+                let mut sums = Vec::with_capacity(v.len() + 1);
+                sums.push(Decimal::ZERO);
+                let mut running = Decimal::ZERO;
+                for (_, amount) in &v {
+                    running += *amount;
+                    sums.push(running);
+                }
+                (k, (v.into_iter().map(|(d, _)| d).collect(), sums))
+            })
+            .collect();
+        Flows { by_account }
+    }
+
+    /// The money that reached (`incoming`) or left the account with cash dates in `start..=end`.
+    fn sum(&self, account: &str, incoming: bool, start: NaiveDate, end: NaiveDate) -> Decimal {
+        let Some((dates, sums)) = self.by_account.get(&(account.to_string(), incoming)) else {
+            return Decimal::ZERO;
+        };
+        let lo = dates.partition_point(|d| *d < start);
+        let hi = dates.partition_point(|d| *d <= end);
+        if hi <= lo {
+            Decimal::ZERO
+        } else {
+            sums[hi] - sums[lo]
+        }
+    }
+}
+
+fn is_cyrillic_key(key: &str) -> bool {
+    key.chars()
+        .next()
+        .is_some_and(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'))
+}
+
+/// One side of the document from its fields: name, composite name, INN, KPP, accounts, BIC.
+fn side(doc: &OpenDocument, f: [Field; 7]) -> Party {
+    let [name1, composite, inn, kpp, account, settlement, bic] = f;
+    let composite = doc.get(composite).map(split_composite);
+    let name = doc
+        .get(name1)
+        .map(str::to_string)
+        .or_else(|| composite.as_ref().map(|(_, n)| n.to_string()))
+        .unwrap_or_default();
+    let inn = doc.get(inn).and_then(clean_inn).or_else(|| {
+        composite
+            .as_ref()
+            .and_then(|(i, _)| i.as_deref().and_then(clean_inn))
+    });
+    let text = |f: Field| doc.get(f).map(str::to_string);
+    Party {
+        name,
+        inn,
+        kpp: doc.get(kpp).and_then(clean_kpp),
+        account: text(account),
+        settlement_account: text(settlement),
+        bic: text(bic),
+    }
+}
+
+/// Splits a composite `Плательщик` value: `ИНН 7700000001 ООО Ромашка`,
+/// `7700000001, ООО Ромашка`, `ИНН 7700000001\770001001 ООО Ромашка` or just a name.
+fn split_composite(value: &str) -> (Option<String>, Cow<'_, str>) {
+    let s = value.trim();
+    let rest = s
+        .strip_prefix("ИНН")
+        .or_else(|| s.strip_prefix("инн"))
+        .map(str::trim_start)
+        .unwrap_or(s);
+    let digits_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    if digits_end == 10 || digits_end == 12 {
+        let inn = rest[..digits_end].to_string();
+        let mut tail = &rest[digits_end..];
+        if let Some(t) = tail.strip_prefix('\\').or_else(|| tail.strip_prefix('/')) {
+            let kpp_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+            tail = &t[kpp_end..];
+        }
+        let name = tail.trim_start_matches([',', ';', ' ']).trim();
+        return (Some(inn), Cow::Borrowed(name));
+    }
+    (None, Cow::Borrowed(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn read_str(text: &str) -> FileRead {
+        read(text.as_bytes(), 0).expect("readable")
+    }
+
+    fn payments(r: &FileRead) -> Vec<&Payment> {
+        r.documents
+            .iter()
+            .filter_map(|d| match d {
+                Document::Payment(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const HEAD: &str = "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nРасчСчет=40702810000000000001\n";
+    const DOC: &str = "СекцияДокумент=Платежное поручение\nНомер=17\nДата=29.03.2024\nСумма=20000\n\
+ПлательщикСчет=40702810900000000002\nПлательщикИНН=7707083893\nПлательщик1=ООО \"Ромашка\"\n\
+ПолучательСчет=40702810000000000001\nДатаПоступило=01.04.2024\nНазначениеПлатежа=Оплата по сч. № 45 от 12.03.24\n";
+
+    #[test]
+    fn reads_a_document_with_its_sides_dates_and_purpose() {
+        let r = read_str(&format!("{HEAD}{DOC}КонецДокумента\nКонецФайла\n"));
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let p = payments(&r)[0];
+        assert_eq!(p.number, "17");
+        assert_eq!(p.amount, dec!(20000.00));
+        assert_eq!(p.date, NaiveDate::from_ymd_opt(2024, 3, 29).unwrap());
+        assert_eq!(p.credited, NaiveDate::from_ymd_opt(2024, 4, 1));
+        assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
+        assert_eq!(p.payer.name, "ООО \"Ромашка\"");
+        assert_eq!(p.purpose, "Оплата по сч. № 45 от 12.03.24");
+        assert_eq!(p.kind, "Платежное поручение");
+        assert_eq!(p.prov.line, 5);
+        assert_eq!(r.accounts, vec!["40702810000000000001"]);
+        assert_eq!(r.version.as_deref(), Some("1.03"));
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_and_split_on_the_first_equals() {
+        let doc = "СекцияДокумент=Платежное поручение\nномер=1\nдата=01.04.2024\nсУММА=5.5\n\
+НазначениеПлатежа=НДС-465000= {53=33798.03}\nКонецДокумента\n";
+        let r = read_str(&format!("{HEAD}{doc}КонецФайла"));
+        let p = payments(&r)[0];
+        assert_eq!(p.amount, dec!(5.50));
+        assert_eq!(p.purpose, "НДС-465000= {53=33798.03}");
+    }
+
+    #[test]
+    fn purpose_from_numbered_lines_when_the_full_one_is_missing() {
+        let doc = "СекцияДокумент=Платежное требование\nНомер=1\nДата=01.04.2024\nСумма=10\n\
+НазначениеПлатежа1=Комиссия за ведение счета\nНазначениеПлатежа2= НДС не облагается\nКонецДокумента\n";
+        let r = read_str(&format!("{HEAD}{doc}КонецФайла\n"));
+        assert_eq!(
+            payments(&r)[0].purpose,
+            "Комиссия за ведение счета НДС не облагается"
+        );
+    }
+
+    #[test]
+    fn a_document_torn_off_by_the_end_of_file_is_dropped_with_a_warning() {
+        let r = read_str(&format!("{HEAD}{DOC}КонецДокумента\n{DOC}"));
+        assert_eq!(payments(&r).len(), 1);
+        assert_eq!(r.skipped, 1);
+        let msgs: Vec<String> = r
+            .warnings
+            .iter()
+            .map(|w| format!("{:?}:{}", w.line, w.message))
+            .collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("Some(16):the file ends inside this document")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("without КонецФайла")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn a_document_closed_by_the_next_marker_is_kept_with_a_warning() {
+        let r = read_str(&format!("{HEAD}{DOC}{DOC}КонецДокумента\nКонецФайла\n"));
+        assert_eq!(payments(&r).len(), 2);
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert_eq!(r.warnings[0].line, Some(5));
+    }
+
+    #[test]
+    fn garbage_lines_and_repeated_end_markers_are_skipped_with_warnings() {
+        let r = read_str(&format!(
+            "{HEAD}{DOC}КонецДокумента\n\"Левая строка\"\nКонецДокумента\nКонецФайла\n"
+        ));
+        assert_eq!(payments(&r).len(), 1);
+        let lines: Vec<Option<u32>> = r.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, vec![Some(16), Some(17)]);
+    }
+
+    #[test]
+    fn a_bad_amount_skips_the_document_and_names_the_value() {
+        let doc = DOC.replace("Сумма=20000", "Сумма=20 000 руб");
+        let r = read_str(&format!("{HEAD}{doc}КонецДокумента\nКонецФайла\n"));
+        assert_eq!(payments(&r).len(), 0);
+        assert_eq!(r.skipped, 1);
+        assert!(
+            r.warnings[0].message.contains("\"20 000 руб\""),
+            "{:?}",
+            r.warnings
+        );
+        assert_eq!(r.warnings[0].line, Some(8));
+    }
+
+    #[test]
+    fn windows_1251_and_cp866_files_decode_whatever_they_declare() {
+        let text =
+            format!("{HEAD}{DOC}КонецДокумента\nКонецФайла\n").replace("Ромашка", "Ромашка №1");
+        for enc in [encoding_rs::WINDOWS_1251, encoding_rs::IBM866] {
+            let declared = if enc == encoding_rs::IBM866 {
+                "Windows"
+            } else {
+                "DOS"
+            };
+            let t = text.replace("Кодировка=Windows", &format!("Кодировка={declared}"));
+            let bytes = enc.encode(&t).0;
+            let r = read(&bytes, 0).unwrap();
+            assert_eq!(payments(&r)[0].payer.name, "ООО \"Ромашка №1\"");
+        }
+        let mut bom = encoding::BOM.to_vec();
+        bom.extend_from_slice(text.replace("Windows", "DOS").as_bytes());
+        let r = read(&bom, 0).unwrap();
+        assert_eq!(r.encoding, Some(TextEncoding::Utf8));
+        assert_eq!(payments(&r).len(), 1);
+    }
+
+    #[test]
+    fn a_file_whose_keys_are_unreadable_is_refused() {
+        let text = format!("{HEAD}{DOC}КонецДокумента\nКонецФайла\n");
+        let broken: String = text
+            .chars()
+            .map(|c| if c.is_ascii() { c } else { '\u{FFFD}' })
+            .collect();
+        let err = read(broken.as_bytes(), 0).unwrap_err();
+        assert!(err.message.contains("unreadable"), "{}", err.message);
+    }
+
+    #[test]
+    fn composite_names_carry_the_inn() {
+        assert_eq!(
+            split_composite("ИНН 7707083893 ООО Ромашка"),
+            (Some("7707083893".into()), "ООО Ромашка".into())
+        );
+        assert_eq!(
+            split_composite("7707083893, ООО Ромашка"),
+            (Some("7707083893".into()), "ООО Ромашка".into())
+        );
+        assert_eq!(
+            split_composite("ИНН 7707083893\\770701001 ООО Ромашка"),
+            (Some("7707083893".into()), "ООО Ромашка".into())
+        );
+        assert_eq!(split_composite("Петров Петр"), (None, "Петров Петр".into()));
+    }
+
+    #[test]
+    fn balances_that_do_not_add_up_are_reported() {
+        let sec = "СекцияРасчСчет\nДатаНачала=01.04.2024\nДатаКонца=30.04.2024\nРасчСчет=40702810000000000001\n\
+НачальныйОстаток=100\nВсегоПоступило=20000\nВсегоСписано=0\nКонечныйОстаток=20000\nКонецРасчСчет\n";
+        let r = read_str(&format!("{HEAD}{sec}{DOC}КонецДокумента\nКонецФайла\n"));
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].message.starts_with("balances do not add up"));
+        let sec_ok = sec.replace("НачальныйОстаток=100", "НачальныйОстаток=0");
+        let r = read_str(&format!("{HEAD}{sec_ok}{DOC}КонецДокумента\nКонецФайла\n"));
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let sec_bad_turnover = sec_ok
+            .replace("ВсегоПоступило=20000", "ВсегоПоступило=30000")
+            .replace("КонечныйОстаток=20000", "КонечныйОстаток=30000");
+        let r = read_str(&format!(
+            "{HEAD}{sec_bad_turnover}{DOC}КонецДокумента\nКонецФайла\n"
+        ));
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(
+            r.warnings[0]
+                .message
+                .contains("sum to in 20000.00 / out 0.00"),
+            "{:?}",
+            r.warnings
+        );
+    }
+
+    #[test]
+    fn sniffs_statements_with_and_without_header() {
+        assert!(sniff(HEAD.as_bytes()));
+        assert!(sniff(encoding_rs::WINDOWS_1251.encode(DOC).0.as_ref()));
+        assert!(!sniff("Номер;Дата;Сумма\n".as_bytes()));
+    }
+}

@@ -1,0 +1,180 @@
+//! Inputs: the files and folders named on the command line, expanded, sorted and read.
+//!
+//! Folders are read recursively, hidden files and folders skipped. Files are sorted by
+//! path so that naming the same inputs in another order gives the same output. A file
+//! named on the command line must be readable; inside a folder a file of no known format
+//! is skipped with a warning, but a recognised file that cannot be read fails the run:
+//! a register silently missing a statement is worse than none.
+
+use crate::formats::{self, Detected, FileRead};
+use crate::model::{FileId, Sources, Warning};
+use std::path::{Path, PathBuf};
+
+/// What happened to one file.
+#[derive(Debug)]
+pub enum Outcome {
+    Read(FileRead),
+    /// Inside a folder and of no format sverka reads: skipped with a warning.
+    Skipped(String),
+    /// Cannot be read: the run fails (after `inspect` has listed everything).
+    Failed {
+        line: Option<u32>,
+        message: String,
+    },
+}
+
+/// One input file and what reading it gave.
+#[derive(Debug)]
+pub struct Loaded {
+    pub file: FileId,
+    pub path: PathBuf,
+    /// Named on the command line (as opposed to found in a folder).
+    pub named: bool,
+    pub outcome: Outcome,
+}
+
+/// All inputs read.
+#[derive(Debug)]
+pub struct Inputs {
+    pub sources: Sources,
+    pub files: Vec<Loaded>,
+}
+
+impl Inputs {
+    /// The first file that could not be read, as an error.
+    pub fn first_failure(&self) -> Option<crate::Error> {
+        self.files.iter().find_map(|f| match &f.outcome {
+            Outcome::Failed { line, message } => Some(crate::Error::Input {
+                path: f.path.clone(),
+                line: *line,
+                message: message.clone(),
+            }),
+            _ => None,
+        })
+    }
+
+    /// Every warning: the readers' ones and the skipped files, in file order.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        for f in &self.files {
+            match &f.outcome {
+                Outcome::Read(r) => out.extend(r.warnings.iter().cloned()),
+                Outcome::Skipped(why) => out.push(Warning::file(f.file, why.clone())),
+                Outcome::Failed { .. } => {}
+            }
+        }
+        out
+    }
+}
+
+/// Lists the files under the inputs: (path, named on the command line), sorted, unique.
+pub fn expand(inputs: &[PathBuf]) -> crate::Result<Vec<(PathBuf, bool)>> {
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|source| crate::Error::Io {
+            path: input.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(input, &mut files)?;
+        } else {
+            files.push((input.clone(), true));
+        }
+    }
+    files.sort();
+    // The same file named twice, or named and found in a folder, is read once.
+    files.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 |= b.1;
+            true
+        } else {
+            false
+        }
+    });
+    Ok(files)
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> crate::Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| crate::Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| crate::Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        if is_hidden(&path) {
+            continue;
+        }
+        let file_type = entry.file_type().map_err(|source| crate::Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if file_type.is_dir() {
+            walk(&path, out)?;
+        } else if file_type.is_file() || (file_type.is_symlink() && path.is_file()) {
+            out.push((path, false));
+        }
+    }
+    Ok(())
+}
+
+/// Reads every input file.
+pub fn load(inputs: &[PathBuf]) -> crate::Result<Inputs> {
+    let list = expand(inputs)?;
+    let sources = Sources::new(list.iter().map(|(p, _)| p.clone()).collect());
+    let mut files = Vec::with_capacity(list.len());
+    for (i, (path, named)) in list.into_iter().enumerate() {
+        let file = i as FileId;
+        let bytes = std::fs::read(&path).map_err(|source| crate::Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let outcome = read_one(&bytes, file, named);
+        files.push(Loaded {
+            file,
+            path,
+            named,
+            outcome,
+        });
+    }
+    Ok(Inputs { sources, files })
+}
+
+fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {
+    let not_readable = |what: String| {
+        if named {
+            Outcome::Failed {
+                line: None,
+                message: what,
+            }
+        } else {
+            Outcome::Skipped(format!("{what}; skipped"))
+        }
+    };
+    if bytes.is_empty() {
+        return not_readable("the file is empty".into());
+    }
+    match formats::detect(bytes) {
+        Detected::Known(format) => match formats::read(format, bytes, file) {
+            Ok(r) => Outcome::Read(r),
+            Err(e) => Outcome::Failed {
+                line: e.line,
+                message: format!("cannot read this {}: {}", format.name(), e.message),
+            },
+        },
+        Detected::Unsupported(what) => not_readable(format!("{what}: this format is not read yet")),
+        Detected::Unknown => not_readable(
+            "not a format sverka reads (a 1CClientBankExchange statement or a list with number, date, amount and counterparty columns)"
+                .into(),
+        ),
+    }
+}

@@ -1,0 +1,605 @@
+//! The ledger: every document of every file together, each counted once, with parties
+//! resolved and bank documents classified.
+//!
+//! Readers know one file each; only here is everything known at once: which accounts
+//! and INNs are ours (from all statements and the settings), which documents are the
+//! same document exported twice, which payments are customers paying us, our own
+//! transfers, or refunds to customers. Later layers never look at files again.
+
+use crate::inn::is_valid_inn;
+use crate::model::{
+    Credit, Direction, Document, FileId, Invoice, Party, Payment, Provenance, Sources, Warning,
+};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Index of a party in [`Ledger::parties`].
+pub type PartyId = usize;
+
+/// How a party is identified: by INN (the normal case) or, without one, by its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PartyKey {
+    Inn(String),
+    Name(String),
+}
+
+/// A counterparty as the register shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyInfo {
+    pub key: PartyKey,
+    pub name: String,
+    pub inn: Option<String>,
+    pub kpp: Option<String>,
+}
+
+/// What a bank document means for receivables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PaymentClass {
+    /// Money from a customer (or from an unknown payer) to us.
+    Receipt,
+    /// Money we sent back to a customer.
+    Refund,
+    /// Between our own accounts, or from our own INN.
+    Internal,
+    /// Money we paid to someone else: not a receivable.
+    Expense,
+    /// Neither side is ours and the dates do not tell.
+    Unknown,
+}
+
+/// A payment with what the ledger worked out about it.
+#[derive(Debug, Clone)]
+pub struct LedgerPayment {
+    pub doc: Payment,
+    pub direction: Option<Direction>,
+    pub class: PaymentClass,
+    /// The day the money counts.
+    pub cash_date: NaiveDate,
+    /// The counterparty: the payer of a receipt (when its INN is valid), the payee of a refund.
+    pub party: Option<PartyId>,
+    /// The payer's INN is present but fails the checksum.
+    pub invalid_inn: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct LedgerInvoice {
+    pub doc: Invoice,
+    pub party: PartyId,
+}
+
+#[derive(Debug, Clone)]
+pub struct LedgerCredit {
+    pub doc: Credit,
+    pub party: PartyId,
+}
+
+/// Settings the ledger needs: our company as the settings file names it.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerConfig {
+    pub our_inns: Vec<String>,
+    pub our_accounts: Vec<String>,
+}
+
+/// All documents, deduplicated and classified.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    pub sources: Sources,
+    pub parties: Vec<PartyInfo>,
+    pub invoices: Vec<LedgerInvoice>,
+    pub credits: Vec<LedgerCredit>,
+    pub payments: Vec<LedgerPayment>,
+    pub our_accounts: BTreeSet<String>,
+    pub our_inns: BTreeSet<String>,
+    /// Documents dropped because another file (or the same one) already had them.
+    pub duplicates: usize,
+    pub warnings: Vec<Warning>,
+}
+
+/// One file's contribution: its id, the accounts it names, its documents.
+pub struct FileDocs {
+    pub file: FileId,
+    pub accounts: Vec<String>,
+    pub documents: Vec<Document>,
+}
+
+impl Ledger {
+    pub fn party(&self, id: PartyId) -> &PartyInfo {
+        &self.parties[id]
+    }
+}
+
+/// Normalises a company name for comparison: case, quotes, legal forms and punctuation dropped.
+pub fn normalize_name(name: &str) -> String {
+    const FORMS: &[&str] = &[
+        "ооо", "оао", "зао", "пао", "ао", "ип", "нко", "ано", "гуп", "муп", "фгуп",
+    ];
+    let lower = name.to_lowercase().replace('ё', "е");
+    let cleaned: String = lower
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    cleaned
+        .split_whitespace()
+        .filter(|w| !FORMS.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Builds the ledger from the files read. Files must come in [`Sources`] order.
+pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> Ledger {
+    let mut ledger = Ledger {
+        sources,
+        ..Ledger::default()
+    };
+    ledger
+        .our_accounts
+        .extend(config.our_accounts.iter().cloned());
+    ledger.our_inns.extend(config.our_inns.iter().cloned());
+    let mut invoices = Vec::new();
+    let mut credits = Vec::new();
+    let mut payments = Vec::new();
+    for f in files {
+        ledger
+            .our_accounts
+            .extend(f.accounts.into_iter().filter(|a| !a.is_empty()));
+        for d in f.documents {
+            match d {
+                Document::Invoice(i) => invoices.push(i),
+                Document::Credit(c) => credits.push(c),
+                Document::Payment(p) => payments.push(p),
+            }
+        }
+    }
+    // Documents in a fixed order (file by path, then line), whatever the order they were read in.
+    invoices.sort_by_key(|i| i.prov);
+    credits.sort_by_key(|c| c.prov);
+    payments.sort_by_key(|p| p.prov);
+
+    let payments = dedup_payments(payments, &mut ledger);
+    learn_our_inns(&payments, &mut ledger);
+    let invoices = dedup_invoices(invoices, &mut ledger);
+    let credits = dedup_credits(credits, &mut ledger);
+
+    let mut resolver = PartyResolver::default();
+    // Names first, so a customer written without an INN in one list joins the same
+    // customer written with one elsewhere, whatever the order of the files.
+    for p in invoices
+        .iter()
+        .map(|i| &i.customer)
+        .chain(credits.iter().map(|c| &c.customer))
+    {
+        resolver.learn_name(p);
+    }
+    for i in &invoices {
+        resolver.note_customer(&i.customer);
+    }
+    for c in &credits {
+        resolver.note_customer(&c.customer);
+    }
+    let classified: Vec<(Payment, Option<Direction>, PaymentClass)> = payments
+        .into_iter()
+        .map(|p| {
+            let direction = direction(&p, &ledger);
+            let class = classify(&p, direction, &ledger);
+            (p, direction, class)
+        })
+        .collect();
+    for (p, _, class) in &classified {
+        if *class == PaymentClass::Receipt {
+            resolver.note_payer(&p.payer);
+        }
+    }
+    // Refunds go to parties we know; the set is complete only after all receipts are noted.
+    let known: BTreeSet<PartyKey> = resolver.names.keys().cloned().collect();
+    let mut unknown_direction: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
+    let mut result_payments = Vec::new();
+    for (p, direction, mut class) in classified {
+        if class == PaymentClass::Refund {
+            let key = resolver.key_of(&p.payee);
+            if !key.as_ref().is_some_and(|k| known.contains(k)) {
+                class = PaymentClass::Expense;
+            }
+        }
+        if class == PaymentClass::Unknown {
+            let e = unknown_direction
+                .entry(p.prov.file)
+                .or_insert((p.prov.line, 0));
+            e.1 += 1;
+        }
+        let cash_date = p.cash_date(direction.unwrap_or(Direction::Incoming));
+        let invalid_inn = p.payer.inn.as_deref().is_some_and(|i| !is_valid_inn(i));
+        result_payments.push((p, direction, class, cash_date, invalid_inn));
+    }
+    for (file, (line, n)) in unknown_direction {
+        ledger.warnings.push(Warning::at(
+            file,
+            line,
+            format!("{n} document(s) touch none of our accounts and their dates do not tell the direction: left out of the register"),
+        ));
+    }
+    let parties = resolver.parties();
+    let index: HashMap<&PartyKey, PartyId> = parties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (&p.key, i))
+        .collect();
+    let id = |key: Option<PartyKey>| key.and_then(|k| index.get(&k).copied());
+    ledger.invoices = invoices
+        .into_iter()
+        .filter_map(|doc| {
+            id(resolver.key_of(&doc.customer)).map(|party| LedgerInvoice { doc, party })
+        })
+        .collect();
+    ledger.credits = credits
+        .into_iter()
+        .filter_map(|doc| {
+            id(resolver.key_of(&doc.customer)).map(|party| LedgerCredit { doc, party })
+        })
+        .collect();
+    ledger.payments = result_payments
+        .into_iter()
+        .map(|(doc, direction, class, cash_date, invalid_inn)| {
+            let party = match class {
+                PaymentClass::Receipt => id(resolver.payer_key(&doc.payer)),
+                PaymentClass::Refund => id(resolver.key_of(&doc.payee)),
+                _ => None,
+            };
+            LedgerPayment {
+                doc,
+                direction,
+                class,
+                cash_date,
+                party,
+                invalid_inn,
+            }
+        })
+        .collect();
+    ledger.parties = parties;
+    ledger
+}
+
+/// Collects parties and the name to show for each.
+#[derive(Default)]
+struct PartyResolver {
+    /// Key → (name, inn, kpp) with the best source seen so far (invoices beat payments).
+    names: BTreeMap<PartyKey, PartyInfo>,
+    inn_by_name: HashMap<String, BTreeSet<String>>,
+}
+
+impl PartyResolver {
+    fn key_of(&self, p: &Party) -> Option<PartyKey> {
+        if let Some(inn) = &p.inn {
+            return Some(PartyKey::Inn(inn.clone()));
+        }
+        let name = normalize_name(&p.name);
+        if name.is_empty() {
+            return None;
+        }
+        match self.inn_by_name.get(&name) {
+            Some(inns) if inns.len() == 1 => inns.iter().next().map(|i| PartyKey::Inn(i.clone())),
+            _ => Some(PartyKey::Name(name)),
+        }
+    }
+
+    fn learn_name(&mut self, p: &Party) {
+        if let Some(inn) = &p.inn {
+            let n = normalize_name(&p.name);
+            if !n.is_empty() {
+                self.inn_by_name.entry(n).or_default().insert(inn.clone());
+            }
+        }
+    }
+
+    fn note(&mut self, p: &Party, key: PartyKey, overwrite: bool) {
+        let info = PartyInfo {
+            key: key.clone(),
+            name: p.name.trim().to_string(),
+            inn: p.inn.clone(),
+            kpp: p.kpp.clone(),
+        };
+        match self.names.get_mut(&key) {
+            None => {
+                self.names.insert(key, info);
+            }
+            Some(existing) => {
+                if overwrite && !info.name.is_empty() {
+                    existing.name = info.name;
+                }
+                if existing.kpp.is_none() || (overwrite && info.kpp.is_some()) {
+                    existing.kpp = info.kpp.or(existing.kpp.take());
+                }
+                if existing.name.is_empty() {
+                    existing.name = p.name.trim().to_string();
+                }
+            }
+        }
+    }
+
+    /// Invoices and credits come in file order: the last one's name wins (the newest 1C name).
+    fn note_customer(&mut self, p: &Party) {
+        if let Some(key) = self.key_of(p) {
+            self.note(p, key, true);
+        }
+    }
+
+    /// The key a receipt's payer gets: a valid INN, or a name only for receipts from a
+    /// list that has no INN at all. A bank payer without a valid INN stays unknown until
+    /// a reference in its purpose names an invoice.
+    fn payer_key(&self, p: &Party) -> Option<PartyKey> {
+        match p.inn.as_deref() {
+            Some(inn) if is_valid_inn(inn) => Some(PartyKey::Inn(inn.to_string())),
+            None if p.account.is_none() => self.key_of(p),
+            _ => None,
+        }
+    }
+
+    fn note_payer(&mut self, p: &Party) {
+        if let Some(key) = self.payer_key(p) {
+            self.note(p, key, false);
+        }
+    }
+
+    /// The parties in key order (INN parties first, then parties known only by name).
+    fn parties(&self) -> Vec<PartyInfo> {
+        self.names.values().cloned().collect()
+    }
+}
+
+/// Direction from our accounts, then our INN, then the dates.
+fn direction(p: &Payment, ledger: &Ledger) -> Option<Direction> {
+    if let Some(d) = p.direction {
+        return Some(d);
+    }
+    let ours = |party: &Party| party.accounts().any(|a| ledger.our_accounts.contains(a));
+    match (ours(&p.payer), ours(&p.payee)) {
+        (true, true) => return Some(Direction::Internal),
+        (false, true) => return Some(Direction::Incoming),
+        (true, false) => return Some(Direction::Outgoing),
+        (false, false) => {}
+    }
+    let our_inn = |party: &Party| {
+        party
+            .inn
+            .as_ref()
+            .is_some_and(|i| ledger.our_inns.contains(i))
+    };
+    match (our_inn(&p.payer), our_inn(&p.payee)) {
+        (true, true) => return Some(Direction::Internal),
+        (false, true) => return Some(Direction::Incoming),
+        (true, false) => return Some(Direction::Outgoing),
+        (false, false) => {}
+    }
+    match (p.credited, p.debited) {
+        (Some(_), None) => Some(Direction::Incoming),
+        (None, Some(_)) => Some(Direction::Outgoing),
+        _ => None,
+    }
+}
+
+/// Words that make an outgoing payment a refund to a customer.
+fn is_refund_purpose(purpose: &str) -> bool {
+    let p = purpose.to_lowercase();
+    p.contains("возврат") && !p.contains("возврат займа") && !p.contains("возврат кредита")
+}
+
+fn classify(p: &Payment, direction: Option<Direction>, ledger: &Ledger) -> PaymentClass {
+    let our_inn = |party: &Party| {
+        party
+            .inn
+            .as_ref()
+            .is_some_and(|i| ledger.our_inns.contains(i))
+    };
+    match direction {
+        None => PaymentClass::Unknown,
+        Some(Direction::Internal) => PaymentClass::Internal,
+        Some(Direction::Incoming) if our_inn(&p.payer) => PaymentClass::Internal,
+        Some(Direction::Incoming) => PaymentClass::Receipt,
+        Some(Direction::Outgoing) if our_inn(&p.payee) => PaymentClass::Internal,
+        Some(Direction::Outgoing) if is_refund_purpose(&p.purpose) => PaymentClass::Refund,
+        Some(Direction::Outgoing) => PaymentClass::Expense,
+    }
+}
+
+/// Our INNs are the ones on our side of the statements' documents.
+fn learn_our_inns(payments: &[Payment], ledger: &mut Ledger) {
+    let mut found = BTreeSet::new();
+    for p in payments {
+        let payer_ours = p.payer.accounts().any(|a| ledger.our_accounts.contains(a));
+        let payee_ours = p.payee.accounts().any(|a| ledger.our_accounts.contains(a));
+        if payee_ours {
+            found.extend(p.payee.inn.iter().filter(|i| is_valid_inn(i)).cloned());
+        }
+        if payer_ours {
+            found.extend(p.payer.inn.iter().filter(|i| is_valid_inn(i)).cloned());
+        }
+    }
+    ledger.our_inns.extend(found);
+}
+
+/// What makes two bank documents the same document: the payer's numbering (number and
+/// date), the amount, and both sides' accounts (numbers are per payer, so the payer's
+/// account is part of the key). Two payments that differ in any of these are both kept.
+fn payment_key(p: &Payment) -> (String, NaiveDate, Decimal, String, String, String) {
+    let side = |x: &Party| {
+        x.account
+            .clone()
+            .or_else(|| x.settlement_account.clone())
+            .or_else(|| x.inn.clone())
+            .unwrap_or_else(|| normalize_name(&x.name))
+    };
+    (
+        p.number.trim().to_string(),
+        p.date,
+        p.amount,
+        side(&p.payer),
+        side(&p.payee),
+        p.currency.clone(),
+    )
+}
+
+fn dedup_payments(payments: Vec<Payment>, ledger: &mut Ledger) -> Vec<Payment> {
+    let mut seen: HashMap<_, Provenance> = HashMap::with_capacity(payments.len());
+    let mut out = Vec::with_capacity(payments.len());
+    for p in payments {
+        let key = payment_key(&p);
+        if seen.contains_key(&key) {
+            ledger.duplicates += 1;
+            continue;
+        }
+        seen.insert(key, p.prov);
+        out.push(p);
+    }
+    out
+}
+
+/// An invoice is the same invoice when the customer (INN, else name), number and date agree.
+fn invoice_key(customer: &Party, number: &str, date: NaiveDate) -> (String, String, NaiveDate) {
+    let who = customer
+        .inn
+        .clone()
+        .unwrap_or_else(|| normalize_name(&customer.name));
+    (who, number.trim().to_uppercase(), date)
+}
+
+fn dedup_invoices(invoices: Vec<Invoice>, ledger: &mut Ledger) -> Vec<Invoice> {
+    let mut index: HashMap<(String, String, NaiveDate), usize> =
+        HashMap::with_capacity(invoices.len());
+    let mut out: Vec<Invoice> = Vec::with_capacity(invoices.len());
+    for i in invoices {
+        let key = invoice_key(&i.customer, &i.number, i.date);
+        match index.get(&key) {
+            None => {
+                index.insert(key, out.len());
+                out.push(i);
+            }
+            Some(&at) => {
+                ledger.duplicates += 1;
+                let old = &out[at];
+                if old.amount != i.amount || old.due != i.due || old.currency != i.currency {
+                    ledger.warnings.push(Warning::at(
+                        i.prov.file,
+                        i.prov.line,
+                        format!(
+                            "invoice {} of {} also at {} with amount {} and due date {}; this later copy (amount {}, due date {}) is used",
+                            i.number,
+                            i.date.format("%d.%m.%Y"),
+                            ledger.sources.at(old.prov),
+                            old.amount,
+                            old.due.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string()),
+                            i.amount,
+                            i.due.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string()),
+                        ),
+                    ));
+                    out[at] = i;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn dedup_credits(credits: Vec<Credit>, ledger: &mut Ledger) -> Vec<Credit> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(credits.len());
+    for c in credits {
+        let key = (invoice_key(&c.customer, &c.number, c.date), c.amount);
+        if seen.insert(key) {
+            out.push(c);
+        } else {
+            ledger.duplicates += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn party(name: &str, inn: Option<&str>, account: Option<&str>) -> Party {
+        Party {
+            name: name.into(),
+            inn: inn.map(Into::into),
+            account: account.map(Into::into),
+            ..Party::default()
+        }
+    }
+
+    fn pay(number: &str, file: FileId, line: u32, payer: Party, payee: Party) -> Payment {
+        let d = NaiveDate::from_ymd_opt(2024, 3, 12).unwrap();
+        Payment {
+            number: number.into(),
+            date: d,
+            credited: Some(d),
+            debited: None,
+            amount: dec!(5000),
+            currency: "RUB".into(),
+            payer,
+            payee,
+            purpose: "оплата".into(),
+            kind: "Платежное поручение".into(),
+            direction: None,
+            invoice: None,
+            prov: Provenance { file, line },
+        }
+    }
+
+    const US: &str = "40702810000000000001";
+
+    fn build_payments(ps: Vec<Payment>) -> Ledger {
+        let sources = Sources::new(vec!["a".into(), "b".into()]);
+        let files = vec![FileDocs {
+            file: 0,
+            accounts: vec![US.into()],
+            documents: ps.into_iter().map(Document::Payment).collect(),
+        }];
+        build(sources, files, &LedgerConfig::default())
+    }
+
+    #[test]
+    fn the_same_payment_in_two_files_counts_once_but_twins_both_count() {
+        let x = || party("X", Some("7707083893"), Some("40702810900000000002"));
+        let y = || party("Y", Some("7736207543"), Some("40702810900000000003"));
+        let us = || party("Мы", None, Some(US));
+        let l = build_payments(vec![
+            pay("17", 0, 1, x(), us()),
+            pay("17", 1, 1, x(), us()), // S42/S43: the same document again
+            pay("18", 0, 40, x(), us()), // S44: another number
+            pay("17", 0, 80, y(), us()), // S45: same number, another payer
+        ]);
+        assert_eq!(l.payments.len(), 3);
+        assert_eq!(l.duplicates, 1);
+        assert!(l.payments.iter().all(|p| p.class == PaymentClass::Receipt));
+    }
+
+    #[test]
+    fn direction_by_our_accounts_and_internal_transfers() {
+        let us = || party("Мы", Some("7701234560"), Some(US));
+        let us2 = || party("Мы", Some("7701234560"), Some("40702810000000000009"));
+        let other = || party("X", Some("7707083893"), Some("40702810900000000002"));
+        let mut ps = vec![pay("1", 0, 1, us(), other()), pay("2", 0, 2, other(), us())];
+        ps[0].purpose = "Возврат излишне перечисленных средств по п/п 123".into();
+        ps.push(pay("3", 0, 3, us(), us2()));
+        let l = build_payments(ps);
+        let classes: Vec<PaymentClass> = l.payments.iter().map(|p| p.class).collect();
+        // The refund goes to a payer we know (it paid us in document 2).
+        assert_eq!(
+            classes,
+            vec![
+                PaymentClass::Refund,
+                PaymentClass::Receipt,
+                PaymentClass::Internal
+            ]
+        );
+        assert!(l.our_inns.contains("7701234560"));
+    }
+
+    #[test]
+    fn names_are_normalised_for_comparison() {
+        assert_eq!(normalize_name("ООО «Ромашка»"), "ромашка");
+        assert_eq!(normalize_name("Ромашка, ООО"), "ромашка");
+        assert_eq!(normalize_name("ПАО \"Полюс\""), "полюс");
+    }
+}

@@ -1,0 +1,24 @@
+//! sverka (сверка, "reconciliation"): the debtor register from 1C and bank exports.
+//!
+//! Data flows one way through the layers, each in its own module:
+//! [`formats`] (bytes of one file → normalized documents) → [`ledger`] (all documents,
+//! each once, parties resolved) → [`matching`] (allocations, each with its rule) →
+//! [`aging`] (the register as of a date, checked) → [`output`] (table, CSV, TSV, JSON,
+//! XLSX). [`commands`] runs that pipeline per command; [`cli`] turns arguments into
+//! validated settings and calls one command.
+
+pub mod aging;
+pub mod cli;
+pub mod commands;
+pub mod dates;
+pub mod error;
+pub mod formats;
+pub mod inn;
+pub mod input;
+pub mod ledger;
+pub mod matching;
+pub mod model;
+pub mod money;
+pub mod output;
+
+pub use error::{Error, Result};

@@ -1,0 +1,938 @@
+//! Matching: which payment paid which invoice, by which rule.
+//!
+//! The result is a list of allocations (payment or credit → invoice or refund, amount,
+//! rule) and, for every receipt, what was left as the payer's advance or why it stays
+//! unidentified. Nothing here looks at the as-of date beyond choosing which documents
+//! exist yet; aging is computed later from the ledger and these allocations only.
+//!
+//! The rules, in order (see `docs/matching.md`):
+//! 1. a receipt's party is its payer's INN (checksum-valid); a payer without one is
+//!    identified only by an invoice its purpose names;
+//! 2. a credit note linked to an invoice reduces that invoice;
+//! 3. a receipt that names invoices (a link in the source or a reference in the purpose)
+//!    pays those first, by due date; its surplus becomes the payer's advance;
+//! 4. a receipt that names none pays the payer's open invoices by the earliest due date
+//!    (ГК РФ ст. 319.1), equal due dates pro rata (or first by date and number);
+//! 5. what is left is an advance, applied to the payer's invoices that appear later;
+//!    unlinked credit notes wait for later invoices the same way; a refund to the customer
+//!    uses the advance up, and what it cannot cover is a debt of its own.
+//!
+//! Every lookup goes through indexes by party and by number core: no step scans all
+//! invoices per payment.
+
+pub mod refs;
+
+use crate::ledger::{Ledger, PartyId, PaymentClass};
+use chrono::NaiveDate;
+use refs::{DocRef, RefKind, Strength};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// How to split a payment over invoices due on the same day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tie {
+    /// In proportion to what is outstanding (ГК РФ ст. 319.1 п. 2).
+    #[default]
+    ProRata,
+    /// The earlier invoice (by date, then number) first, as 1C does.
+    Fifo,
+}
+
+/// What matching needs to know.
+#[derive(Debug, Clone)]
+pub struct MatchConfig {
+    pub as_of: NaiveDate,
+    pub tie: Tie,
+    /// Days added to an invoice's date when it carries no due date.
+    pub default_term: u32,
+}
+
+/// Something a customer owes: an invoice, or a refund we paid them beyond their advance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Debit {
+    /// Index into `Ledger::invoices`.
+    Invoice(usize),
+    /// Index into `Ledger::payments` (an outgoing refund).
+    Refund(usize),
+}
+
+/// Where applied money came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// Index into `Ledger::payments` (a receipt).
+    Payment(usize),
+    /// Index into `Ledger::credits`.
+    Credit(usize),
+}
+
+/// Why an allocation was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// The source document links the payment or credit to the invoice.
+    Link,
+    /// The payment purpose names the invoice.
+    Reference,
+    /// Earliest due date first (ГК РФ ст. 319.1).
+    DueDate,
+    /// Invoices due on the same day share the payment in proportion.
+    ProRata,
+    /// An earlier advance applied to an invoice or refund that appeared later.
+    Advance,
+    /// An unlinked credit note applied to an invoice that appeared later.
+    Credit,
+}
+
+impl Rule {
+    /// Stable machine name (JSON, CSV).
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Link => "link",
+            Rule::Reference => "reference",
+            Rule::DueDate => "due-date",
+            Rule::ProRata => "pro-rata",
+            Rule::Advance => "advance",
+            Rule::Credit => "credit",
+        }
+    }
+
+    /// Russian wording for people.
+    pub fn ru(self) -> &'static str {
+        match self {
+            Rule::Link => "связь в документе",
+            Rule::Reference => "счёт в назначении платежа",
+            Rule::DueDate => "по сроку оплаты (ст. 319.1 ГК РФ)",
+            Rule::ProRata => "пропорционально (ст. 319.1 ГК РФ)",
+            Rule::Advance => "зачёт аванса",
+            Rule::Credit => "зачёт кредита",
+        }
+    }
+}
+
+/// One application of money to a debt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    pub source: Source,
+    pub debit: Debit,
+    pub amount: Decimal,
+    /// When it took effect: the later of the money's date and the debt's date.
+    pub date: NaiveDate,
+    pub rule: Rule,
+}
+
+/// Something a person should look at.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Note {
+    /// The purpose names an invoice the data does not have (yet).
+    UnknownInvoice(String),
+    /// The purpose names a number several invoices of the payer share.
+    Ambiguous(String),
+    /// The purpose names an invoice that was already paid: a second payment.
+    AlreadyPaid(String),
+    /// The payer had no usable INN; the invoice its purpose names tells who paid.
+    IdentifiedByReference,
+    /// The payer's INN fails the checksum.
+    InvalidInn(String),
+    /// A payer with no usable INN and no invoice named: nobody to credit.
+    NoParty,
+    /// A payer without an INN names invoices of several customers.
+    AmbiguousParty,
+}
+
+impl Note {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Note::UnknownInvoice(_) => "unknown_invoice",
+            Note::Ambiguous(_) => "ambiguous_reference",
+            Note::AlreadyPaid(_) => "already_paid",
+            Note::IdentifiedByReference => "identified_by_reference",
+            Note::InvalidInn(_) => "invalid_inn",
+            Note::NoParty => "no_party",
+            Note::AmbiguousParty => "ambiguous_party",
+        }
+    }
+
+    /// The note in Russian, as the match log shows it.
+    pub fn ru(&self) -> String {
+        match self {
+            Note::UnknownInvoice(n) => format!("ссылка на неизвестный счёт №{n}"),
+            Note::Ambiguous(n) => {
+                format!("неоднозначная ссылка на счёт №{n}: нужна ручная проверка")
+            }
+            Note::AlreadyPaid(n) => format!("повторная оплата счёта {n}"),
+            Note::IdentifiedByReference => {
+                "плательщик без ИНН опознан по счёту в назначении".into()
+            }
+            Note::InvalidInn(i) => format!("ИНН плательщика некорректен: {i}"),
+            Note::NoParty => "неопознанное поступление: нет ИНН и ссылки на счёт".into(),
+            Note::AmbiguousParty => {
+                "неопознанное поступление: счёт с таким номером есть у нескольких покупателей"
+                    .into()
+            }
+        }
+    }
+
+    /// The note in English.
+    pub fn en(&self) -> String {
+        match self {
+            Note::UnknownInvoice(n) => format!("names unknown invoice {n}"),
+            Note::Ambiguous(n) => {
+                format!("invoice {n} is ambiguous: several invoices share that number")
+            }
+            Note::AlreadyPaid(n) => format!("invoice {n} was already paid: a second payment"),
+            Note::IdentifiedByReference => {
+                "payer without INN identified by the invoice it names".into()
+            }
+            Note::InvalidInn(i) => format!("payer INN {i} fails the checksum"),
+            Note::NoParty => "unidentified: no INN and no invoice named".into(),
+            Note::AmbiguousParty => {
+                "unidentified: invoices of several customers carry that number".into()
+            }
+        }
+    }
+
+    /// True when a person should review the payment.
+    pub fn needs_review(&self) -> bool {
+        !matches!(self, Note::IdentifiedByReference)
+    }
+}
+
+/// What happened to one receipt.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    /// Index into `Ledger::payments`.
+    pub payment: usize,
+    pub party: Option<PartyId>,
+    pub refs: Vec<DocRef>,
+    pub applied: Decimal,
+    /// Left with the party as an advance.
+    pub advance: Decimal,
+    pub notes: Vec<Note>,
+}
+
+impl Receipt {
+    pub fn unidentified(&self) -> bool {
+        self.party.is_none()
+    }
+}
+
+/// What happened to one credit note.
+#[derive(Debug, Clone)]
+pub struct CreditUse {
+    /// Index into `Ledger::credits`.
+    pub credit: usize,
+    pub applied: Decimal,
+    pub unapplied: Decimal,
+    /// The linked invoice was not found.
+    pub unknown_link: Option<String>,
+}
+
+/// The result of matching as of a date.
+#[derive(Debug, Clone)]
+pub struct Matching {
+    pub as_of: NaiveDate,
+    pub default_term: u32,
+    pub allocations: Vec<Allocation>,
+    /// Receipts credited on or before the as-of date, in date order.
+    pub receipts: Vec<Receipt>,
+    pub credits: Vec<CreditUse>,
+    /// Invoices dated on or before the as-of date (indexes into `Ledger::invoices`).
+    pub invoices: Vec<usize>,
+    /// Refunds paid on or before the as-of date (indexes into `Ledger::payments`).
+    pub refunds: Vec<usize>,
+}
+
+/// The canonical form of a document number for comparison: groups of letters and digits
+/// with leading zeros dropped, Latin lookalikes read as Cyrillic (`00БП-000045` = `БП-45`).
+pub fn canonical_number(number: &str) -> String {
+    let mut out = String::with_capacity(number.len());
+    for group in number
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|g| !g.is_empty())
+    {
+        let g = group.trim_start_matches('0');
+        let g = if g.is_empty() { "0" } else { g };
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.extend(g.chars().flat_map(char::to_uppercase).map(lookalike));
+    }
+    out
+}
+
+fn lookalike(c: char) -> char {
+    match c {
+        'A' => 'А',
+        'B' => 'В',
+        'C' => 'С',
+        'E' => 'Е',
+        'H' => 'Н',
+        'K' => 'К',
+        'M' => 'М',
+        'O' => 'О',
+        'P' => 'Р',
+        'T' => 'Т',
+        'X' => 'Х',
+        'Y' => 'У',
+        other => other,
+    }
+}
+
+/// Does a reference name this invoice number? A bare number matches the numeric core
+/// (`45` names `00БП-000045`); a number with a prefix must match it as a whole; a long
+/// number (an account, an INN) only matches exactly.
+fn names_number(r: &DocRef, number: &str) -> bool {
+    if r.long_number {
+        return canonical_number(&r.number) == canonical_number(number);
+    }
+    if r.number.chars().all(|c| c.is_ascii_digit()) {
+        refs::number_core(number).is_some_and(|c| c == r.core)
+    } else {
+        canonical_number(&r.number) == canonical_number(number)
+    }
+}
+
+/// Splits `total` in proportion to `weights`, in kopecks, by the largest remainder: the
+/// parts always add up to the total exactly.
+pub fn pro_rata(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
+    let sum: Decimal = weights.iter().sum();
+    if sum.is_zero() || weights.is_empty() {
+        return vec![Decimal::ZERO; weights.len()];
+    }
+    let kopeck = Decimal::new(1, 2);
+    let exact: Vec<Decimal> = weights.iter().map(|w| total * *w / sum).collect();
+    let mut parts: Vec<Decimal> = exact
+        .iter()
+        .map(|e| e.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero))
+        .collect();
+    let mut left = total - parts.iter().sum::<Decimal>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - parts[b])
+            .cmp(&(exact[a] - parts[a]))
+            .then(a.cmp(&b))
+    });
+    for i in order {
+        if left < kopeck {
+            break;
+        }
+        if exact[i] > parts[i] {
+            parts[i] += kopeck;
+            left -= kopeck;
+        }
+    }
+    parts
+}
+
+/// Runs the matching over the ledger as of `cfg.as_of`.
+pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
+    let as_of = cfg.as_of;
+    let invoices: Vec<usize> = (0..ledger.invoices.len())
+        .filter(|&i| ledger.invoices[i].doc.date <= as_of)
+        .collect();
+    let credits: Vec<usize> = (0..ledger.credits.len())
+        .filter(|&i| ledger.credits[i].doc.date <= as_of)
+        .collect();
+    let mut receipt_ids: Vec<usize> = Vec::new();
+    let mut refunds: Vec<usize> = Vec::new();
+    for (i, p) in ledger.payments.iter().enumerate() {
+        if p.cash_date > as_of {
+            continue;
+        }
+        match p.class {
+            PaymentClass::Receipt => receipt_ids.push(i),
+            PaymentClass::Refund if p.party.is_some() => refunds.push(i),
+            _ => {}
+        }
+    }
+    receipt_ids.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
+
+    // Index of invoices by number core, for payers that must be identified by reference.
+    let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
+    for &i in &invoices {
+        if let Some(core) = refs::number_core(&ledger.invoices[i].doc.number) {
+            by_core.entry(core).or_default().push(i);
+        }
+    }
+
+    let mut receipts: Vec<Receipt> = receipt_ids
+        .iter()
+        .map(|&i| {
+            let p = &ledger.payments[i];
+            let mut refs = refs::extract(&p.doc.purpose);
+            if let Some(link) = &p.doc.invoice {
+                refs.insert(0, link_ref(link));
+            }
+            let mut notes = Vec::new();
+            if p.invalid_inn {
+                notes.push(Note::InvalidInn(
+                    p.doc.payer.inn.clone().unwrap_or_default(),
+                ));
+            }
+            let party = match p.party {
+                Some(id) => Some(id),
+                None => identify(ledger, &by_core, &refs, p.doc.amount, &mut notes),
+            };
+            Receipt {
+                payment: i,
+                party,
+                refs,
+                applied: Decimal::ZERO,
+                advance: Decimal::ZERO,
+                notes,
+            }
+        })
+        .collect();
+
+    // Everything grouped by party and currency: each group is matched on its own.
+    let mut groups: BTreeMap<(PartyId, String), Group> = BTreeMap::new();
+    for &i in &invoices {
+        let inv = &ledger.invoices[i];
+        groups
+            .entry((inv.party, inv.doc.currency.clone()))
+            .or_default()
+            .invoices
+            .push(i);
+    }
+    for &i in &credits {
+        let c = &ledger.credits[i];
+        groups
+            .entry((c.party, c.doc.currency.clone()))
+            .or_default()
+            .credits
+            .push(i);
+    }
+    for (ri, r) in receipts.iter().enumerate() {
+        if let Some(party) = r.party {
+            let cur = ledger.payments[r.payment].doc.currency.clone();
+            groups.entry((party, cur)).or_default().receipts.push(ri);
+        }
+    }
+    for &i in &refunds {
+        let p = &ledger.payments[i];
+        if let Some(party) = p.party {
+            groups
+                .entry((party, p.doc.currency.clone()))
+                .or_default()
+                .refunds
+                .push(i);
+        }
+    }
+
+    let mut m = Matching {
+        as_of,
+        default_term: cfg.default_term,
+        allocations: Vec::new(),
+        receipts: Vec::new(),
+        credits: credits
+            .iter()
+            .map(|&c| CreditUse {
+                credit: c,
+                applied: Decimal::ZERO,
+                unapplied: Decimal::ZERO,
+                unknown_link: None,
+            })
+            .collect(),
+        invoices,
+        refunds,
+    };
+    let credit_slot: HashMap<usize, usize> = m
+        .credits
+        .iter()
+        .enumerate()
+        .map(|(s, c)| (c.credit, s))
+        .collect();
+    for group in groups.values() {
+        let mut sim = Simulation::new(ledger, cfg, group);
+        sim.run(&mut receipts);
+        for (c, applied, unapplied, unknown) in sim.credit_results {
+            let slot = &mut m.credits[credit_slot[&c]];
+            slot.applied = applied;
+            slot.unapplied = unapplied;
+            slot.unknown_link = unknown;
+        }
+        m.allocations.extend(sim.allocations);
+    }
+    for r in &mut receipts {
+        r.notes.sort();
+        r.notes.dedup();
+    }
+    m.receipts = receipts;
+    m
+}
+
+/// A reference made from an explicit link in the source (a list's "Основание" column).
+fn link_ref(number: &str) -> DocRef {
+    DocRef {
+        kind: RefKind::Invoice,
+        number: number.trim().to_string(),
+        core: refs::number_core(number).unwrap_or_default(),
+        date: None,
+        strength: Strength::Keyword,
+        long_number: false,
+    }
+}
+
+/// Finds the party of a payer without a usable INN from the invoices its purpose names.
+fn identify(
+    ledger: &Ledger,
+    by_core: &HashMap<String, Vec<usize>>,
+    refs: &[DocRef],
+    amount: Decimal,
+    notes: &mut Vec<Note>,
+) -> Option<PartyId> {
+    let mut candidates: Vec<usize> = Vec::new();
+    for r in refs.iter().filter(|r| r.strength == Strength::Keyword) {
+        let Some(list) = by_core.get(&r.core) else {
+            continue;
+        };
+        let named: Vec<usize> = list
+            .iter()
+            .copied()
+            .filter(|&i| names_number(r, &ledger.invoices[i].doc.number))
+            .collect();
+        candidates.extend(filter_by_date(ledger, named, r.date));
+    }
+    let mut parties: Vec<PartyId> = candidates
+        .iter()
+        .map(|&i| ledger.invoices[i].party)
+        .collect();
+    parties.sort_unstable();
+    parties.dedup();
+    match parties.len() {
+        0 => {
+            notes.push(Note::NoParty);
+            None
+        }
+        1 => {
+            notes.push(Note::IdentifiedByReference);
+            Some(parties[0])
+        }
+        _ => {
+            let mut by_amount: Vec<PartyId> = candidates
+                .iter()
+                .filter(|&&i| ledger.invoices[i].doc.amount == amount)
+                .map(|&i| ledger.invoices[i].party)
+                .collect();
+            by_amount.sort_unstable();
+            by_amount.dedup();
+            if by_amount.len() == 1 {
+                notes.push(Note::IdentifiedByReference);
+                Some(by_amount[0])
+            } else {
+                notes.push(Note::AmbiguousParty);
+                None
+            }
+        }
+    }
+}
+
+/// Keeps the invoices dated as the reference says, unless none is (a typo in the date
+/// must not hide the only invoice with that number).
+fn filter_by_date(ledger: &Ledger, candidates: Vec<usize>, date: Option<NaiveDate>) -> Vec<usize> {
+    let Some(date) = date else { return candidates };
+    let dated: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| ledger.invoices[i].doc.date == date)
+        .collect();
+    if dated.is_empty() { candidates } else { dated }
+}
+
+/// One party's documents in one currency.
+#[derive(Debug, Default)]
+struct Group {
+    invoices: Vec<usize>,
+    credits: Vec<usize>,
+    /// Indexes into the receipts list (not the ledger).
+    receipts: Vec<usize>,
+    refunds: Vec<usize>,
+}
+
+/// A debt being paid off.
+struct Open {
+    debit: Debit,
+    date: NaiveDate,
+    due: NaiveDate,
+    number: String,
+    order: (NaiveDate, NaiveDate, u64, String, crate::model::Provenance),
+    outstanding: Decimal,
+    /// Seen by the chronological pass (its date has come).
+    open: bool,
+}
+
+/// Money waiting for a later debt.
+struct Pooled {
+    source: Source,
+    remaining: Decimal,
+}
+
+struct Simulation<'a> {
+    ledger: &'a Ledger,
+    cfg: &'a MatchConfig,
+    group: &'a Group,
+    debts: Vec<Open>,
+    allocations: Vec<Allocation>,
+    credit_results: Vec<(usize, Decimal, Decimal, Option<String>)>,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(ledger: &'a Ledger, cfg: &'a MatchConfig, group: &'a Group) -> Self {
+        let mut debts: Vec<Open> = Vec::with_capacity(group.invoices.len() + group.refunds.len());
+        for &i in &group.invoices {
+            let inv = &ledger.invoices[i].doc;
+            let due = inv
+                .due
+                .unwrap_or_else(|| inv.date + chrono::Days::new(u64::from(cfg.default_term)));
+            debts.push(Open {
+                debit: Debit::Invoice(i),
+                date: inv.date,
+                due,
+                number: inv.number.clone(),
+                order: order_key(due, inv.date, &inv.number, inv.prov),
+                outstanding: inv.amount,
+                open: false,
+            });
+        }
+        for &i in &group.refunds {
+            let p = &ledger.payments[i];
+            debts.push(Open {
+                debit: Debit::Refund(i),
+                date: p.cash_date,
+                due: p.cash_date,
+                number: p.doc.number.clone(),
+                order: order_key(p.cash_date, p.cash_date, &p.doc.number, p.doc.prov),
+                outstanding: p.doc.amount,
+                open: false,
+            });
+        }
+        debts.sort_by(|a, b| a.order.cmp(&b.order));
+        Simulation {
+            ledger,
+            cfg,
+            group,
+            debts,
+            allocations: Vec::new(),
+            credit_results: Vec::new(),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        debt: usize,
+        source: Source,
+        source_date: NaiveDate,
+        amount: Decimal,
+        rule: Rule,
+    ) {
+        if amount <= Decimal::ZERO {
+            return;
+        }
+        let d = &mut self.debts[debt];
+        d.outstanding -= amount;
+        self.allocations.push(Allocation {
+            source,
+            debit: d.debit,
+            amount,
+            date: source_date.max(d.date),
+            rule,
+        });
+    }
+
+    /// Invoices of this group a reference names, resolved to one or flagged.
+    fn resolve(&self, r: &DocRef, amount: Decimal) -> Result<Option<usize>, Note> {
+        let named: Vec<usize> = (0..self.debts.len())
+            .filter(|&i| {
+                matches!(self.debts[i].debit, Debit::Invoice(_))
+                    && names_number(r, &self.debts[i].number)
+            })
+            .collect();
+        let named: Vec<usize> = if let Some(date) = r.date {
+            let dated: Vec<usize> = named
+                .iter()
+                .copied()
+                .filter(|&i| self.debts[i].date == date)
+                .collect();
+            if dated.is_empty() { named } else { dated }
+        } else {
+            named
+        };
+        match named.len() {
+            0 => Ok(None),
+            1 => Ok(Some(named[0])),
+            _ => {
+                let fits: Vec<usize> = named
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let d = &self.debts[i];
+                        d.outstanding == amount || self.debit_amount(d.debit) == amount
+                    })
+                    .collect();
+                if fits.len() == 1 {
+                    Ok(Some(fits[0]))
+                } else {
+                    Err(Note::Ambiguous(r.number.clone()))
+                }
+            }
+        }
+    }
+
+    fn debit_amount(&self, d: Debit) -> Decimal {
+        match d {
+            Debit::Invoice(i) => self.ledger.invoices[i].doc.amount,
+            Debit::Refund(i) => self.ledger.payments[i].doc.amount,
+        }
+    }
+
+    fn run(&mut self, receipts: &mut [Receipt]) {
+        // Phase 1: explicit links and references, whatever the order of dates (a payment
+        // may name an invoice exported after it was paid).
+        let mut credit_left: Vec<(usize, Decimal, NaiveDate, Option<String>)> = Vec::new();
+        for &c in &self.group.credits {
+            let doc = &self.ledger.credits[c].doc;
+            let mut left = doc.amount;
+            let mut unknown = None;
+            if let Some(link) = &doc.invoice {
+                match self.resolve(&link_ref(link), doc.amount) {
+                    Ok(Some(debt)) => {
+                        let amount = left.min(self.debts[debt].outstanding);
+                        self.apply(debt, Source::Credit(c), doc.date, amount, Rule::Link);
+                        left -= amount;
+                    }
+                    _ => unknown = Some(link.clone()),
+                }
+            }
+            credit_left.push((c, left, doc.date, unknown));
+        }
+        let mut receipt_left: Vec<(usize, Decimal, bool)> = Vec::new();
+        for &ri in &self.group.receipts {
+            let r = &receipts[ri];
+            let p = &self.ledger.payments[r.payment];
+            let amount = p.doc.amount;
+            let mut targets: Vec<(usize, Rule)> = Vec::new();
+            let mut named = false;
+            let mut notes = Vec::new();
+            for (k, reference) in r.refs.iter().enumerate() {
+                let is_link = k == 0 && p.doc.invoice.is_some();
+                match self.resolve(reference, amount) {
+                    Ok(Some(debt)) => {
+                        named = true;
+                        if !targets.iter().any(|(t, _)| *t == debt) {
+                            targets
+                                .push((debt, if is_link { Rule::Link } else { Rule::Reference }));
+                        }
+                    }
+                    Ok(None) => {
+                        if reference.strength == Strength::Keyword
+                            && reference.kind == RefKind::Invoice
+                        {
+                            named = true;
+                            if !reference.long_number {
+                                notes.push(Note::UnknownInvoice(reference.number.clone()));
+                            }
+                        }
+                    }
+                    Err(note) => {
+                        named = true;
+                        notes.push(note);
+                    }
+                }
+            }
+            targets.sort_by(|a, b| self.debts[a.0].order.cmp(&self.debts[b.0].order));
+            let mut left = amount;
+            for (debt, rule) in targets {
+                if self.debts[debt].outstanding <= Decimal::ZERO {
+                    notes.push(Note::AlreadyPaid(self.debts[debt].number.clone()));
+                    continue;
+                }
+                let a = left.min(self.debts[debt].outstanding);
+                self.apply(debt, Source::Payment(r.payment), p.cash_date, a, rule);
+                left -= a;
+            }
+            receipts[ri].notes.extend(notes);
+            receipts[ri].applied = amount - left;
+            receipt_left.push((ri, left, named));
+        }
+
+        // Phase 2: in date order, debts appear and take earlier advances; receipts that
+        // named nothing pay open debts by due date; the rest waits as an advance.
+        #[derive(PartialEq, Eq, PartialOrd, Ord)]
+        enum Event {
+            Debt(usize),
+            Receipt(usize),
+            Credit(usize),
+        }
+        let mut events: Vec<(NaiveDate, u8, crate::model::Provenance, Event)> = Vec::new();
+        for (i, d) in self.debts.iter().enumerate() {
+            let prov = match d.debit {
+                Debit::Invoice(x) => self.ledger.invoices[x].doc.prov,
+                Debit::Refund(x) => self.ledger.payments[x].doc.prov,
+            };
+            events.push((d.date, 0, prov, Event::Debt(i)));
+        }
+        for (k, (ri, _, _)) in receipt_left.iter().enumerate() {
+            let p = &self.ledger.payments[receipts[*ri].payment];
+            events.push((p.cash_date, 1, p.doc.prov, Event::Receipt(k)));
+        }
+        for (k, (c, _, date, _)) in credit_left.iter().enumerate() {
+            events.push((*date, 1, self.ledger.credits[*c].doc.prov, Event::Credit(k)));
+        }
+        events.sort();
+        let mut pool: VecDeque<Pooled> = VecDeque::new();
+        for (date, _, _, event) in events {
+            match event {
+                Event::Debt(i) => {
+                    self.debts[i].open = true;
+                    while self.debts[i].outstanding > Decimal::ZERO {
+                        let Some(front) = pool.front_mut() else { break };
+                        let a = front.remaining.min(self.debts[i].outstanding);
+                        let rule = match front.source {
+                            Source::Payment(_) => Rule::Advance,
+                            Source::Credit(_) => Rule::Credit,
+                        };
+                        let source = front.source;
+                        front.remaining -= a;
+                        if front.remaining <= Decimal::ZERO {
+                            pool.pop_front();
+                        }
+                        self.apply(i, source, date, a, rule);
+                    }
+                }
+                Event::Receipt(k) => {
+                    let (ri, mut left, named) = receipt_left[k];
+                    let payment = receipts[ri].payment;
+                    if !named && left > Decimal::ZERO {
+                        let paid = self.by_due_date(Source::Payment(payment), date, left);
+                        left -= paid;
+                        receipts[ri].applied += paid;
+                    }
+                    if left > Decimal::ZERO {
+                        pool.push_back(Pooled {
+                            source: Source::Payment(payment),
+                            remaining: left,
+                        });
+                    }
+                }
+                Event::Credit(k) => {
+                    let (c, left, _, _) = credit_left[k];
+                    if left > Decimal::ZERO {
+                        pool.push_back(Pooled {
+                            source: Source::Credit(c),
+                            remaining: left,
+                        });
+                    }
+                }
+            }
+        }
+        // What is left in the pool is the party's advance and unapplied credit.
+        let mut applied_from: HashMap<Source, Decimal> = HashMap::new();
+        for a in &self.allocations {
+            *applied_from.entry(a.source).or_default() += a.amount;
+        }
+        for &ri in &self.group.receipts {
+            let p = receipts[ri].payment;
+            let applied = applied_from
+                .get(&Source::Payment(p))
+                .copied()
+                .unwrap_or_default();
+            receipts[ri].applied = applied;
+            receipts[ri].advance = self.ledger.payments[p].doc.amount - applied;
+        }
+        for (c, _, _, unknown) in credit_left {
+            let applied = applied_from
+                .get(&Source::Credit(c))
+                .copied()
+                .unwrap_or_default();
+            let total = self.ledger.credits[c].doc.amount;
+            self.credit_results
+                .push((c, applied, total - applied, unknown));
+        }
+    }
+
+    /// Pays open debts by the earliest due date; equal due dates pro rata or in order.
+    /// Returns the amount applied.
+    fn by_due_date(&mut self, source: Source, date: NaiveDate, amount: Decimal) -> Decimal {
+        let open: Vec<usize> = (0..self.debts.len())
+            .filter(|&i| self.debts[i].open && self.debts[i].outstanding > Decimal::ZERO)
+            .collect();
+        let mut left = amount;
+        let mut k = 0;
+        while k < open.len() && left > Decimal::ZERO {
+            let due = self.debts[open[k]].due;
+            let mut end = k;
+            while end < open.len() && self.debts[open[end]].due == due {
+                end += 1;
+            }
+            let same: Vec<usize> = open[k..end].to_vec();
+            let total: Decimal = same.iter().map(|&i| self.debts[i].outstanding).sum();
+            if left >= total || same.len() == 1 || self.cfg.tie == Tie::Fifo {
+                let rule = Rule::DueDate;
+                for i in same {
+                    if left <= Decimal::ZERO {
+                        break;
+                    }
+                    let a = left.min(self.debts[i].outstanding);
+                    self.apply(i, source, date, a, rule);
+                    left -= a;
+                }
+            } else {
+                let weights: Vec<Decimal> =
+                    same.iter().map(|&i| self.debts[i].outstanding).collect();
+                let parts = pro_rata(left, &weights);
+                for (i, part) in same.into_iter().zip(parts) {
+                    self.apply(i, source, date, part, Rule::ProRata);
+                }
+                left = Decimal::ZERO;
+            }
+            k = end;
+        }
+        amount - left
+    }
+}
+
+/// The order debts are paid in: due date, date, number (numerically where it is a
+/// number), then where it came from.
+fn order_key(
+    due: NaiveDate,
+    date: NaiveDate,
+    number: &str,
+    prov: crate::model::Provenance,
+) -> (NaiveDate, NaiveDate, u64, String, crate::model::Provenance) {
+    let numeric = refs::number_core(number)
+        .and_then(|c| c.parse::<u64>().ok())
+        .unwrap_or(u64::MAX);
+    (due, date, numeric, number.to_string(), prov)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn pro_rata_by_largest_remainder_adds_up() {
+        // S56
+        let parts = pro_rata(
+            dec!(100.00),
+            &[dec!(33333.33), dec!(33333.33), dec!(33333.34)],
+        );
+        assert_eq!(parts, vec![dec!(33.33), dec!(33.33), dec!(33.34)]);
+        // S06
+        assert_eq!(
+            pro_rata(dec!(50000), &[dec!(60000), dec!(40000)]),
+            vec![dec!(30000), dec!(20000)]
+        );
+        let parts = pro_rata(dec!(0.01), &[dec!(1), dec!(1), dec!(1)]);
+        assert_eq!(parts.iter().sum::<Decimal>(), dec!(0.01));
+        assert_eq!(parts, vec![dec!(0.01), dec!(0), dec!(0)]);
+    }
+
+    #[test]
+    fn canonical_numbers_drop_prefix_zeros_and_read_lookalikes() {
+        assert_eq!(canonical_number("00БП-000045"), "БП-45");
+        assert_eq!(canonical_number("БП-45"), "БП-45");
+        assert_eq!(canonical_number("0045"), "45");
+        assert_eq!(canonical_number("19-685"), "19-685");
+        assert_eq!(canonical_number("TД-7"), "ТД-7"); // Latin T
+    }
+}

@@ -1,0 +1,259 @@
+//! The normalized documents every reader produces and every later layer consumes.
+//!
+//! Whatever the source (a bank statement, an invoice list, an XML export), a document
+//! becomes one of three things: an invoice (something the customer owes), a credit (a
+//! return or a credit note that reduces what they owe), or a payment (money moving
+//! between two parties). Each carries its provenance, so that every warning and every
+//! line of the match log can point at the file and line it came from.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Index of a source file in [`Sources`].
+pub type FileId = u32;
+
+/// Where a document or a problem came from: the file and the 1-based line (for XML and
+/// spreadsheets, the line or row where the element starts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Provenance {
+    pub file: FileId,
+    pub line: u32,
+}
+
+/// The files read in one run, in a stable order (sorted by path), so that the same
+/// inputs named in any order give the same output.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    paths: Vec<PathBuf>,
+}
+
+impl Sources {
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        Sources { paths }
+    }
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+    pub fn path(&self, id: FileId) -> &std::path::Path {
+        &self.paths[id as usize]
+    }
+    pub fn display(&self, id: FileId) -> String {
+        self.paths[id as usize].display().to_string()
+    }
+    /// `file:line` for messages.
+    pub fn at(&self, p: Provenance) -> String {
+        format!("{}:{}", self.display(p.file), p.line)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &std::path::Path)> {
+        self.paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as FileId, p.as_path()))
+    }
+}
+
+/// One side of a document: a customer, a payer or a payee.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Party {
+    pub name: String,
+    /// INN as written (whitespace removed); `None` when empty or `0`.
+    pub inn: Option<String>,
+    pub kpp: Option<String>,
+    /// The account as printed in the payment (`ПлательщикСчет`).
+    pub account: Option<String>,
+    /// The settlement account (`ПлательщикРасчСчет`); differs from `account` when the
+    /// payment went through a correspondent or transit account.
+    pub settlement_account: Option<String>,
+    pub bic: Option<String>,
+}
+
+impl Party {
+    /// Both accounts of this side, as far as known.
+    pub fn accounts(&self) -> impl Iterator<Item = &str> {
+        self.account
+            .iter()
+            .chain(self.settlement_account.iter())
+            .map(String::as_str)
+    }
+}
+
+/// Currency code as written in the source, normalised: `RUB` for roubles.
+pub type Currency = String;
+
+/// The home currency: statements are in roubles.
+pub const RUB: &str = "RUB";
+
+/// Normalises a currency as 1C and people write it (`643`, `руб.`, `RUR`, empty) to a code.
+pub fn normalize_currency(raw: &str) -> Currency {
+    let s = raw.trim().trim_end_matches('.').to_lowercase();
+    match s.as_str() {
+        "" | "643" | "810" | "руб" | "rub" | "rur" | "рубль" | "₽" | "р" => {
+            RUB.to_string()
+        }
+        "840" | "usd" | "$" | "доллар" | "долл" => "USD".to_string(),
+        "978" | "eur" | "€" | "евро" => "EUR".to_string(),
+        "156" | "cny" | "юань" => "CNY".to_string(),
+        "у.е" | "уе" => "у.е.".to_string(),
+        _ => raw.trim().to_uppercase(),
+    }
+}
+
+/// An invoice (счёт на оплату) or another receivable document: the customer owes `amount`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    /// The number exactly as the source has it (`00БП-000045`).
+    pub number: String,
+    pub date: NaiveDate,
+    /// The due date, when the source gives one.
+    pub due: Option<NaiveDate>,
+    pub customer: Party,
+    pub contract: Option<String>,
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub manager: Option<String>,
+    pub prov: Provenance,
+}
+
+/// A return or a credit note: reduces what the customer owes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credit {
+    pub number: String,
+    pub date: NaiveDate,
+    pub customer: Party,
+    /// The invoice it belongs to, when the source says so.
+    pub invoice: Option<String>,
+    pub contract: Option<String>,
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub prov: Provenance,
+}
+
+/// Which way money moved, seen from our company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    /// To one of our accounts from someone else.
+    Incoming,
+    /// From one of our accounts to someone else.
+    Outgoing,
+    /// Between two of our own accounts.
+    Internal,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Incoming => "incoming",
+            Direction::Outgoing => "outgoing",
+            Direction::Internal => "internal",
+        })
+    }
+}
+
+/// A payment: a bank document from a statement, or a receipt from a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub number: String,
+    /// The document date (`Дата`).
+    pub date: NaiveDate,
+    /// When the money reached the payee (`ДатаПоступило`).
+    pub credited: Option<NaiveDate>,
+    /// When the money left the payer (`ДатаСписано`).
+    pub debited: Option<NaiveDate>,
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub payer: Party,
+    pub payee: Party,
+    pub purpose: String,
+    /// The kind of bank document (`Платежное поручение`, `Банковский ордер`, …) or of
+    /// the list row (`Поступление`).
+    pub kind: String,
+    /// The direction when the source states it (a receipt in a list is incoming); bank
+    /// statements leave it to the ledger, which knows all our accounts.
+    pub direction: Option<Direction>,
+    /// An invoice the source explicitly links this payment to.
+    pub invoice: Option<String>,
+    pub prov: Provenance,
+}
+
+impl Payment {
+    /// The day the money counts: credited for incoming, debited for outgoing, else the
+    /// document date (the ledger passes the direction once it knows it).
+    pub fn cash_date(&self, direction: Direction) -> NaiveDate {
+        let preferred = match direction {
+            Direction::Incoming => self.credited.or(self.debited),
+            Direction::Outgoing | Direction::Internal => self.debited.or(self.credited),
+        };
+        preferred.unwrap_or(self.date)
+    }
+}
+
+/// Any normalized document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document {
+    Invoice(Invoice),
+    Credit(Credit),
+    Payment(Payment),
+}
+
+impl Document {
+    pub fn prov(&self) -> Provenance {
+        match self {
+            Document::Invoice(d) => d.prov,
+            Document::Credit(d) => d.prov,
+            Document::Payment(d) => d.prov,
+        }
+    }
+}
+
+/// A problem in the input that did not stop reading: it names the file and the line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    pub file: FileId,
+    /// 1-based line, when the problem has one.
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn at(file: FileId, line: u32, message: impl Into<String>) -> Self {
+        Warning {
+            file,
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+    pub fn file(file: FileId, message: impl Into<String>) -> Self {
+        Warning {
+            file,
+            line: None,
+            message: message.into(),
+        }
+    }
+    /// `path:line: message` for stderr.
+    pub fn render(&self, sources: &Sources) -> String {
+        match self.line {
+            Some(line) => format!("{}:{}: {}", sources.display(self.file), line, self.message),
+            None => format!("{}: {}", sources.display(self.file), self.message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currencies_as_1c_writes_them() {
+        for raw in ["", "643", "руб", "руб.", "RUB", "RUR", "Руб."] {
+            assert_eq!(normalize_currency(raw), "RUB", "{raw:?}");
+        }
+        assert_eq!(normalize_currency("usd"), "USD");
+        assert_eq!(normalize_currency("978"), "EUR");
+        assert_eq!(normalize_currency("KZT"), "KZT");
+    }
+}

@@ -1,0 +1,119 @@
+//! CSV and TSV. The default CSV is what Russian Excel opens with a double click: UTF-8
+//! with a BOM, `;` between cells, decimal comma, `dd.mm.yyyy`, CRLF. The plain dialect is
+//! for programs. A text cell that a spreadsheet would run as a formula is escaped.
+
+use super::CsvDialect;
+use super::sheet::{Cell, Sheet};
+use crate::money::{Money, MoneyStyle};
+
+/// CSV or TSV in a dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Csv(CsvDialect),
+    Tsv(CsvDialect),
+}
+
+/// Makes a text cell safe for spreadsheets: a leading `=`, `+`, `-`, `@`, tab or CR
+/// would start a formula, so such a cell gets a leading apostrophe, unless the whole
+/// cell is a plain number (`-500,00`).
+pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && crate::money::parse_amount(text).is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+fn cell_text(cell: &Cell, dialect: CsvDialect) -> String {
+    match cell {
+        Cell::Text(s) => defuse(s).into_owned(),
+        Cell::Money(m) => match dialect {
+            CsvDialect::Excel => Money(*m, MoneyStyle::Comma).to_string(),
+            CsvDialect::Plain => Money(*m, MoneyStyle::Point).to_string(),
+        },
+        Cell::Int(i) => i.to_string(),
+        Cell::Date(d) => match dialect {
+            CsvDialect::Excel => crate::dates::ru(*d),
+            CsvDialect::Plain => crate::dates::iso(*d),
+        },
+        Cell::Empty => String::new(),
+    }
+}
+
+/// Renders one sheet (header and rows; the totals row is for people, not for CSV).
+pub fn render(sheet: &Sheet, flavor: Flavor) -> Vec<u8> {
+    let (delimiter, dialect, bom) = match flavor {
+        Flavor::Csv(d @ CsvDialect::Excel) => (b';', d, true),
+        Flavor::Csv(d @ CsvDialect::Plain) => (b',', d, false),
+        Flavor::Tsv(d) => (b'\t', d, false),
+    };
+    let terminator = match (flavor, dialect) {
+        (Flavor::Csv(_), CsvDialect::Excel) => csv::Terminator::CRLF,
+        _ => csv::Terminator::Any(b'\n'),
+    };
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .terminator(terminator)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(&mut out);
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(sheet.columns.iter().map(|c| defuse(&c.header).into_owned()));
+        for row in &sheet.rows {
+            let _ = w.write_record(row.iter().map(|c| {
+                let t = cell_text(c, dialect);
+                // A tab inside a TSV cell would shift every column after it.
+                if matches!(flavor, Flavor::Tsv(_)) {
+                    t.replace(['\t', '\n', '\r'], " ")
+                } else {
+                    t
+                }
+            }));
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn formulas_are_defused_but_negative_numbers_are_not() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("+CMD|' /C calc'!A0"), "'+CMD|' /C calc'!A0");
+        assert_eq!(defuse("+7 900"), "+7 900"); // a number stays a number
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("-cmd"), "'-cmd");
+        assert_eq!(defuse("\tx"), "'\tx");
+        assert_eq!(defuse("-500,00"), "-500,00");
+        assert_eq!(defuse("ООО «Ромашка»"), "ООО «Ромашка»");
+    }
+
+    #[test]
+    fn russian_excel_and_plain_dialects() {
+        let mut s = Sheet::new("t", "t");
+        s.column("Контрагент", true).column("Долг", true);
+        s.rows.push(vec![
+            Cell::text("ООО \"Ромашка\"; филиал"),
+            Cell::Money(dec!(1234.5)),
+        ]);
+        let excel = render(&s, Flavor::Csv(CsvDialect::Excel));
+        assert_eq!(
+            String::from_utf8(excel).unwrap(),
+            "\u{feff}Контрагент;Долг\r\n\"ООО \"\"Ромашка\"\"; филиал\";1234,50\r\n"
+        );
+        let plain = render(&s, Flavor::Csv(CsvDialect::Plain));
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            "Контрагент,Долг\n\"ООО \"\"Ромашка\"\"; филиал\",1234.50\n"
+        );
+    }
+}

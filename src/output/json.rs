@@ -1,0 +1,134 @@
+//! JSON for programs. Field names are English and stable (see `docs/json.md`); money is a
+//! string with exactly two decimals, dates are `YYYY-MM-DD`, missing values are `null`.
+
+use crate::aging::{Amounts, DebtKind, Register};
+use crate::dates::iso;
+use crate::money::plain;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value, json};
+
+pub fn money(d: Decimal) -> Value {
+    Value::String(plain(d))
+}
+
+pub fn date(d: NaiveDate) -> Value {
+    Value::String(iso(d))
+}
+
+pub fn opt_date(d: Option<NaiveDate>) -> Value {
+    d.map_or(Value::Null, date)
+}
+
+pub fn opt_str(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, |s| Value::String(s.to_string()))
+}
+
+/// Pretty JSON with a final newline.
+pub fn to_bytes(v: &Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+fn buckets(reg: &Register, values: &[Decimal]) -> Value {
+    let mut m = Map::new();
+    for (name, v) in reg.bucket_names.iter().zip(values) {
+        m.insert(name.clone(), money(*v));
+    }
+    Value::Object(m)
+}
+
+fn amounts(reg: &Register, a: &Amounts, m: &mut Map<String, Value>) {
+    m.insert("invoiced".into(), money(a.invoiced));
+    m.insert("paid".into(), money(a.paid));
+    m.insert("credited".into(), money(a.credited));
+    m.insert("refunded".into(), money(a.refunded));
+    m.insert("outstanding".into(), money(a.outstanding));
+    m.insert("advance".into(), money(a.advance));
+    m.insert("net".into(), money(a.net));
+    m.insert("buckets".into(), buckets(reg, &a.buckets));
+}
+
+/// The register as the contract fixes it.
+pub fn register(reg: &Register) -> Value {
+    let rows: Vec<Value> = reg
+        .rows
+        .iter()
+        .map(|r| {
+            let mut m = Map::new();
+            m.insert("counterparty".into(), json!(r.counterparty));
+            m.insert("inn".into(), opt_str(r.inn.as_deref()));
+            m.insert("kpp".into(), opt_str(r.kpp.as_deref()));
+            m.insert("manager".into(), opt_str(r.manager.as_deref()));
+            m.insert("currency".into(), json!(r.currency));
+            amounts(reg, &r.amounts, &mut m);
+            m.insert("max_days_overdue".into(), json!(r.max_days_overdue));
+            m.insert("last_payment_date".into(), opt_date(r.last_payment_date));
+            let invoices: Vec<Value> = r
+                .debts
+                .iter()
+                .map(|d| {
+                    json!({
+                        "kind": match d.kind { DebtKind::Invoice => "invoice", DebtKind::Refund => "refund" },
+                        "number": d.number,
+                        "date": date(d.date),
+                        "due_date": opt_date(d.due_date),
+                        "aged_from": date(d.aged_from),
+                        "amount": money(d.amount),
+                        "paid": money(d.paid),
+                        "credited": money(d.credited),
+                        "outstanding": money(d.outstanding),
+                        "days_overdue": d.days_overdue.max(0),
+                        "bucket": reg.bucket_names[d.bucket],
+                        "manager": opt_str(d.manager.as_deref()),
+                        "contract": opt_str(d.contract.as_deref()),
+                    })
+                })
+                .collect();
+            m.insert("invoices".into(), Value::Array(invoices));
+            Value::Object(m)
+        })
+        .collect();
+    let unidentified: Vec<Value> = reg
+        .unidentified
+        .iter()
+        .map(|u| {
+            json!({
+                "number": u.number,
+                "date": date(u.date),
+                "amount": money(u.amount),
+                "currency": u.currency,
+                "payer": u.payer,
+                "inn": opt_str(u.inn.as_deref()),
+                "purpose": u.purpose,
+            })
+        })
+        .collect();
+    let totals_for = |a: &Amounts| {
+        let mut m = Map::new();
+        amounts(reg, a, &mut m);
+        m
+    };
+    let (first_currency, first) = &reg.totals[0];
+    let mut totals = totals_for(first);
+    totals.insert("currency".into(), json!(first_currency));
+    let by_currency: Vec<Value> = reg
+        .totals
+        .iter()
+        .map(|(c, a)| {
+            let mut m = Map::new();
+            m.insert("currency".into(), json!(c));
+            m.extend(totals_for(a));
+            Value::Object(m)
+        })
+        .collect();
+    json!({
+        "as_of": date(reg.as_of),
+        "buckets": reg.bucket_names,
+        "rows": rows,
+        "unidentified_payments": unidentified,
+        "totals": totals,
+        "totals_by_currency": by_currency,
+    })
+}

@@ -1,0 +1,111 @@
+//! Renderers: a register, a match log or a file listing turned into bytes for a person
+//! (table), a spreadsheet (CSV, TSV, XLSX) or a program (JSON), and written out
+//! atomically so that a reader never sees half a file.
+
+pub mod delimited;
+pub mod json;
+pub mod sheet;
+pub mod sheets;
+pub mod table;
+pub mod xlsx;
+
+use std::io::Write;
+use std::path::Path;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xlsx,
+}
+
+impl OutputFormat {
+    pub fn parse(s: &str) -> Option<OutputFormat> {
+        match s.to_lowercase().as_str() {
+            "table" => Some(OutputFormat::Table),
+            "csv" => Some(OutputFormat::Csv),
+            "tsv" => Some(OutputFormat::Tsv),
+            "json" => Some(OutputFormat::Json),
+            "xlsx" => Some(OutputFormat::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+/// Language of headers and notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Lang {
+    /// Picks the Russian or the English text.
+    pub fn t<'a>(self, ru: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Ru => ru,
+            Lang::En => en,
+        }
+    }
+}
+
+/// CSV flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvDialect {
+    /// Russian Excel: `;`, decimal comma, `dd.mm.yyyy`, UTF-8 with BOM, CRLF.
+    #[default]
+    Excel,
+    /// For programs: `,`, decimal point, ISO dates, no BOM, LF.
+    Plain,
+}
+
+/// Options every renderer may need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RenderOptions {
+    pub lang: Lang,
+    pub dialect: CsvDialect,
+    /// Terminal width for the table, when writing to a terminal.
+    pub width: Option<u16>,
+}
+
+/// Renders sheets in a tabular format (everything but JSON).
+pub fn render_sheets(
+    format: OutputFormat,
+    sheets: &[sheet::Sheet],
+    opts: &RenderOptions,
+) -> Result<Vec<u8>, String> {
+    match format {
+        OutputFormat::Table => Ok(table::render(sheets, opts).into_bytes()),
+        OutputFormat::Csv => Ok(delimited::render(
+            &sheets[0],
+            delimited::Flavor::Csv(opts.dialect),
+        )),
+        OutputFormat::Tsv => Ok(delimited::render(
+            &sheets[0],
+            delimited::Flavor::Tsv(opts.dialect),
+        )),
+        OutputFormat::Xlsx => xlsx::render(sheets, opts),
+        OutputFormat::Json => Err("JSON is rendered from the data, not from sheets".into()),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed,
+/// then renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sverka-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

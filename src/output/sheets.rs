@@ -1,0 +1,304 @@
+//! The sheets of each command: which columns a register, a match log or a file listing
+//! has, in Russian or English, and which of them the terminal table shows.
+
+use super::Lang;
+use super::sheet::{Cell, Sheet};
+use crate::aging::{Amounts, DebtKind, Register};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// One row per what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupBy {
+    #[default]
+    Counterparty,
+    Invoice,
+    Manager,
+}
+
+impl GroupBy {
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        match s.to_lowercase().as_str() {
+            "counterparty" | "customer" => Some(GroupBy::Counterparty),
+            "invoice" => Some(GroupBy::Invoice),
+            "manager" => Some(GroupBy::Manager),
+            _ => None,
+        }
+    }
+}
+
+fn date_text(lang: Lang, d: chrono::NaiveDate) -> String {
+    match lang {
+        Lang::Ru => crate::dates::ru(d),
+        Lang::En => crate::dates::iso(d),
+    }
+}
+
+/// The bucket headers: `Не наступил` / `Not due`, then `1-30`, … as configured.
+pub fn bucket_headers(reg: &Register, lang: Lang) -> Vec<String> {
+    reg.bucket_names
+        .iter()
+        .map(|b| {
+            if b == "not_due" {
+                lang.t("Не наступил", "Not due").to_string()
+            } else {
+                b.clone()
+            }
+        })
+        .collect()
+}
+
+/// The register's sheets: the register itself, then the unidentified receipts if any.
+pub fn register(reg: &Register, by: GroupBy, lang: Lang) -> Vec<Sheet> {
+    let title = format!(
+        "{} {}",
+        lang.t(
+            "Реестр дебиторской задолженности на",
+            "Debtor register as of"
+        ),
+        date_text(lang, reg.as_of)
+    );
+    let mut sheets = vec![match by {
+        GroupBy::Counterparty => by_counterparty(reg, lang, title),
+        GroupBy::Invoice => by_invoice(reg, lang, title),
+        GroupBy::Manager => by_manager(reg, lang, title),
+    }];
+    if !reg.unidentified.is_empty() {
+        sheets.push(unidentified(reg, lang));
+    }
+    sheets
+}
+
+fn amounts_cells(a: &Amounts) -> Vec<Cell> {
+    let mut cells = vec![Cell::Money(a.outstanding)];
+    cells.extend(a.buckets.iter().map(|b| Cell::Money(*b)));
+    cells.push(Cell::Money(a.advance));
+    cells.push(Cell::Money(a.net));
+    cells
+}
+
+fn amounts_columns(s: &mut Sheet, reg: &Register, lang: Lang) {
+    s.column(lang.t("Долг", "Outstanding"), true);
+    for h in bucket_headers(reg, lang) {
+        s.column(h, true);
+    }
+    s.column(lang.t("Аванс", "Advance"), true);
+    s.column(lang.t("Сальдо", "Net"), true);
+}
+
+fn several_currencies(reg: &Register) -> bool {
+    reg.rows.iter().any(|r| r.currency != crate::model::RUB)
+}
+
+fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
+    let mut s = Sheet::new(lang.t("Реестр", "Register"), title);
+    let multi = several_currencies(reg);
+    s.column(lang.t("Контрагент", "Counterparty"), true)
+        .column(lang.t("ИНН", "INN"), true)
+        .column(lang.t("КПП", "KPP"), false)
+        .column(lang.t("Менеджер", "Manager"), true)
+        .column(lang.t("Валюта", "Currency"), multi)
+        .column(lang.t("Начислено", "Invoiced"), false)
+        .column(lang.t("Оплачено", "Paid"), false);
+    amounts_columns(&mut s, reg, lang);
+    s.column(lang.t("Дней просрочки", "Days overdue"), true)
+        .column(lang.t("Последняя оплата", "Last payment"), false);
+    for r in &reg.rows {
+        let mut cells = vec![
+            Cell::text(&r.counterparty),
+            Cell::opt_text(r.inn.as_deref()),
+            Cell::opt_text(r.kpp.as_deref()),
+            Cell::opt_text(r.manager.as_deref()),
+            Cell::text(&r.currency),
+            Cell::Money(r.amounts.invoiced),
+            Cell::Money(r.amounts.paid),
+        ];
+        cells.extend(amounts_cells(&r.amounts));
+        cells.push(Cell::Int(r.max_days_overdue));
+        cells.push(Cell::opt_date(r.last_payment_date));
+        s.rows.push(cells);
+    }
+    s.totals = totals_row(
+        reg,
+        lang,
+        |t| {
+            let mut cells = vec![
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+            ];
+            cells.push(Cell::Money(t.invoiced));
+            cells.push(Cell::Money(t.paid));
+            cells.extend(amounts_cells(t));
+            cells.push(Cell::Empty);
+            cells.push(Cell::Empty);
+            cells
+        },
+        4,
+    );
+    s.hide_empty_in_table();
+    s
+}
+
+/// The totals row: for a single currency its sums, labelled in the first column; with
+/// several currencies no grand total is possible without a rate, so none is shown.
+fn totals_row(
+    reg: &Register,
+    lang: Lang,
+    cells: impl Fn(&Amounts) -> Vec<Cell>,
+    currency_col: usize,
+) -> Option<Vec<Cell>> {
+    if reg.rows.is_empty() || reg.totals.len() != 1 {
+        return None;
+    }
+    let (currency, t) = &reg.totals[0];
+    let mut row = cells(t);
+    row[0] = Cell::text(lang.t("ИТОГО", "TOTAL"));
+    if several_currencies(reg) {
+        row[currency_col] = Cell::text(currency);
+    }
+    Some(row)
+}
+
+fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
+    let mut s = Sheet::new(lang.t("Реестр", "Register"), title);
+    let multi = several_currencies(reg);
+    s.column(lang.t("Контрагент", "Counterparty"), true)
+        .column(lang.t("ИНН", "INN"), true)
+        .column(lang.t("Менеджер", "Manager"), true)
+        .column(lang.t("Документ", "Document"), false)
+        .column(lang.t("Номер", "Number"), true)
+        .column(lang.t("Дата", "Date"), true)
+        .column(lang.t("Срок оплаты", "Due date"), true)
+        .column(lang.t("Валюта", "Currency"), multi)
+        .column(lang.t("Сумма", "Amount"), true)
+        .column(lang.t("Оплачено", "Paid"), true)
+        .column(lang.t("Зачтено", "Credited"), false)
+        .column(lang.t("Долг", "Outstanding"), true)
+        .column(lang.t("Дней просрочки", "Days overdue"), true)
+        .column(lang.t("Интервал", "Bucket"), true);
+    let headers = bucket_headers(reg, lang);
+    let mut total_outstanding = Decimal::ZERO;
+    for r in &reg.rows {
+        for d in &r.debts {
+            total_outstanding += d.outstanding;
+            let kind = match d.kind {
+                DebtKind::Invoice => lang.t("Счёт", "Invoice"),
+                DebtKind::Refund => lang.t("Возврат денег", "Refund"),
+            };
+            s.rows.push(vec![
+                Cell::text(&r.counterparty),
+                Cell::opt_text(r.inn.as_deref()),
+                Cell::opt_text(d.manager.as_deref().or(r.manager.as_deref())),
+                Cell::text(kind),
+                Cell::text(&d.number),
+                Cell::Date(d.date),
+                Cell::Date(d.due),
+                Cell::text(&r.currency),
+                Cell::Money(d.amount),
+                Cell::Money(d.paid),
+                Cell::Money(d.credited),
+                Cell::Money(d.outstanding),
+                Cell::Int(d.days_overdue.max(0)),
+                Cell::text(&headers[d.bucket]),
+            ]);
+        }
+    }
+    if !s.rows.is_empty() && reg.totals.len() == 1 {
+        let mut t = vec![Cell::Empty; s.columns.len()];
+        t[0] = Cell::text(lang.t("ИТОГО", "TOTAL"));
+        t[11] = Cell::Money(total_outstanding);
+        s.totals = Some(t);
+    }
+    s.hide_empty_in_table();
+    s
+}
+
+fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
+    let mut s = Sheet::new(lang.t("Реестр", "Register"), title);
+    let multi = several_currencies(reg);
+    s.column(lang.t("Менеджер", "Manager"), true)
+        .column(lang.t("Валюта", "Currency"), multi)
+        .column(lang.t("Контрагентов", "Counterparties"), true);
+    amounts_columns(&mut s, reg, lang);
+    s.column(lang.t("Дней просрочки", "Days overdue"), true);
+    let nobody = lang.t("(не назначен)", "(unassigned)").to_string();
+    let mut groups: BTreeMap<(bool, String, String), (usize, Amounts, i64)> = BTreeMap::new();
+    for r in &reg.rows {
+        let name = r.manager.clone().unwrap_or_else(|| nobody.clone());
+        let e = groups
+            .entry((r.manager.is_none(), name, r.currency.clone()))
+            .or_insert_with(|| {
+                (
+                    0,
+                    Amounts {
+                        buckets: vec![Decimal::ZERO; r.amounts.buckets.len()],
+                        ..Amounts::default()
+                    },
+                    0,
+                )
+            });
+        e.0 += 1;
+        let a = &mut e.1;
+        a.outstanding += r.amounts.outstanding;
+        a.advance += r.amounts.advance;
+        a.net += r.amounts.net;
+        for (x, y) in a.buckets.iter_mut().zip(&r.amounts.buckets) {
+            *x += *y;
+        }
+        e.2 = e.2.max(r.max_days_overdue);
+    }
+    for ((_, name, currency), (n, a, days)) in groups {
+        let mut cells = vec![Cell::Text(name), Cell::Text(currency), Cell::Int(n as i64)];
+        cells.extend(amounts_cells(&a));
+        cells.push(Cell::Int(days));
+        s.rows.push(cells);
+    }
+    let count = reg.rows.len() as i64;
+    s.totals = totals_row(
+        reg,
+        lang,
+        |t| {
+            let mut cells = vec![Cell::Empty, Cell::Empty, Cell::Int(count)];
+            cells.extend(amounts_cells(t));
+            cells.push(Cell::Empty);
+            cells
+        },
+        1,
+    );
+    s.hide_empty_in_table();
+    s
+}
+
+fn unidentified(reg: &Register, lang: Lang) -> Sheet {
+    let mut s = Sheet::new(
+        lang.t("Неопознанные", "Unidentified"),
+        lang.t("Неопознанные поступления", "Unidentified receipts"),
+    );
+    s.column(lang.t("Дата", "Date"), true)
+        .column(lang.t("Номер", "Number"), true)
+        .column(lang.t("Плательщик", "Payer"), true)
+        .column(lang.t("ИНН", "INN"), true)
+        .column(lang.t("Сумма", "Amount"), true)
+        .column(lang.t("Назначение платежа", "Purpose"), true);
+    for u in &reg.unidentified {
+        s.rows.push(vec![
+            Cell::Date(u.date),
+            Cell::text(&u.number),
+            Cell::text(&u.payer),
+            Cell::opt_text(u.inn.as_deref()),
+            Cell::Money(u.amount),
+            Cell::text(&u.purpose),
+        ]);
+    }
+    if reg.received.len() == 1 {
+        let mut t = vec![Cell::Empty; 6];
+        t[0] = Cell::text(lang.t("ИТОГО", "TOTAL"));
+        t[4] = Cell::Money(reg.unidentified.iter().map(|u| u.amount).sum());
+        s.totals = Some(t);
+    }
+    s.hide_empty_in_table();
+    s
+}
