@@ -87,6 +87,8 @@ pub struct OpenDebt {
     pub amount: Decimal,
     pub paid: Decimal,
     pub credited: Decimal,
+    /// Underpayment written off within the tolerance.
+    pub written_off: Decimal,
     pub outstanding: Decimal,
     /// Age in days; negative or zero when not due.
     pub days_overdue: i64,
@@ -105,6 +107,8 @@ pub struct Amounts {
     pub paid: Decimal,
     /// Credit notes applied to the customer's debts.
     pub credited: Decimal,
+    /// Underpayments written off within the tolerance.
+    pub written_off: Decimal,
     pub outstanding: Decimal,
     /// Unapplied money and credit notes.
     pub advance: Decimal,
@@ -125,6 +129,7 @@ impl Amounts {
         self.refunded += o.refunded;
         self.paid += o.paid;
         self.credited += o.credited;
+        self.written_off += o.written_off;
         self.outstanding += o.outstanding;
         self.advance += o.advance;
         self.net += o.net;
@@ -195,14 +200,16 @@ pub fn register(
 ) -> Result<Register, InvariantError> {
     let as_of = m.as_of;
     let nb = cfg.buckets.len() + 2;
-    let mut paid: HashMap<Debit, (Decimal, Decimal)> = HashMap::new();
+    let mut paid: HashMap<Debit, (Decimal, Decimal, Decimal)> = HashMap::new();
     for a in &m.allocations {
         let e = paid.entry(a.debit).or_default();
         match a.source {
             Source::Payment(_) => e.0 += a.amount,
             Source::Credit(_) => e.1 += a.amount,
+            Source::WriteOff => e.2 += a.amount,
         }
     }
+
     #[derive(Default)]
     struct Acc {
         amounts: Option<Amounts>,
@@ -222,6 +229,7 @@ pub fn register(
         }
         a.paid += d.paid;
         a.credited += d.credited;
+        a.written_off += d.written_off;
         if d.outstanding != Decimal::ZERO {
             a.outstanding += d.outstanding;
             a.buckets[d.bucket] += d.outstanding;
@@ -235,7 +243,7 @@ pub fn register(
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
         let doc = &inv.doc;
-        let (p, c) = paid.get(&Debit::Invoice(i)).copied().unwrap_or_default();
+        let (p, c, w) = paid.get(&Debit::Invoice(i)).copied().unwrap_or_default();
         let due = doc.due.unwrap_or(doc.date + default_term);
         let aged_from = match cfg.age_by {
             AgeBy::Due => due,
@@ -255,7 +263,8 @@ pub fn register(
                 amount: doc.amount,
                 paid: p,
                 credited: c,
-                outstanding: doc.amount - p - c,
+                written_off: w,
+                outstanding: doc.amount - p - c - w,
                 days_overdue: age,
                 bucket: cfg.bucket_of(age),
                 manager: doc.manager.clone(),
@@ -267,7 +276,7 @@ pub fn register(
     for &i in &m.refunds {
         let pay = &ledger.payments[i];
         let Some(party) = pay.party else { continue };
-        let (p, c) = paid.get(&Debit::Refund(i)).copied().unwrap_or_default();
+        let (p, c, w) = paid.get(&Debit::Refund(i)).copied().unwrap_or_default();
         let age = (as_of - pay.cash_date).num_days();
         debt(
             party,
@@ -282,7 +291,8 @@ pub fn register(
                 amount: pay.doc.amount,
                 paid: p,
                 credited: c,
-                outstanding: pay.doc.amount - p - c,
+                written_off: w,
+                outstanding: pay.doc.amount - p - c - w,
                 days_overdue: age,
                 bucket: cfg.bucket_of(age),
                 manager: None,
@@ -431,12 +441,19 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
                 r.counterparty
             ));
         }
-        if a.invoiced + a.refunded - a.paid - a.credited != a.outstanding {
+        if a.invoiced + a.refunded - a.paid - a.credited - a.written_off != a.outstanding {
             return fail(format!(
-                "{}: invoiced {} + refunded {} - paid {} - credited {} != outstanding {}",
-                r.counterparty, a.invoiced, a.refunded, a.paid, a.credited, a.outstanding
+                "{}: invoiced {} + refunded {} - paid {} - credited {} - written off {} != outstanding {}",
+                r.counterparty,
+                a.invoiced,
+                a.refunded,
+                a.paid,
+                a.credited,
+                a.written_off,
+                a.outstanding
             ));
         }
+
         if a.net != a.outstanding - a.advance {
             return fail(format!(
                 "{}: net is not outstanding minus advance",

@@ -79,6 +79,9 @@ pub struct MatchingArgs {
     /// Invoices due on the same day share an unreferenced payment: prorata (ГК РФ 319.1) or fifo.
     #[arg(long, value_name = "RULE")]
     pub tie: Option<String>,
+    /// Write off an underpayment this small: an amount (1.00) or a percentage of the invoice (2%).
+    #[arg(long, value_name = "AMOUNT")]
+    pub tolerance: Option<String>,
 }
 
 #[derive(Debug, Args)]

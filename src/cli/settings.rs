@@ -9,10 +9,11 @@ use crate::commands::report::ReportSettings;
 use crate::commands::{Command, Common, MatchSettings};
 use crate::error::{Error, Result};
 use crate::ledger::LedgerConfig;
-use crate::matching::Tie;
+use crate::matching::{Tie, Tolerance};
 use crate::output::sheets::GroupBy;
 use crate::output::{CsvDialect, Lang, OutputFormat, RenderOptions};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,7 @@ pub struct ReportSection {
 pub struct MatchingSection {
     pub default_term: Option<u32>,
     pub tie: Option<String>,
+    pub tolerance: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,6 +145,38 @@ fn parse_tie(s: &str) -> Result<Tie> {
     }
 }
 
+/// `1.00`, `1,00` or `2%` (a percentage of the invoice amount).
+pub fn parse_tolerance(s: &str) -> Result<Tolerance> {
+    let bad = || {
+        usage(
+            "--tolerance",
+            s,
+            "an amount such as 1.00 or a percentage such as 2%",
+        )
+    };
+    let t = s.trim();
+    if let Some(p) = t.strip_suffix('%') {
+        let v = crate::money::parse_amount(p).map_err(|_| bad())?;
+        if v.is_sign_negative() || v > Decimal::ONE_HUNDRED {
+            return Err(bad());
+        }
+        return Ok(if v.is_zero() {
+            Tolerance::None
+        } else {
+            Tolerance::Percent(v)
+        });
+    }
+    let v = crate::money::parse_amount(t).map_err(|_| bad())?;
+    if v.is_sign_negative() {
+        return Err(bad());
+    }
+    Ok(if v.is_zero() {
+        Tolerance::None
+    } else {
+        Tolerance::Amount(v)
+    })
+}
+
 fn parse_age_by(s: &str) -> Result<AgeBy> {
     match s.to_lowercase().as_str() {
         "due" => Ok(AgeBy::Due),
@@ -218,10 +252,19 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
             "at most 3660 days",
         ));
     }
+    let tolerance = match m
+        .tolerance
+        .as_deref()
+        .or(file.matching.tolerance.as_deref())
+    {
+        Some(t) => parse_tolerance(t)?,
+        None => Tolerance::None,
+    };
     Ok(MatchSettings {
         as_of,
         tie,
         default_term,
+        tolerance,
     })
 }
 
@@ -287,6 +330,27 @@ mod tests {
         assert!(parse_as_of("31.03.24").is_err());
         assert!(parse_as_of("2024-02-30").is_err());
         assert!(parse_as_of("yesterday").is_err());
+    }
+
+    #[test]
+    fn tolerance_as_amount_or_percent() {
+        use rust_decimal_macros::dec;
+        assert_eq!(
+            parse_tolerance("1.00").unwrap(),
+            Tolerance::Amount(dec!(1.00))
+        );
+        assert_eq!(
+            parse_tolerance("1,5").unwrap(),
+            Tolerance::Amount(dec!(1.50))
+        );
+        assert_eq!(parse_tolerance("2%").unwrap(), Tolerance::Percent(dec!(2)));
+        assert_eq!(parse_tolerance("0").unwrap(), Tolerance::None);
+        assert!(parse_tolerance("-1").is_err());
+        assert!(parse_tolerance("150%").is_err());
+        assert!(parse_tolerance("abc").is_err());
+        // S55: 24.20 of 1 210.00 is exactly 2 %.
+        assert!(Tolerance::Percent(dec!(2)).covers(dec!(24.20), dec!(1210.00)));
+        assert!(!Tolerance::Percent(dec!(2)).covers(dec!(24.21), dec!(1210.00)));
     }
 
     #[test]

@@ -8,7 +8,8 @@ pub mod report;
 use crate::error::{Error, Result};
 use crate::input::{self, Inputs, Outcome};
 use crate::ledger::{self, FileDocs, Ledger, LedgerConfig};
-use crate::matching::{self, MatchConfig, Matching, Tie};
+use crate::matching::{self, MatchConfig, Matching, Tie, Tolerance};
+
 use crate::model::Warning;
 use crate::output::{OutputFormat, RenderOptions};
 use chrono::NaiveDate;
@@ -57,6 +58,7 @@ pub struct MatchSettings {
     pub as_of: NaiveDate,
     pub tie: Tie,
     pub default_term: u32,
+    pub tolerance: Tolerance,
 }
 
 impl MatchSettings {
@@ -65,6 +67,7 @@ impl MatchSettings {
             as_of: self.as_of,
             tie: self.tie,
             default_term: self.default_term,
+            tolerance: self.tolerance,
         }
     }
 }

@@ -38,6 +38,30 @@ pub enum Tie {
     Fifo,
 }
 
+/// How small an underpayment may be written off instead of staying open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tolerance {
+    /// Nothing is written off.
+    #[default]
+    None,
+    /// Up to this many roubles (or units of the invoice's currency).
+    Amount(Decimal),
+    /// Up to this percentage of the invoice's amount.
+    Percent(Decimal),
+}
+
+impl Tolerance {
+    /// True when `left` of a debt of `amount` may be written off.
+    pub fn covers(self, left: Decimal, amount: Decimal) -> bool {
+        left > Decimal::ZERO
+            && match self {
+                Tolerance::None => false,
+                Tolerance::Amount(a) => left <= a,
+                Tolerance::Percent(p) => left * Decimal::ONE_HUNDRED <= amount * p,
+            }
+    }
+}
+
 /// What matching needs to know.
 #[derive(Debug, Clone)]
 pub struct MatchConfig {
@@ -45,6 +69,8 @@ pub struct MatchConfig {
     pub tie: Tie,
     /// Days added to an invoice's date when it carries no due date.
     pub default_term: u32,
+    /// Underpayments written off when a payment leaves this little open.
+    pub tolerance: Tolerance,
 }
 
 /// Something a customer owes: an invoice, or a refund we paid them beyond their advance.
@@ -63,6 +89,8 @@ pub enum Source {
     Payment(usize),
     /// Index into `Ledger::credits`.
     Credit(usize),
+    /// A small underpayment written off within the tolerance.
+    WriteOff,
 }
 
 /// Why an allocation was made.
@@ -80,6 +108,8 @@ pub enum Rule {
     Advance,
     /// An unlinked credit note applied to an invoice that appeared later.
     Credit,
+    /// The rest of an underpaid debt, within the tolerance, written off.
+    WriteOff,
 }
 
 impl Rule {
@@ -92,6 +122,7 @@ impl Rule {
             Rule::ProRata => "pro-rata",
             Rule::Advance => "advance",
             Rule::Credit => "credit",
+            Rule::WriteOff => "write-off",
         }
     }
 
@@ -104,6 +135,7 @@ impl Rule {
             Rule::ProRata => "пропорционально (ст. 319.1 ГК РФ)",
             Rule::Advance => "зачёт аванса",
             Rule::Credit => "зачёт кредита",
+            Rule::WriteOff => "списание в пределах допуска",
         }
     }
 }
@@ -136,6 +168,8 @@ pub enum Note {
     NoParty,
     /// A payer without an INN names invoices of several customers.
     AmbiguousParty,
+    /// The payment left this little of the invoice open; it was written off.
+    WrittenOff(String, Decimal),
 }
 
 impl Note {
@@ -148,6 +182,7 @@ impl Note {
             Note::InvalidInn(_) => "invalid_inn",
             Note::NoParty => "no_party",
             Note::AmbiguousParty => "ambiguous_party",
+            Note::WrittenOff(..) => "rounding_written_off",
         }
     }
 
@@ -168,6 +203,12 @@ impl Note {
                 "неопознанное поступление: счёт с таким номером есть у нескольких покупателей"
                     .into()
             }
+            Note::WrittenOff(n, a) => {
+                format!(
+                    "округление: недоплата {} по счёту {n} списана",
+                    crate::money::plain(*a)
+                )
+            }
         }
     }
 
@@ -187,12 +228,16 @@ impl Note {
             Note::AmbiguousParty => {
                 "unidentified: invoices of several customers carry that number".into()
             }
+            Note::WrittenOff(n, a) => format!(
+                "rounding: underpayment {} of invoice {n} written off",
+                crate::money::plain(*a)
+            ),
         }
     }
 
     /// True when a person should review the payment.
     pub fn needs_review(&self) -> bool {
-        !matches!(self, Note::IdentifiedByReference)
+        !matches!(self, Note::IdentifiedByReference | Note::WrittenOff(..))
     }
 }
 
@@ -573,6 +618,8 @@ struct Simulation<'a> {
     debts: Vec<Open>,
     allocations: Vec<Allocation>,
     credit_results: Vec<(usize, Decimal, Decimal, Option<String>)>,
+    /// Notes for receipts (by ledger payment index) made while applying money.
+    payment_notes: Vec<(usize, Note)>,
 }
 
 impl<'a> Simulation<'a> {
@@ -613,6 +660,7 @@ impl<'a> Simulation<'a> {
             debts,
             allocations: Vec::new(),
             credit_results: Vec::new(),
+            payment_notes: Vec::new(),
         }
     }
 
@@ -627,15 +675,35 @@ impl<'a> Simulation<'a> {
         if amount <= Decimal::ZERO {
             return;
         }
+        let date = source_date.max(self.debts[debt].date);
         let d = &mut self.debts[debt];
         d.outstanding -= amount;
         self.allocations.push(Allocation {
             source,
             debit: d.debit,
             amount,
-            date: source_date.max(d.date),
+            date,
             rule,
         });
+        // A payment that leaves only a trifle open closes the debt (S53); never for
+        // credit notes, and never the other way round (an overpayment stays an advance).
+        if let Source::Payment(p) = source {
+            let full = self.debit_amount(self.debts[debt].debit);
+            let left = self.debts[debt].outstanding;
+            if self.cfg.tolerance.covers(left, full) {
+                self.debts[debt].outstanding = Decimal::ZERO;
+                let debit = self.debts[debt].debit;
+                self.allocations.push(Allocation {
+                    source: Source::WriteOff,
+                    debit,
+                    amount: left,
+                    date,
+                    rule: Rule::WriteOff,
+                });
+                let number = self.debts[debt].number.clone();
+                self.payment_notes.push((p, Note::WrittenOff(number, left)));
+            }
+        }
     }
 
     /// Invoices of this group a reference names, resolved to one or flagged.
@@ -787,7 +855,7 @@ impl<'a> Simulation<'a> {
                         let Some(front) = pool.front_mut() else { break };
                         let a = front.remaining.min(self.debts[i].outstanding);
                         let rule = match front.source {
-                            Source::Payment(_) => Rule::Advance,
+                            Source::Payment(_) | Source::WriteOff => Rule::Advance,
                             Source::Credit(_) => Rule::Credit,
                         };
                         let source = front.source;
@@ -837,7 +905,14 @@ impl<'a> Simulation<'a> {
                 .unwrap_or_default();
             receipts[ri].applied = applied;
             receipts[ri].advance = self.ledger.payments[p].doc.amount - applied;
+            let notes = self
+                .payment_notes
+                .iter()
+                .filter(|(x, _)| *x == p)
+                .map(|(_, n)| n.clone());
+            receipts[ri].notes.extend(notes);
         }
+
         for (c, _, _, unknown) in credit_left {
             let applied = applied_from
                 .get(&Source::Credit(c))

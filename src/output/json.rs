@@ -44,6 +44,7 @@ fn amounts(reg: &Register, a: &Amounts, m: &mut Map<String, Value>) {
     m.insert("paid".into(), money(a.paid));
     m.insert("credited".into(), money(a.credited));
     m.insert("refunded".into(), money(a.refunded));
+    m.insert("written_off".into(), money(a.written_off));
     m.insert("outstanding".into(), money(a.outstanding));
     m.insert("advance".into(), money(a.advance));
     m.insert("net".into(), money(a.net));
@@ -78,6 +79,8 @@ pub fn register(reg: &Register) -> Value {
                         "amount": money(d.amount),
                         "paid": money(d.paid),
                         "credited": money(d.credited),
+                        "written_off": money(d.written_off),
+
                         "outstanding": money(d.outstanding),
                         "days_overdue": d.days_overdue.max(0),
                         "bucket": reg.bucket_names[d.bucket],

@@ -1,0 +1,4 @@
+//! The integration tests: one binary (link time on 2 cores), one module per theme.
+
+mod behaviours;
+mod support;
