@@ -130,24 +130,46 @@ const FIELD_KEYS: &[(&str, Field)] = &[
     ("НазначениеПлатежа6", Field::Purpose6),
 ];
 
-/// Looks a key up by its canonical spelling first (fast), then case-insensitively.
-fn field(key: &str) -> Option<Field> {
-    static EXACT: OnceLock<HashMap<&'static str, Field>> = OnceLock::new();
-    static LOWER: OnceLock<HashMap<String, Field>> = OnceLock::new();
-    let exact = EXACT.get_or_init(|| FIELD_KEYS.iter().copied().collect());
-    if let Some(f) = exact.get(key) {
-        return Some(*f);
-    }
-    let lower = LOWER.get_or_init(|| {
-        FIELD_KEYS
-            .iter()
-            .map(|(k, f)| (k.to_lowercase(), *f))
-            .collect()
-    });
-    lower.get(&key.to_lowercase()).copied()
+/// What a key is: a section marker, a document field sverka uses, or anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyClass {
+    Marker(MarkerKind),
+    Field(Field),
+    Other,
 }
 
-/// A section marker line, or `None` for a `key=value` line or garbage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkerKind {
+    Signature,
+    AccountStart,
+    AccountEnd,
+    DocumentStart,
+    DocumentEnd,
+    FileEnd,
+}
+
+/// Classifies a key case-insensitively. Readers cache the answer per spelling, since a
+/// statement uses a few dozen spellings over millions of lines.
+fn classify(key: &str) -> KeyClass {
+    static FIELDS: OnceLock<HashMap<String, Field>> = OnceLock::new();
+    let k = key.to_lowercase();
+    let marker = match k.as_str() {
+        "1cclientbankexchange" => Some(MarkerKind::Signature),
+        "секциярасчсчет" => Some(MarkerKind::AccountStart),
+        "конецрасчсчет" => Some(MarkerKind::AccountEnd),
+        "секциядокумент" => Some(MarkerKind::DocumentStart),
+        "конецдокумента" => Some(MarkerKind::DocumentEnd),
+        "конецфайла" => Some(MarkerKind::FileEnd),
+        _ => None,
+    };
+    if let Some(m) = marker {
+        return KeyClass::Marker(m);
+    }
+    let fields = FIELDS.get_or_init(|| FIELD_KEYS.iter().map(|(k, f)| (k.to_lowercase(), *f)).collect());
+    fields.get(&k).map_or(KeyClass::Other, |f| KeyClass::Field(*f))
+}
+
+/// A section marker line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Marker {
     Signature,
@@ -156,22 +178,6 @@ enum Marker {
     DocumentStart(String),
     DocumentEnd,
     FileEnd,
-}
-
-fn marker(key: &str, value: Option<&str>) -> Option<Marker> {
-    let k = key.to_lowercase();
-    match (k.as_str(), value) {
-        ("секциядокумент", v) => {
-            Some(Marker::DocumentStart(v.unwrap_or("").trim().to_string()))
-        }
-        (_, Some(_)) => None,
-        ("1cclientbankexchange", None) => Some(Marker::Signature),
-        ("секциярасчсчет", None) => Some(Marker::AccountStart),
-        ("конецрасчсчет", None) => Some(Marker::AccountEnd),
-        ("конецдокумента", None) => Some(Marker::DocumentEnd),
-        ("конецфайла", None) => Some(Marker::FileEnd),
-        _ => None,
-    }
 }
 
 /// A document being read: its start line, its kind and the fields seen so far.
@@ -273,6 +279,7 @@ struct Reader {
     file_end: bool,
     last_line: u32,
     trailing_after_end: Option<u32>,
+    keys: HashMap<String, KeyClass>,
 }
 
 impl Reader {
@@ -294,7 +301,21 @@ impl Reader {
             file_end: false,
             last_line: 0,
             trailing_after_end: None,
+            keys: HashMap::new(),
         }
+    }
+
+    /// The class of a key, cached per spelling.
+    fn class_of(&mut self, key: &str) -> KeyClass {
+        if let Some(c) = self.keys.get(key) {
+            return *c;
+        }
+        let c = classify(key);
+        // Garbage lines are keys too; do not let a hostile file grow the cache without end.
+        if self.keys.len() < 4096 {
+            self.keys.insert(key.to_string(), c);
+        }
+        c
     }
 
     fn warn(&mut self, line: u32, message: impl Into<String>) {
@@ -317,9 +338,21 @@ impl Reader {
             Some((k, v)) => (k.trim(), Some(v)),
             None => (text, None),
         };
-        if let Some(m) = marker(key, value) {
-            self.marker(no, m);
-            return;
+        let class = self.class_of(key);
+        if let KeyClass::Marker(kind) = class {
+            let m = match (kind, value) {
+                (MarkerKind::DocumentStart, v) => Some(Marker::DocumentStart(v.unwrap_or("").trim().to_string())),
+                (_, Some(_)) => None,
+                (MarkerKind::Signature, None) => Some(Marker::Signature),
+                (MarkerKind::AccountStart, None) => Some(Marker::AccountStart),
+                (MarkerKind::AccountEnd, None) => Some(Marker::AccountEnd),
+                (MarkerKind::DocumentEnd, None) => Some(Marker::DocumentEnd),
+                (MarkerKind::FileEnd, None) => Some(Marker::FileEnd),
+            };
+            if let Some(m) = m {
+                self.marker(no, m);
+                return;
+            }
         }
         let Some(value) = value else {
             let shown: String = text.chars().take(60).collect();
@@ -331,7 +364,7 @@ impl Reader {
         };
         match &mut self.state {
             State::Document(doc) => {
-                if let Some(f) = field(key) {
+                if let KeyClass::Field(f) = class {
                     self.known_keys += 1;
                     let slot = &mut doc.fields[f as usize];
                     let repeated = slot

@@ -1,4 +1,6 @@
 //! The integration tests: one binary (link time on 2 cores), one module per theme.
 
 mod behaviours;
+mod corpus;
+mod properties;
 mod support;

@@ -1,0 +1,738 @@
+//! Invariants of the library pipeline (`ledger::build` → `matching::run` →
+//! `aging::register`) on random small worlds built in memory: a few customers, invoices,
+//! receipts whose purposes name invoices (or nothing, or only amounts and VAT), credit
+//! notes and refunds, spread over two or three fake files.
+
+use crate::support::{OUR_ACCOUNT, OUR_INN};
+use chrono::{Days, NaiveDate};
+use proptest::prelude::*;
+use proptest::sample::select;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use sverka::aging::{self, AgingConfig, Register};
+use sverka::ledger::{self, FileDocs, Ledger, LedgerConfig};
+use sverka::matching::{self, Debit, MatchConfig, Matching, Source, Tie, Tolerance};
+use sverka::model::{Credit, Document, Invoice, Party, Payment, Provenance, Sources};
+
+/// Customers' INNs (checksums valid).
+const INNS: [&str; 8] = [
+    "7707083893",
+    "7725418937",
+    "6671082450",
+    "7703642519",
+    "5032147622",
+    "4401183729",
+    "7814620373",
+    "771605438204",
+];
+
+/// Invoice numbers: "1".."20" and "00БП-000001".."00БП-000020" (the same numeric cores).
+const NUMBERS: usize = 40;
+
+fn invoice_number(i: usize) -> String {
+    let i = i % NUMBERS;
+    if i < 20 {
+        (i + 1).to_string()
+    } else {
+        format!("00БП-{:06}", i - 19)
+    }
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") + Days::new(u64::from(d))
+}
+
+fn rub(kopecks: i64) -> Decimal {
+    Decimal::new(kopecks, 2)
+}
+
+#[derive(Debug, Clone)]
+struct InvoiceSpec {
+    customer: usize,
+    number: usize,
+    day: u32,
+    /// Days from the invoice date to its due date.
+    due: Option<u32>,
+    kopecks: i64,
+    manager: Option<usize>,
+}
+
+/// A number a purpose or a credit note names.
+#[derive(Debug, Clone)]
+enum Ref {
+    /// The number of one of the world's invoices, with its date (` от dd.mm.yyyy`) or not.
+    Existing(usize, bool),
+    /// Any number of the pool (an invoice that may not exist).
+    Pool(usize),
+}
+
+#[derive(Debug, Clone)]
+enum Payer {
+    /// One of the world's customers.
+    Customer(usize),
+    /// A valid INN that may have no invoices.
+    Stranger(usize),
+    /// No INN: identified only by an invoice its purpose names.
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+enum Amount {
+    Kopecks(i64),
+    /// One of the world's invoices' amount, plus a few kopecks or roubles either way.
+    OfInvoice(usize, i64),
+}
+
+#[derive(Debug, Clone)]
+struct ReceiptSpec {
+    payer: Payer,
+    number: u32,
+    day: u32,
+    /// Days from the document date to the day it was credited.
+    lag: u32,
+    amount: Amount,
+    template: usize,
+    refs: Vec<Ref>,
+}
+
+#[derive(Debug, Clone)]
+struct CreditSpec {
+    customer: usize,
+    day: u32,
+    kopecks: i64,
+    link: Option<Ref>,
+}
+
+#[derive(Debug, Clone)]
+struct RefundSpec {
+    customer: usize,
+    day: u32,
+    kopecks: i64,
+}
+
+#[derive(Debug, Clone)]
+struct World {
+    /// Indexes into `INNS`.
+    customers: Vec<usize>,
+    invoices: Vec<InvoiceSpec>,
+    receipts: Vec<ReceiptSpec>,
+    credits: Vec<CreditSpec>,
+    refunds: Vec<RefundSpec>,
+    as_of: u32,
+    tie: Tie,
+    tolerance: Tolerance,
+    default_term: u32,
+    files: usize,
+    /// The file of each document (modulo `files`), in document order.
+    placement: Vec<usize>,
+}
+
+fn day_strategy() -> impl Strategy<Value = u32> {
+    prop_oneof![0u32..366, select(vec![0u32, 31, 59, 60, 100, 200, 300, 365])]
+}
+
+fn kopecks_strategy() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        3 => 1i64..=10_000_000,
+        1 => select(vec![1i64, 99, 100, 10_000, 166_667, 1_000_000, 10_000_000]),
+    ]
+}
+
+fn ref_strategy() -> impl Strategy<Value = Ref> {
+    prop_oneof![
+        3 => (any::<usize>(), any::<bool>()).prop_map(|(i, d)| Ref::Existing(i, d)),
+        1 => (0..NUMBERS).prop_map(Ref::Pool),
+    ]
+}
+
+fn invoice_strategy() -> impl Strategy<Value = InvoiceSpec> {
+    (
+        any::<usize>(),
+        0..NUMBERS,
+        day_strategy(),
+        proptest::option::of(0u32..60),
+        kopecks_strategy(),
+        proptest::option::weighted(0.3, 0usize..2),
+    )
+        .prop_map(|(customer, number, day, due, kopecks, manager)| InvoiceSpec {
+            customer,
+            number,
+            day,
+            due,
+            kopecks,
+            manager,
+        })
+}
+
+fn receipt_strategy() -> impl Strategy<Value = ReceiptSpec> {
+    let payer = prop_oneof![
+        6 => any::<usize>().prop_map(Payer::Customer),
+        1 => (0..INNS.len()).prop_map(Payer::Stranger),
+        2 => Just(Payer::Unknown),
+    ];
+    let amount = prop_oneof![
+        1 => kopecks_strategy().prop_map(Amount::Kopecks),
+        1 => (any::<usize>(), prop_oneof![Just(0i64), -150i64..=150, -100_000i64..=100_000])
+            .prop_map(|(i, d)| Amount::OfInvoice(i, d)),
+    ];
+    (
+        payer,
+        1u32..300,
+        day_strategy(),
+        0u32..4,
+        amount,
+        0usize..4,
+        proptest::collection::vec(ref_strategy(), 0..=3),
+    )
+        .prop_map(
+            |(payer, number, day, lag, amount, template, refs)| ReceiptSpec {
+                payer,
+                number,
+                day,
+                lag,
+                amount,
+                template,
+                refs,
+            },
+        )
+}
+
+fn credit_strategy() -> impl Strategy<Value = CreditSpec> {
+    (
+        any::<usize>(),
+        day_strategy(),
+        kopecks_strategy(),
+        proptest::option::of(ref_strategy()),
+    )
+        .prop_map(|(customer, day, kopecks, link)| CreditSpec {
+            customer,
+            day,
+            kopecks,
+            link,
+        })
+}
+
+fn refund_strategy() -> impl Strategy<Value = RefundSpec> {
+    (any::<usize>(), day_strategy(), kopecks_strategy()).prop_map(|(customer, day, kopecks)| {
+        RefundSpec {
+            customer,
+            day,
+            kopecks,
+        }
+    })
+}
+
+fn world_strategy() -> impl Strategy<Value = World> {
+    (
+        proptest::sample::subsequence((0..INNS.len()).collect::<Vec<_>>(), 1..=5)
+            .prop_shuffle(),
+        proptest::collection::vec(invoice_strategy(), 0..=12),
+        proptest::collection::vec(receipt_strategy(), 0..=12),
+        proptest::collection::vec(credit_strategy(), 0..=3),
+        proptest::collection::vec(refund_strategy(), 0..=2),
+        0u32..548,
+        prop_oneof![Just(Tie::ProRata), Just(Tie::Fifo)],
+        prop_oneof![Just(Tolerance::None), Just(Tolerance::Amount(rub(100)))],
+        select(vec![0u32, 5, 10, 30]),
+        2usize..=3,
+        proptest::collection::vec(0usize..3, 29),
+    )
+        .prop_map(
+            |(
+                customers,
+                invoices,
+                receipts,
+                credits,
+                refunds,
+                as_of,
+                tie,
+                tolerance,
+                default_term,
+                files,
+                placement,
+            )| World {
+                customers,
+                invoices,
+                receipts,
+                credits,
+                refunds,
+                as_of,
+                tie,
+                tolerance,
+                default_term,
+                files,
+                placement,
+            },
+        )
+}
+
+fn customer_party(inn: &str) -> Party {
+    Party {
+        name: format!("ООО \"Клиент {inn}\""),
+        inn: Some(inn.to_string()),
+        ..Party::default()
+    }
+}
+
+fn account_of(inn: &str) -> String {
+    format!("40702810{:0>12}", inn)[..20].to_string()
+}
+
+fn bank_party(inn: &str) -> Party {
+    Party {
+        account: Some(account_of(inn)),
+        ..customer_party(inn)
+    }
+}
+
+fn us() -> Party {
+    Party {
+        name: "ООО \"Северный ветер\"".into(),
+        inn: Some(OUR_INN.into()),
+        account: Some(OUR_ACCOUNT.into()),
+        ..Party::default()
+    }
+}
+
+impl World {
+    fn customer(&self, i: usize) -> &'static str {
+        INNS[self.customers[i % self.customers.len()]]
+    }
+
+    /// The number (and the ` от …` date) a reference writes.
+    fn render_ref(&self, r: &Ref) -> String {
+        match r {
+            Ref::Existing(i, dated) if !self.invoices.is_empty() => {
+                let inv = &self.invoices[i % self.invoices.len()];
+                let n = invoice_number(inv.number);
+                if *dated {
+                    format!("{n} от {}", day(inv.day).format("%d.%m.%Y"))
+                } else {
+                    n
+                }
+            }
+            Ref::Existing(i, _) | Ref::Pool(i) => invoice_number(*i),
+        }
+    }
+
+    fn link(&self, r: &Ref) -> String {
+        match r {
+            Ref::Existing(i, _) if !self.invoices.is_empty() => {
+                invoice_number(self.invoices[i % self.invoices.len()].number)
+            }
+            Ref::Existing(i, _) | Ref::Pool(i) => invoice_number(*i),
+        }
+    }
+
+    fn purpose(&self, r: &ReceiptSpec) -> String {
+        let refs: Vec<String> = r.refs.iter().map(|x| self.render_ref(x)).collect();
+        let vat = "в т.ч. НДС 20% 1 666,67";
+        match (refs.len(), r.template) {
+            (0, 0) => "Оплата за товар".into(),
+            (0, 1) => format!("Предоплата по договору № 15 от 01.02.2024, {vat}"),
+            (0, 2) => format!("Оплата, сумма 10 000,00, {vat}"),
+            (0, _) => "Аванс за услуги. Без НДС".into(),
+            (1, 0) => format!("Оплата по счету №{}", refs[0]),
+            (1, 1) => format!("Оплата по сч. {}, {vat}", refs[0]),
+            (1, 2) => format!("Оплата № {} за товар", refs[0]),
+            (1, _) => format!("Оплата по счету на оплату № {} Без НДС", refs[0]),
+            (_, 0) => format!("Оплата по счетам № {}", refs.join(", ")),
+            (_, 1) => format!("Оплата по сч. {}, {vat}", refs.join(", ")),
+            (_, 2) => format!("Оплата по счетам №№ {}", refs.join("; ")),
+            (_, _) => format!(
+                "Оплата {}",
+                refs.iter()
+                    .map(|r| format!("сч. {r}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    fn amount(&self, a: &Amount) -> Decimal {
+        match a {
+            Amount::OfInvoice(i, delta) if !self.invoices.is_empty() => {
+                let k = self.invoices[i % self.invoices.len()].kopecks + delta;
+                rub(k.max(1))
+            }
+            Amount::OfInvoice(_, delta) => rub(delta.abs().max(1)),
+            Amount::Kopecks(k) => rub(*k),
+        }
+    }
+
+    /// Every document, in world order, with a placeholder provenance.
+    fn documents(&self) -> Vec<Document> {
+        let prov = Provenance { file: 0, line: 0 };
+        let mut docs = Vec::new();
+        for inv in &self.invoices {
+            let date = day(inv.day);
+            docs.push(Document::Invoice(Invoice {
+                number: invoice_number(inv.number),
+                date,
+                due: inv.due.map(|d| date + Days::new(u64::from(d))),
+                customer: customer_party(self.customer(inv.customer)),
+                contract: None,
+                amount: rub(inv.kopecks),
+                currency: "RUB".into(),
+                manager: inv.manager.map(|m| ["Иванова", "Петров"][m].to_string()),
+                prov,
+            }));
+        }
+        for (k, c) in self.credits.iter().enumerate() {
+            docs.push(Document::Credit(Credit {
+                number: format!("В-{}", k + 1),
+                date: day(c.day),
+                customer: customer_party(self.customer(c.customer)),
+                invoice: c.link.as_ref().map(|r| self.link(r)),
+                contract: None,
+                amount: rub(c.kopecks),
+                currency: "RUB".into(),
+                prov,
+            }));
+        }
+        for r in &self.receipts {
+            let date = day(r.day);
+            let payer = match r.payer {
+                Payer::Customer(i) => bank_party(self.customer(i)),
+                Payer::Stranger(i) => bank_party(INNS[i]),
+                Payer::Unknown => Party {
+                    name: "Иванов Иван Иванович".into(),
+                    inn: None,
+                    account: Some("40817810000000000077".into()),
+                    ..Party::default()
+                },
+            };
+            docs.push(Document::Payment(Payment {
+                number: r.number.to_string(),
+                date,
+                credited: Some(date + Days::new(u64::from(r.lag))),
+                debited: None,
+                amount: self.amount(&r.amount),
+                currency: "RUB".into(),
+                payer,
+                payee: us(),
+                purpose: self.purpose(r),
+                kind: "Платежное поручение".into(),
+                direction: None,
+                invoice: None,
+                prov,
+            }));
+        }
+        for (k, r) in self.refunds.iter().enumerate() {
+            let date = day(r.day);
+            docs.push(Document::Payment(Payment {
+                number: format!("{}", 900 + k),
+                date,
+                credited: None,
+                debited: Some(date),
+                amount: rub(r.kopecks),
+                currency: "RUB".into(),
+                payer: us(),
+                payee: bank_party(self.customer(r.customer)),
+                purpose: "Возврат излишне перечисленных средств. Без НДС".into(),
+                kind: "Платежное поручение".into(),
+                direction: None,
+                invoice: None,
+                prov,
+            }));
+        }
+        docs
+    }
+
+    /// The documents' indexes per file, in line order: the baseline layout.
+    fn layout(&self, n: usize) -> Vec<Vec<usize>> {
+        let mut files = vec![Vec::new(); self.files];
+        for i in 0..n {
+            files[self.placement[i % self.placement.len()] % self.files].push(i);
+        }
+        files
+    }
+
+    fn match_config(&self) -> MatchConfig {
+        MatchConfig {
+            as_of: day(self.as_of),
+            tie: self.tie,
+            default_term: self.default_term,
+            tolerance: self.tolerance,
+        }
+    }
+}
+
+/// How the files reach `ledger::build`.
+struct Run<'a> {
+    /// Document indexes per file; file `k` gets the `k`-th path in sort order.
+    files: &'a [Vec<usize>],
+    /// The order the files are handed over in (a permutation of file indexes).
+    given: Vec<usize>,
+    /// Reverse the documents inside each file (their lines stay as laid out).
+    reverse_documents: bool,
+}
+
+impl<'a> Run<'a> {
+    fn plain(files: &'a [Vec<usize>]) -> Self {
+        Run {
+            files,
+            given: (0..files.len()).collect(),
+            reverse_documents: false,
+        }
+    }
+}
+
+struct Outcome {
+    ledger: Ledger,
+    matching: Matching,
+    register: Result<Register, aging::InvariantError>,
+}
+
+impl Outcome {
+    fn json(&self) -> Value {
+        match &self.register {
+            Ok(reg) => sverka::output::json::register(reg),
+            Err(e) => panic!("aging::register failed: {e}"),
+        }
+    }
+}
+
+fn pipeline(world: &World, docs: &[Document], run: &Run) -> Outcome {
+    let paths: Vec<PathBuf> = (0..run.files.len())
+        .map(|k| PathBuf::from(format!("/nonexistent/sverka-proptest/{k:02}.txt")))
+        .collect();
+    let sources = Sources::new(paths);
+    let mut files: Vec<FileDocs> = Vec::new();
+    for &k in &run.given {
+        let mut documents: Vec<Document> = run.files[k]
+            .iter()
+            .enumerate()
+            .map(|(pos, &i)| {
+                let mut d = docs[i].clone();
+                let prov = Provenance {
+                    file: k as u32,
+                    line: 1 + 20 * pos as u32,
+                };
+                match &mut d {
+                    Document::Invoice(x) => x.prov = prov,
+                    Document::Credit(x) => x.prov = prov,
+                    Document::Payment(x) => x.prov = prov,
+                }
+                d
+            })
+            .collect();
+        if run.reverse_documents {
+            documents.reverse();
+        }
+        let has_payments = documents
+            .iter()
+            .any(|d| matches!(d, Document::Payment(_)));
+        files.push(FileDocs {
+            file: k as u32,
+            accounts: if has_payments {
+                vec![OUR_ACCOUNT.to_string()]
+            } else {
+                Vec::new()
+            },
+            documents,
+        });
+    }
+    let ledger = ledger::build(sources, files, &LedgerConfig::default());
+    let matching = matching::run(&ledger, &world.match_config());
+    let register = aging::register(&ledger, &matching, &AgingConfig::default());
+    Outcome {
+        ledger,
+        matching,
+        register,
+    }
+}
+
+/// A permutation of `0..n` from a seed (Fisher–Yates with a xorshift generator).
+fn permutation(n: usize, seed: u64) -> Vec<usize> {
+    let mut state = seed | 1;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut p: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        p.swap(i, j);
+    }
+    p
+}
+
+/// The invariants of one run; `Err` names the first one broken.
+fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
+    let reg = match &o.register {
+        Ok(reg) => reg,
+        Err(e) => return Err(TestCaseError::fail(format!("register: {e}"))),
+    };
+    let (ledger, m) = (&o.ledger, &o.matching);
+    for r in &reg.rows {
+        let a = &r.amounts;
+        prop_assert!(
+            a.outstanding >= Decimal::ZERO && a.advance >= Decimal::ZERO,
+            "row {:?}: outstanding {} advance {}",
+            r.inn,
+            a.outstanding,
+            a.advance
+        );
+        prop_assert!(a.buckets.iter().all(|b| *b >= Decimal::ZERO));
+        prop_assert!(r.debts.iter().all(|d| d.outstanding > Decimal::ZERO));
+    }
+    for a in &m.allocations {
+        prop_assert!(a.amount > Decimal::ZERO, "allocation {a:?}");
+    }
+    let mut from: HashMap<Source, Decimal> = HashMap::new();
+    let mut to: HashMap<Debit, Decimal> = HashMap::new();
+    for a in &m.allocations {
+        *from.entry(a.source).or_default() += a.amount;
+        *to.entry(a.debit).or_default() += a.amount;
+    }
+    for r in &m.receipts {
+        let amount = ledger.payments[r.payment].doc.amount;
+        let allocated = from
+            .get(&Source::Payment(r.payment))
+            .copied()
+            .unwrap_or_default();
+        prop_assert_eq!(allocated, r.applied, "receipt {:?}", r);
+        if r.party.is_some() {
+            prop_assert_eq!(r.applied + r.advance, amount, "receipt {:?}", r);
+            prop_assert!(r.advance >= Decimal::ZERO, "receipt {:?}", r);
+        } else {
+            prop_assert!(
+                r.applied.is_zero() && r.advance.is_zero(),
+                "unidentified receipt applied: {:?}",
+                r
+            );
+        }
+    }
+    for c in &m.credits {
+        let amount = ledger.credits[c.credit].doc.amount;
+        let allocated = from
+            .get(&Source::Credit(c.credit))
+            .copied()
+            .unwrap_or_default();
+        prop_assert_eq!(allocated, c.applied, "credit {:?}", c);
+        prop_assert_eq!(c.applied + c.unapplied, amount, "credit {:?}", c);
+        prop_assert!(c.unapplied >= Decimal::ZERO, "credit {:?}", c);
+    }
+    for (debit, sum) in &to {
+        let amount = match *debit {
+            Debit::Invoice(i) => ledger.invoices[i].doc.amount,
+            Debit::Refund(i) => ledger.payments[i].doc.amount,
+        };
+        prop_assert!(
+            *sum <= amount,
+            "{debit:?}: allocated {sum} of {amount}: {:?}",
+            m.allocations
+                .iter()
+                .filter(|a| a.debit == *debit)
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The register checks itself, nothing is negative, every receipt is accounted for,
+    /// no debt takes more than its amount, and the same input gives the same output.
+    #[test]
+    fn the_register_holds_its_invariants(world in world_strategy()) {
+        let docs = world.documents();
+        let files = world.layout(docs.len());
+        let first = pipeline(&world, &docs, &Run::plain(&files));
+        check_invariants(&first)?;
+        let second = pipeline(&world, &docs, &Run::plain(&files));
+        prop_assert_eq!(first.json(), second.json());
+    }
+
+    /// The files handed over in any order, their documents in any order: the same register
+    /// (the inputs are put in path order, then line order, whatever order they come in).
+    #[test]
+    fn the_order_files_are_given_in_does_not_matter(
+        world in world_strategy(),
+        seed in any::<u64>(),
+        reverse in any::<bool>(),
+    ) {
+        let docs = world.documents();
+        let files = world.layout(docs.len());
+        let base = pipeline(&world, &docs, &Run::plain(&files)).json();
+        let shuffled = pipeline(
+            &world,
+            &docs,
+            &Run { files: &files, given: permutation(files.len(), seed), reverse_documents: reverse },
+        );
+        check_invariants(&shuffled)?;
+        prop_assert_eq!(base, shuffled.json());
+    }
+
+    /// The same documents in the same order, cut into one, two or three files in other
+    /// places: the same register.
+    #[test]
+    fn how_documents_are_split_into_files_does_not_matter(
+        world in world_strategy(),
+        cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..=2),
+    ) {
+        let docs = world.documents();
+        let files = world.layout(docs.len());
+        let base = pipeline(&world, &docs, &Run::plain(&files)).json();
+        let order: Vec<usize> = files.concat();
+        let mut at: Vec<usize> = cuts.iter().map(|c| c.index(order.len() + 1)).collect();
+        at.sort_unstable();
+        let mut split = Vec::new();
+        let mut start = 0;
+        for c in at.into_iter().chain([order.len()]) {
+            split.push(order[start..c].to_vec());
+            start = c;
+        }
+        let resplit = pipeline(&world, &docs, &Run::plain(&split));
+        check_invariants(&resplit)?;
+        prop_assert_eq!(base, resplit.json());
+    }
+}
+
+#[test]
+fn zz_stats() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::default();
+    let mut stats: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut diff = 0;
+    for _ in 0..20000 {
+        let world = world_strategy().new_tree(&mut runner).unwrap().current();
+        let docs = world.documents();
+        let files = world.layout(docs.len());
+        let o = pipeline(&world, &docs, &Run::plain(&files));
+        for a in &o.matching.allocations {
+            *stats.entry(format!("rule {:?}", a.rule)).or_default() += 1;
+        }
+        for r in &o.matching.receipts {
+            *stats.entry(format!("receipt party {}", r.party.is_some())).or_default() += 1;
+            for n in &r.notes { *stats.entry(format!("note {}", n.code())).or_default() += 1; }
+        }
+        *stats.entry(format!("dups {}", o.ledger.duplicates.min(3))).or_default() += 1;
+        *stats.entry(format!("refunds {}", o.matching.refunds.len())).or_default() += 1;
+        *stats.entry(format!("rows {}", o.register.as_ref().map(|r| r.rows.len()).unwrap_or(99))).or_default() += 1;
+        // sort-order permutation
+        let perm = permutation(files.len(), 12345 + diff as u64);
+        let mut renamed = vec![Vec::new(); files.len()];
+        for (k, f) in files.iter().enumerate() { renamed[perm[k]] = f.clone(); }
+        let other = pipeline(&world, &docs, &Run::plain(&renamed));
+        if o.json() != other.json() { diff += 1; {
+            let a = o.json(); let b = other.json();
+            for (ra, rb) in a["rows"].as_array().unwrap().iter().zip(b["rows"].as_array().unwrap()) {
+                if ra != rb {
+                    let keys = ["inn","invoiced","paid","credited","refunded","written_off","outstanding","advance","manager","counterparty"];
+                    let d: Vec<String> = keys.iter().filter(|k| ra[**k] != rb[**k]).map(|k| format!("{k}: {} vs {}", ra[*k], rb[*k])).collect();
+                    eprintln!("DIFF {d:?} inv-equal={}", ra["invoices"] == rb["invoices"]);
+                }
+            }
+            if a["rows"].as_array().unwrap().len() != b["rows"].as_array().unwrap().len() { eprintln!("DIFF row count"); }
+        } }
+    }
+    eprintln!("{stats:#?}\nsort-order diffs: {diff}");
+}
