@@ -111,9 +111,11 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> crate::Result<()> {
             source,
         })?;
         let path = entry.path();
-        if is_hidden(&path) {
+        // Hidden files, and our own settings file kept beside the exports.
+        if is_hidden(&path) || path.file_name().is_some_and(|n| n == "sverka.toml") {
             continue;
         }
+
         let file_type = entry.file_type().map_err(|source| crate::Error::Io {
             path: path.clone(),
             source,

@@ -177,14 +177,29 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     for c in &credits {
         resolver.note_customer(&c.customer);
     }
+    let mut by_dates: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
     let classified: Vec<(Payment, Option<Direction>, PaymentClass)> = payments
         .into_iter()
         .map(|p| {
-            let direction = direction(&p, &ledger);
+            let (direction, guessed) = direction(&p, &ledger);
+            if guessed {
+                by_dates.entry(p.prov.file).or_insert((p.prov.line, 0)).1 += 1;
+            }
             let class = classify(&p, direction, &ledger);
             (p, direction, class)
         })
         .collect();
+    for (file, (line, n)) in by_dates {
+        ledger.warnings.push(Warning::at(
+            file,
+            line,
+            format!(
+                "{n} document(s) touch none of our accounts or INNs: their direction is guessed from \
+                 ДатаПоступило/ДатаСписано (name our accounts in sverka.toml [company] to be sure)"
+            ),
+        ));
+    }
+
     for (p, _, class) in &classified {
         if *class == PaymentClass::Receipt {
             resolver.note_payer(&p.payer);
@@ -346,11 +361,23 @@ impl PartyResolver {
     }
 }
 
-/// Direction from our accounts, then our INN, then the dates.
-fn direction(p: &Payment, ledger: &Ledger) -> Option<Direction> {
+/// Direction from our accounts, then our INN, then the dates; the flag is true when
+/// only the dates decided (a guess worth a warning).
+fn direction(p: &Payment, ledger: &Ledger) -> (Option<Direction>, bool) {
     if let Some(d) = p.direction {
-        return Some(d);
+        return (Some(d), false);
     }
+    match direction_by_parties(p, ledger) {
+        Some(d) => (Some(d), false),
+        None => match (p.credited, p.debited) {
+            (Some(_), None) => (Some(Direction::Incoming), true),
+            (None, Some(_)) => (Some(Direction::Outgoing), true),
+            _ => (None, false),
+        },
+    }
+}
+
+fn direction_by_parties(p: &Payment, ledger: &Ledger) -> Option<Direction> {
     let ours = |party: &Party| party.accounts().any(|a| ledger.our_accounts.contains(a));
     match (ours(&p.payer), ours(&p.payee)) {
         (true, true) => return Some(Direction::Internal),
@@ -370,11 +397,7 @@ fn direction(p: &Payment, ledger: &Ledger) -> Option<Direction> {
         (true, false) => return Some(Direction::Outgoing),
         (false, false) => {}
     }
-    match (p.credited, p.debited) {
-        (Some(_), None) => Some(Direction::Incoming),
-        (None, Some(_)) => Some(Direction::Outgoing),
-        _ => None,
-    }
+    None
 }
 
 /// Words that make an outgoing payment a refund to a customer.

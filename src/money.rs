@@ -158,6 +158,8 @@ pub fn plain(value: Decimal) -> String {
 pub enum MoneyStyle {
     /// `1 234,56` with a space between groups: for people reading a table.
     Grouped,
+    /// `1,234.56`: for people reading a table in English.
+    GroupedEn,
     /// `1234,56`: for Russian spreadsheets (a grouped number would become text).
     Comma,
     /// `1234.56`: for machines.
@@ -173,7 +175,12 @@ impl fmt::Display for Money {
         match self.1 {
             MoneyStyle::Point => f.write_str(&text),
             MoneyStyle::Comma => f.write_str(&text.replace('.', ",")),
-            MoneyStyle::Grouped => {
+            MoneyStyle::Grouped | MoneyStyle::GroupedEn => {
+                let (group, point) = if self.1 == MoneyStyle::Grouped {
+                    (' ', ',')
+                } else {
+                    (',', '.')
+                };
                 let (sign, rest) = match text.strip_prefix('-') {
                     Some(r) => ("-", r),
                     None => ("", text.as_str()),
@@ -183,11 +190,11 @@ impl fmt::Display for Money {
                 out.push_str(sign);
                 for (i, ch) in int.chars().enumerate() {
                     if i > 0 && (int.len() - i) % 3 == 0 {
-                        out.push(' ');
+                        out.push(group);
                     }
                     out.push(ch);
                 }
-                out.push(',');
+                out.push(point);
                 out.push_str(frac);
                 f.write_str(&out)
             }
@@ -248,7 +255,9 @@ mod tests {
     fn formats_money_for_people_spreadsheets_and_machines() {
         let v = dec!(1234567.8);
         assert_eq!(Money(v, MoneyStyle::Grouped).to_string(), "1 234 567,80");
+        assert_eq!(Money(v, MoneyStyle::GroupedEn).to_string(), "1,234,567.80");
         assert_eq!(Money(v, MoneyStyle::Comma).to_string(), "1234567,80");
+
         assert_eq!(Money(v, MoneyStyle::Point).to_string(), "1234567.80");
         assert_eq!(
             Money(dec!(-500), MoneyStyle::Grouped).to_string(),

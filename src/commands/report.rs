@@ -25,6 +25,14 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         .iter()
         .filter(|r| r.party.is_some() && r.notes.iter().any(|n| n.needs_review()))
         .count();
+    if !reg.unidentified.is_empty() {
+        let total: rust_decimal::Decimal = reg.unidentified.iter().map(|u| u.amount).sum();
+        diag.note(&format!(
+            "{} receipt(s) for {} could not be tied to a customer: they are listed as unidentified",
+            reg.unidentified.len(),
+            crate::money::plain(total)
+        ));
+    }
     if review > 0 {
         diag.note(&format!(
             "{review} payment(s) need a look: run `sverka match` to see why"

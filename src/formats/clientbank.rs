@@ -165,8 +165,15 @@ fn classify(key: &str) -> KeyClass {
     if let Some(m) = marker {
         return KeyClass::Marker(m);
     }
-    let fields = FIELDS.get_or_init(|| FIELD_KEYS.iter().map(|(k, f)| (k.to_lowercase(), *f)).collect());
-    fields.get(&k).map_or(KeyClass::Other, |f| KeyClass::Field(*f))
+    let fields = FIELDS.get_or_init(|| {
+        FIELD_KEYS
+            .iter()
+            .map(|(k, f)| (k.to_lowercase(), *f))
+            .collect()
+    });
+    fields
+        .get(&k)
+        .map_or(KeyClass::Other, |f| KeyClass::Field(*f))
 }
 
 /// A section marker line.
@@ -341,7 +348,9 @@ impl Reader {
         let class = self.class_of(key);
         if let KeyClass::Marker(kind) = class {
             let m = match (kind, value) {
-                (MarkerKind::DocumentStart, v) => Some(Marker::DocumentStart(v.unwrap_or("").trim().to_string())),
+                (MarkerKind::DocumentStart, v) => {
+                    Some(Marker::DocumentStart(v.unwrap_or("").trim().to_string()))
+                }
                 (_, Some(_)) => None,
                 (MarkerKind::Signature, None) => Some(Marker::Signature),
                 (MarkerKind::AccountStart, None) => Some(Marker::AccountStart),

@@ -170,6 +170,8 @@ pub enum Note {
     AmbiguousParty,
     /// The payment left this little of the invoice open; it was written off.
     WrittenOff(String, Decimal),
+    /// The payment names invoices but does not cover them: this much stays open.
+    ShortOfNamed(Decimal),
 }
 
 impl Note {
@@ -183,6 +185,7 @@ impl Note {
             Note::NoParty => "no_party",
             Note::AmbiguousParty => "ambiguous_party",
             Note::WrittenOff(..) => "rounding_written_off",
+            Note::ShortOfNamed(_) => "short_of_named_invoices",
         }
     }
 
@@ -209,6 +212,10 @@ impl Note {
                     crate::money::plain(*a)
                 )
             }
+            Note::ShortOfNamed(a) => format!(
+                "недоплата по перечисленным счетам: {} остаётся к оплате",
+                crate::money::plain(*a)
+            ),
         }
     }
 
@@ -232,12 +239,19 @@ impl Note {
                 "rounding: underpayment {} of invoice {n} written off",
                 crate::money::plain(*a)
             ),
+            Note::ShortOfNamed(a) => format!(
+                "short of the invoices it names: {} stays open",
+                crate::money::plain(*a)
+            ),
         }
     }
 
     /// True when a person should review the payment.
     pub fn needs_review(&self) -> bool {
-        !matches!(self, Note::IdentifiedByReference | Note::WrittenOff(..))
+        !matches!(
+            self,
+            Note::IdentifiedByReference | Note::WrittenOff(..) | Note::ShortOfNamed(_)
+        )
     }
 }
 
@@ -756,7 +770,14 @@ impl<'a> Simulation<'a> {
         // Phase 1: explicit links and references, whatever the order of dates (a payment
         // may name an invoice exported after it was paid).
         let mut credit_left: Vec<(usize, Decimal, NaiveDate, Option<String>)> = Vec::new();
-        for &c in &self.group.credits {
+        let mut credits = self.group.credits.clone();
+        credits.sort_by_key(|&c| {
+            (
+                self.ledger.credits[c].doc.date,
+                self.ledger.credits[c].doc.prov,
+            )
+        });
+        for c in credits {
             let doc = &self.ledger.credits[c].doc;
             let mut left = doc.amount;
             let mut unknown = None;
@@ -791,15 +812,18 @@ impl<'a> Simulation<'a> {
                         }
                     }
                     Ok(None) => {
+                        // An invoice word with a number we do not know still names an
+                        // invoice (it may come in a later export: S12); a long number that
+                        // matches nothing is an account or an INN, not an invoice (S18).
                         if reference.strength == Strength::Keyword
                             && reference.kind == RefKind::Invoice
+                            && !reference.long_number
                         {
                             named = true;
-                            if !reference.long_number {
-                                notes.push(Note::UnknownInvoice(reference.number.clone()));
-                            }
+                            notes.push(Note::UnknownInvoice(reference.number.clone()));
                         }
                     }
+
                     Err(note) => {
                         named = true;
                         notes.push(note);
@@ -808,6 +832,7 @@ impl<'a> Simulation<'a> {
             }
             targets.sort_by(|a, b| self.debts[a.0].order.cmp(&self.debts[b.0].order));
             let mut left = amount;
+            let mut paid_here: Vec<usize> = Vec::new();
             for (debt, rule) in targets {
                 if self.debts[debt].outstanding <= Decimal::ZERO {
                     notes.push(Note::AlreadyPaid(self.debts[debt].number.clone()));
@@ -816,6 +841,12 @@ impl<'a> Simulation<'a> {
                 let a = left.min(self.debts[debt].outstanding);
                 self.apply(debt, Source::Payment(r.payment), p.cash_date, a, rule);
                 left -= a;
+                paid_here.push(debt);
+            }
+            // Less than the named invoices need: say so (S09); the unnamed ones stay untouched.
+            let short: Decimal = paid_here.iter().map(|&d| self.debts[d].outstanding).sum();
+            if short > Decimal::ZERO {
+                notes.push(Note::ShortOfNamed(short));
             }
             receipts[ri].notes.extend(notes);
             receipts[ri].applied = amount - left;
@@ -826,17 +857,20 @@ impl<'a> Simulation<'a> {
         // named nothing pay open debts by due date; the rest waits as an advance.
         #[derive(PartialEq, Eq, PartialOrd, Ord)]
         enum Event {
-            Debt(usize),
+            Debts(NaiveDate),
             Receipt(usize),
             Credit(usize),
         }
-        let mut events: Vec<(NaiveDate, u8, crate::model::Provenance, Event)> = Vec::new();
+        // Debts dated the same day appear together, so an advance pays them by due date
+        // (ст. 319.1) whatever the order of the lines or files they came from.
+        let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
         for (i, d) in self.debts.iter().enumerate() {
-            let prov = match d.debit {
-                Debit::Invoice(x) => self.ledger.invoices[x].doc.prov,
-                Debit::Refund(x) => self.ledger.payments[x].doc.prov,
-            };
-            events.push((d.date, 0, prov, Event::Debt(i)));
+            by_day.entry(d.date).or_default().push(i);
+        }
+        let zero = crate::model::Provenance { file: 0, line: 0 };
+        let mut events: Vec<(NaiveDate, u8, crate::model::Provenance, Event)> = Vec::new();
+        for date in by_day.keys() {
+            events.push((*date, 0, zero, Event::Debts(*date)));
         }
         for (k, (ri, _, _)) in receipt_left.iter().enumerate() {
             let p = &self.ledger.payments[receipts[*ri].payment];
@@ -849,21 +883,26 @@ impl<'a> Simulation<'a> {
         let mut pool: VecDeque<Pooled> = VecDeque::new();
         for (date, _, _, event) in events {
             match event {
-                Event::Debt(i) => {
-                    self.debts[i].open = true;
-                    while self.debts[i].outstanding > Decimal::ZERO {
-                        let Some(front) = pool.front_mut() else { break };
-                        let a = front.remaining.min(self.debts[i].outstanding);
+                Event::Debts(day) => {
+                    // `self.debts` is in payment order, so each day's list is too.
+                    let new = by_day.remove(&day).unwrap_or_default();
+                    for &i in &new {
+                        self.debts[i].open = true;
+                    }
+                    while let Some(front) = pool.front_mut() {
                         let rule = match front.source {
                             Source::Payment(_) | Source::WriteOff => Rule::Advance,
                             Source::Credit(_) => Rule::Credit,
                         };
-                        let source = front.source;
-                        front.remaining -= a;
-                        if front.remaining <= Decimal::ZERO {
-                            pool.pop_front();
+                        let (source, remaining) = (front.source, front.remaining);
+                        let applied = self.distribute(source, date, remaining, &new, rule);
+                        if applied < remaining {
+                            if let Some(front) = pool.front_mut() {
+                                front.remaining -= applied;
+                            }
+                            break;
                         }
-                        self.apply(i, source, date, a, rule);
+                        pool.pop_front();
                     }
                 }
                 Event::Receipt(k) => {
@@ -930,6 +969,24 @@ impl<'a> Simulation<'a> {
         let open: Vec<usize> = (0..self.debts.len())
             .filter(|&i| self.debts[i].open && self.debts[i].outstanding > Decimal::ZERO)
             .collect();
+        self.distribute(source, date, amount, &open, Rule::DueDate)
+    }
+
+    /// Pays `candidates` (in payment order) by the earliest due date; debts due on the
+    /// same day share pro rata (or go in order with `--tie fifo`). Returns what was applied.
+    fn distribute(
+        &mut self,
+        source: Source,
+        date: NaiveDate,
+        amount: Decimal,
+        candidates: &[usize],
+        rule: Rule,
+    ) -> Decimal {
+        let open: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| self.debts[i].outstanding > Decimal::ZERO)
+            .collect();
         let mut left = amount;
         let mut k = 0;
         while k < open.len() && left > Decimal::ZERO {
@@ -941,7 +998,6 @@ impl<'a> Simulation<'a> {
             let same: Vec<usize> = open[k..end].to_vec();
             let total: Decimal = same.iter().map(|&i| self.debts[i].outstanding).sum();
             if left >= total || same.len() == 1 || self.cfg.tie == Tie::Fifo {
-                let rule = Rule::DueDate;
                 for i in same {
                     if left <= Decimal::ZERO {
                         break;
@@ -954,8 +1010,13 @@ impl<'a> Simulation<'a> {
                 let weights: Vec<Decimal> =
                     same.iter().map(|&i| self.debts[i].outstanding).collect();
                 let parts = pro_rata(left, &weights);
+                let split_rule = if rule == Rule::DueDate {
+                    Rule::ProRata
+                } else {
+                    rule
+                };
                 for (i, part) in same.into_iter().zip(parts) {
-                    self.apply(i, source, date, part, Rule::ProRata);
+                    self.apply(i, source, date, part, split_rule);
                 }
                 left = Decimal::ZERO;
             }

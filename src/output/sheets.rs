@@ -90,6 +90,19 @@ fn several_currencies(reg: &Register) -> bool {
     reg.rows.iter().any(|r| r.currency != crate::model::RUB)
 }
 
+/// Flags a person should see beside a row: debts aged from an assumed due date, refunds
+/// paid beyond the customer's advance.
+fn row_notes(r: &crate::aging::Row, lang: Lang) -> String {
+    let mut notes = Vec::new();
+    if r.no_due_date {
+        notes.push(lang.t("срок не указан", "no due date"));
+    }
+    if r.debts.iter().any(|d| d.kind == DebtKind::Refund) {
+        notes.push(lang.t("возврат без переплаты", "refund beyond the advance"));
+    }
+    notes.join("; ")
+}
+
 fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
     let mut s = Sheet::new(lang.t("Реестр", "Register"), title);
     let multi = several_currencies(reg);
@@ -99,10 +112,23 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
         .column(lang.t("Менеджер", "Manager"), true)
         .column(lang.t("Валюта", "Currency"), multi)
         .column(lang.t("Начислено", "Invoiced"), false)
-        .column(lang.t("Оплачено", "Paid"), false);
+        .column(lang.t("Возвращено покупателю", "Refunded"), false)
+        .column(lang.t("Оплачено", "Paid"), false)
+        .column(lang.t("Зачтено", "Credited"), false)
+        .column(lang.t("Списано", "Written off"), false);
     amounts_columns(&mut s, reg, lang);
     s.column(lang.t("Дней просрочки", "Days overdue"), true)
-        .column(lang.t("Последняя оплата", "Last payment"), false);
+        .column(lang.t("Последняя оплата", "Last payment"), false)
+        .column(lang.t("Примечание", "Note"), true);
+    let flows = |a: &Amounts| {
+        vec![
+            Cell::Money(a.invoiced),
+            Cell::Money(a.refunded),
+            Cell::Money(a.paid),
+            Cell::Money(a.credited),
+            Cell::Money(a.written_off),
+        ]
+    };
     for r in &reg.rows {
         let mut cells = vec![
             Cell::text(&r.counterparty),
@@ -110,30 +136,27 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
             Cell::opt_text(r.kpp.as_deref()),
             Cell::opt_text(r.manager.as_deref()),
             Cell::text(&r.currency),
-            Cell::Money(r.amounts.invoiced),
-            Cell::Money(r.amounts.paid),
         ];
+        cells.extend(flows(&r.amounts));
         cells.extend(amounts_cells(&r.amounts));
         cells.push(Cell::Int(r.max_days_overdue));
         cells.push(Cell::opt_date(r.last_payment_date));
+        let notes = row_notes(r, lang);
+        cells.push(if notes.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(notes)
+        });
         s.rows.push(cells);
     }
     s.totals = totals_row(
         reg,
         lang,
         |t| {
-            let mut cells = vec![
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-            ];
-            cells.push(Cell::Money(t.invoiced));
-            cells.push(Cell::Money(t.paid));
+            let mut cells = vec![Cell::Empty; 5];
+            cells.extend(flows(t));
             cells.extend(amounts_cells(t));
-            cells.push(Cell::Empty);
-            cells.push(Cell::Empty);
+            cells.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
             cells
         },
         4,
@@ -168,7 +191,7 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
     s.column(lang.t("Контрагент", "Counterparty"), true)
         .column(lang.t("ИНН", "INN"), true)
         .column(lang.t("Менеджер", "Manager"), true)
-        .column(lang.t("Документ", "Document"), false)
+        .column(lang.t("Документ", "Document"), true)
         .column(lang.t("Номер", "Number"), true)
         .column(lang.t("Дата", "Date"), true)
         .column(lang.t("Срок оплаты", "Due date"), true)
@@ -176,17 +199,28 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         .column(lang.t("Сумма", "Amount"), true)
         .column(lang.t("Оплачено", "Paid"), true)
         .column(lang.t("Зачтено", "Credited"), false)
+        .column(lang.t("Списано", "Written off"), false)
         .column(lang.t("Долг", "Outstanding"), true)
+        .column(lang.t("Аванс", "Advance"), true)
         .column(lang.t("Дней просрочки", "Days overdue"), true)
-        .column(lang.t("Интервал", "Bucket"), true);
+        .column(lang.t("Интервал", "Bucket"), true)
+        .column(lang.t("Примечание", "Note"), true);
+    const OUTSTANDING: usize = 12;
+    const ADVANCE: usize = 13;
     let headers = bucket_headers(reg, lang);
-    let mut total_outstanding = Decimal::ZERO;
     for r in &reg.rows {
         for d in &r.debts {
-            total_outstanding += d.outstanding;
-            let kind = match d.kind {
-                DebtKind::Invoice => lang.t("Счёт", "Invoice"),
-                DebtKind::Refund => lang.t("Возврат денег", "Refund"),
+            let (kind, note) = match d.kind {
+                DebtKind::Invoice => (lang.t("Счёт", "Invoice"), ""),
+                DebtKind::Refund => (
+                    lang.t("Возврат денег", "Refund"),
+                    lang.t("возврат без переплаты", "refund beyond the advance"),
+                ),
+            };
+            let note = if d.due_date.is_none() {
+                lang.t("срок не указан", "no due date")
+            } else {
+                note
             };
             s.rows.push(vec![
                 Cell::text(&r.counterparty),
@@ -195,22 +229,42 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
                 Cell::text(kind),
                 Cell::text(&d.number),
                 Cell::Date(d.date),
-                Cell::Date(d.due),
+                Cell::opt_date(d.due_date),
                 Cell::text(&r.currency),
                 Cell::Money(d.amount),
                 Cell::Money(d.paid),
                 Cell::Money(d.credited),
+                Cell::Money(d.written_off),
                 Cell::Money(d.outstanding),
+                Cell::Empty,
                 Cell::Int(d.days_overdue.max(0)),
                 Cell::text(&headers[d.bucket]),
+                if note.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::text(note)
+                },
             ]);
+        }
+        // The customer's unapplied money, so the sheet adds up to the register's net.
+        if !r.amounts.advance.is_zero() {
+            let mut row = vec![Cell::Empty; s.columns.len()];
+            row[0] = Cell::text(&r.counterparty);
+            row[1] = Cell::opt_text(r.inn.as_deref());
+            row[2] = Cell::opt_text(r.manager.as_deref());
+            row[3] = Cell::text(lang.t("Аванс", "Advance"));
+            row[7] = Cell::text(&r.currency);
+            row[ADVANCE] = Cell::Money(r.amounts.advance);
+            s.rows.push(row);
         }
     }
     if !s.rows.is_empty() && reg.totals.len() == 1 {
-        let mut t = vec![Cell::Empty; s.columns.len()];
-        t[0] = Cell::text(lang.t("ИТОГО", "TOTAL"));
-        t[11] = Cell::Money(total_outstanding);
-        s.totals = Some(t);
+        let t = &reg.totals[0].1;
+        let mut row = vec![Cell::Empty; s.columns.len()];
+        row[0] = Cell::text(lang.t("ИТОГО", "TOTAL"));
+        row[OUTSTANDING] = Cell::Money(t.outstanding);
+        row[ADVANCE] = Cell::Money(t.advance);
+        s.totals = Some(row);
     }
     s.hide_empty_in_table();
     s

@@ -11,7 +11,11 @@ use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 fn text(cell: &Cell, lang: Lang) -> String {
     match cell {
         Cell::Text(s) => s.clone(),
-        Cell::Money(m) => Money(*m, MoneyStyle::Grouped).to_string(),
+        Cell::Money(m) => match lang {
+            Lang::Ru => Money(*m, MoneyStyle::Grouped).to_string(),
+            Lang::En => Money(*m, MoneyStyle::GroupedEn).to_string(),
+        },
+
         Cell::Int(i) => i.to_string(),
         Cell::Date(d) => match lang {
             Lang::Ru => crate::dates::ru(*d),

@@ -6,11 +6,20 @@ use crate::support::*;
 #[test]
 fn s01_partial_then_overpayment() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("10", "01.01.2024", "10.01.2024", ROMASHKA, "100 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("10", "01.01.2024", "10.01.2024", ROMASHKA, "100 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
         &statement(&[
-            Pay::from(ROMASHKA, "1", "05.01.2024", "40000.00", "Оплата по счету №10 от 01.01.2024"),
+            Pay::from(
+                ROMASHKA,
+                "1",
+                "05.01.2024",
+                "40000.00",
+                "Оплата по счету №10 от 01.01.2024",
+            ),
             Pay::from(ROMASHKA, "2", "20.02.2024", "70000.00", "Оплата по сч. 10"),
         ]),
     );
@@ -24,7 +33,13 @@ fn s01_partial_then_overpayment() {
     assert_eq!(row["outstanding"], "0.00");
     assert_eq!(row["advance"], "10000.00");
     assert_eq!(row["net"], "-10000.00");
-    assert!(row["buckets"].as_object().unwrap().values().all(|v| v == "0.00"));
+    assert!(
+        row["buckets"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "0.00")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -41,8 +56,10 @@ fn payments(m: &serde_json::Value) -> &Vec<serde_json::Value> {
 
 /// The payment with this number in a `match` log (the only one with it).
 fn payment<'a>(m: &'a serde_json::Value, number: &str) -> &'a serde_json::Value {
-    let found: Vec<&serde_json::Value> =
-        payments(m).iter().filter(|p| p["number"] == number).collect();
+    let found: Vec<&serde_json::Value> = payments(m)
+        .iter()
+        .filter(|p| p["number"] == number)
+        .collect();
     assert_eq!(found.len(), 1, "payment {number} once in {m:#}");
     found[0]
 }
@@ -95,7 +112,11 @@ fn report_bytes(f: &Fixture, as_of: &str) -> Vec<u8> {
         .args(["--as-of", as_of, "--format", "json"])
         .output()
         .expect("run sverka");
-    assert!(out.status.success(), "sverka failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sverka failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -116,10 +137,19 @@ fn assert_only_bucket(row: &serde_json::Value, name: &str, amount: &str) {
 #[test]
 fn s02_partial_payment_ages_the_remainder_only() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("1", "01.03.2024", "15.03.2024", VEKTOR, "50 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("1", "01.03.2024", "15.03.2024", VEKTOR, "50 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(VEKTOR, "11", "20.04.2024", "30000.00", "Оплата по счету № 1")]),
+        &statement(&[Pay::from(
+            VEKTOR,
+            "11",
+            "20.04.2024",
+            "30000.00",
+            "Оплата по счету № 1",
+        )]),
     );
     let r = f.report_json("2024-04-30", &[]);
     assert_eq!(r["rows"].as_array().unwrap().len(), 1);
@@ -140,10 +170,19 @@ fn s02_partial_payment_ages_the_remainder_only() {
 #[test]
 fn s03_historical_as_of_ignores_later_payments() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("3", "01.05.2024", "31.05.2024", ROMASHKA, "80 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("3", "01.05.2024", "31.05.2024", ROMASHKA, "80 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(ROMASHKA, "31", "15.07.2024", "80000.00", "Оплата по счету № 3")]),
+        &statement(&[Pay::from(
+            ROMASHKA,
+            "31",
+            "15.07.2024",
+            "80000.00",
+            "Оплата по счету № 3",
+        )]),
     );
     let r = f.report_json("2024-06-30", &[]);
     let row = row(&r, ROMASHKA);
@@ -177,22 +216,37 @@ fn s05_unreferenced_payment_pays_the_earliest_due_date_first() {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(GRANIT, "5", "25.03.2024", "40000.00", "оплата за товар")]),
+        &statement(&[Pay::from(
+            GRANIT,
+            "5",
+            "25.03.2024",
+            "40000.00",
+            "оплата за товар",
+        )]),
     );
     let m = f.match_json("2024-03-31", &[]);
     assert_eq!(
         allocations(payment(&m, "5")),
-        vec![alloc("103", "25000.00", "due-date"), alloc("101", "15000.00", "due-date")]
+        vec![
+            alloc("103", "25000.00", "due-date"),
+            alloc("101", "15000.00", "due-date")
+        ]
     );
     let r = f.report_json("2024-03-31", &[]);
     let row = row(&r, GRANIT);
     assert!(!is_open(row, "103"));
     let a = invoice(row, "101");
-    assert_eq!((a["outstanding"].as_str(), a["paid"].as_str()), (Some("15000.00"), Some("15000.00")));
+    assert_eq!(
+        (a["outstanding"].as_str(), a["paid"].as_str()),
+        (Some("15000.00"), Some("15000.00"))
+    );
     assert_eq!(a["days_overdue"], 21);
     assert_eq!(a["bucket"], "1-30");
     let b = invoice(row, "102");
-    assert_eq!((b["outstanding"].as_str(), b["paid"].as_str()), (Some("20000.00"), Some("0.00")));
+    assert_eq!(
+        (b["outstanding"].as_str(), b["paid"].as_str()),
+        (Some("20000.00"), Some("0.00"))
+    );
     assert_eq!(b["days_overdue"], 11);
     assert_eq!(b["bucket"], "1-30");
     assert_only_bucket(row, "1-30", "35000.00");
@@ -209,7 +263,13 @@ fn s06_fixture() -> Fixture {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(POLUS, "6", "03.06.2024", "50000.00", "Оплата за поставку")]),
+        &statement(&[Pay::from(
+            POLUS,
+            "6",
+            "03.06.2024",
+            "50000.00",
+            "Оплата за поставку",
+        )]),
     );
     f
 }
@@ -224,7 +284,10 @@ fn s06_equal_due_dates_pro_rata_by_default() {
         let m = f.match_json("2024-06-10", extra);
         assert_eq!(
             allocations(payment(&m, "6")),
-            vec![alloc("201", "30000.00", "pro-rata"), alloc("202", "20000.00", "pro-rata")],
+            vec![
+                alloc("201", "30000.00", "pro-rata"),
+                alloc("202", "20000.00", "pro-rata")
+            ],
             "{extra:?}"
         );
         let r = f.report_json("2024-06-10", extra);
@@ -240,7 +303,10 @@ fn s06_equal_due_dates_pro_rata_by_default() {
 fn s06_equal_due_dates_fifo_on_request() {
     let f = s06_fixture();
     let m = f.match_json("2024-06-10", &["--tie", "fifo"]);
-    assert_eq!(allocations(payment(&m, "6")), vec![alloc("201", "50000.00", "due-date")]);
+    assert_eq!(
+        allocations(payment(&m, "6")),
+        vec![alloc("201", "50000.00", "due-date")]
+    );
     let r = f.report_json("2024-06-10", &["--tie", "fifo"]);
     let row = row(&r, POLUS);
     assert_eq!(invoice(row, "201")["outstanding"], "10000.00");
@@ -263,10 +329,19 @@ fn s07_explicit_reference_beats_due_date_order() {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(ROMASHKA, "7", "20.03.2024", "10000.00", "Оплата по сч. № 46 от 01.03.24")]),
+        &statement(&[Pay::from(
+            ROMASHKA,
+            "7",
+            "20.03.2024",
+            "10000.00",
+            "Оплата по сч. № 46 от 01.03.24",
+        )]),
     );
     let m = f.match_json("2024-03-20", &[]);
-    assert_eq!(allocations(payment(&m, "7")), vec![alloc("46", "10000.00", "reference")]);
+    assert_eq!(
+        allocations(payment(&m, "7")),
+        vec![alloc("46", "10000.00", "reference")]
+    );
     let r = f.report_json("2024-03-20", &[]);
     let row = row(&r, ROMASHKA);
     assert!(!is_open(row, "46"));
@@ -288,8 +363,15 @@ fn combined_fixture(amount: &str) -> Fixture {
             ("47", "05.02.2024", "05.03.2024", VEKTOR, "4 499,50"),
         ]),
     );
-    let purpose = if amount == "30000.00" { "Оплата по сч.45,46,47" } else { "сч.45,46,47" };
-    f.cp1251("kl_to_1c.txt", &statement(&[Pay::from(VEKTOR, "8", "04.03.2024", amount, purpose)]));
+    let purpose = if amount == "30000.00" {
+        "Оплата по сч.45,46,47"
+    } else {
+        "сч.45,46,47"
+    };
+    f.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[Pay::from(VEKTOR, "8", "04.03.2024", amount, purpose)]),
+    );
     f
 }
 
@@ -346,6 +428,27 @@ fn s09_combined_payment_short_pays_only_the_named_invoices() {
     assert_eq!(row["advance"], "0.00");
 }
 
+/// S09: "Flag 'недоплата по перечисленным счетам'": a combined payment that does not cover
+/// the invoices it names is flagged.
+#[test]
+fn s09_combined_payment_short_is_flagged() {
+    let f = combined_fixture("29000.00");
+    let m = f.match_json("2024-03-10", &[]);
+    let p = payment(&m, "8");
+    let messages: Vec<&str> = p["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|t| t.to_lowercase().contains("недоплата")),
+        "no underpayment flag in {p:#}"
+    );
+}
+
 /// S10: "Payment 31 000.00 'сч.45,46,47' → all closed, advance 1 000.00. The surplus must
 /// not be applied silently to an unreferenced invoice №40."
 #[test]
@@ -390,7 +493,13 @@ fn s11_advance_is_applied_to_a_later_invoice() {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(ROMASHKA, "9", "15.02.2024", "110000.00", "Оплата по счету № 10")]),
+        &statement(&[Pay::from(
+            ROMASHKA,
+            "9",
+            "15.02.2024",
+            "110000.00",
+            "Оплата по счету № 10",
+        )]),
     );
     let r = f.report_json("2024-02-29", &[]);
     let row1 = row(&r, ROMASHKA);
@@ -408,7 +517,10 @@ fn s11_advance_is_applied_to_a_later_invoice() {
     let m = f.match_json("2024-03-31", &[]);
     assert_eq!(
         allocations(payment(&m, "9")),
-        vec![alloc("10", "100000.00", "reference"), alloc("11", "10000.00", "advance")]
+        vec![
+            alloc("10", "100000.00", "reference"),
+            alloc("11", "10000.00", "advance")
+        ]
     );
 }
 
@@ -419,10 +531,19 @@ fn s11_advance_is_applied_to_a_later_invoice() {
 #[test]
 fn s12_payment_before_its_invoice_is_exported() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("9", "01.01.2024", "10.01.2024", VEKTOR, "1 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("9", "01.01.2024", "10.01.2024", VEKTOR, "1 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(GRANIT, "12", "01.02.2024", "50000.00", "предоплата по счету № 52")]),
+        &statement(&[Pay::from(
+            GRANIT,
+            "12",
+            "01.02.2024",
+            "50000.00",
+            "предоплата по счету № 52",
+        )]),
     );
     let r = f.report_json("2024-02-10", &[]);
     let row1 = row(&r, GRANIT);
@@ -430,7 +551,10 @@ fn s12_payment_before_its_invoice_is_exported() {
     assert_eq!(row1["outstanding"], "0.00");
     let m = f.match_json("2024-02-10", &[]);
     let p = payment(&m, "12");
-    assert!(note_codes(p).contains(&"unknown_invoice".to_string()), "{p:#}");
+    assert!(
+        note_codes(p).contains(&"unknown_invoice".to_string()),
+        "{p:#}"
+    );
     assert!(p["notes"].to_string().contains("52"), "{p:#}");
     assert_eq!(p["advance"], "50000.00");
 
@@ -443,13 +567,22 @@ fn s12_payment_before_its_invoice_is_exported() {
         ]),
     );
     let r = f.report_json("2024-02-10", &[]);
-    assert!(find_row(&r, GRANIT).is_none(), "closed and no advance: {r:#}");
+    assert!(
+        find_row(&r, GRANIT).is_none(),
+        "closed and no advance: {r:#}"
+    );
     let m = f.match_json("2024-02-10", &[]);
     let p = payment(&m, "12");
     assert_eq!(allocations(p), vec![alloc("52", "50000.00", "reference")]);
     assert_eq!(p["advance"], "0.00");
-    assert!(!note_codes(p).contains(&"unknown_invoice".to_string()), "{p:#}");
-    assert_eq!(report_bytes(&f, "2024-02-10"), report_bytes(&f, "2024-02-10"));
+    assert!(
+        !note_codes(p).contains(&"unknown_invoice".to_string()),
+        "{p:#}"
+    );
+    assert_eq!(
+        report_bytes(&f, "2024-02-10"),
+        report_bytes(&f, "2024-02-10")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -508,7 +641,13 @@ fn s14_zero_padded_reference_matches_only_its_number() {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(POLUS, "14", "10.03.2024", "5000.00", "Оплата по счету 0045")]),
+        &statement(&[Pay::from(
+            POLUS,
+            "14",
+            "10.03.2024",
+            "5000.00",
+            "Оплата по счету 0045",
+        )]),
     );
     let m = f.match_json("2024-03-10", &[]);
     let p = payment(&m, "14");
@@ -535,8 +674,14 @@ fn is_long_number(n: &str) -> bool {
 #[test]
 fn s18_bank_accounts_and_codes_are_not_invoice_numbers() {
     let cases = [
-        (ROMASHKA, "Оплата за товар. Плательщик р/с 40702810900000001974 в ПАО Сбербанк"),
-        (VEKTOR, "Оплата за товар. Банк получателя ПАО СБЕРБАНК Сч. № 30101810145250000974"),
+        (
+            ROMASHKA,
+            "Оплата за товар. Плательщик р/с 40702810900000001974 в ПАО Сбербанк",
+        ),
+        (
+            VEKTOR,
+            "Оплата за товар. Банк получателя ПАО СБЕРБАНК Сч. № 30101810145250000974",
+        ),
         (GRANIT, "Оплата за товар, БИК 044525974, без НДС"),
         (POLUS, "Оплата за товар ИНН 7703642519 КПП 770301974"),
     ];
@@ -550,7 +695,9 @@ fn s18_bank_accounts_and_codes_are_not_invoice_numbers() {
     let pays: Vec<Pay> = cases
         .iter()
         .enumerate()
-        .map(|(k, (inn, purpose))| Pay::from(inn, &format!("18{k}"), "25.03.2024", "10000.00", purpose))
+        .map(|(k, (inn, purpose))| {
+            Pay::from(inn, &format!("18{k}"), "25.03.2024", "10000.00", purpose)
+        })
         .collect();
     f.cp1251("kl_to_1c.txt", &statement(&pays));
     let m = f.match_json("2024-03-31", &[]);
@@ -564,7 +711,11 @@ fn s18_bank_accounts_and_codes_are_not_invoice_numbers() {
                 "{purpose:?} gave invoice reference {n}"
             );
         }
-        assert_eq!(allocations(p), vec![alloc("1", "10000.00", "due-date")], "{purpose:?}");
+        assert_eq!(
+            allocations(p),
+            vec![alloc("1", "10000.00", "due-date")],
+            "{purpose:?}"
+        );
         assert_eq!(p["advance"], "0.00", "{purpose:?}");
         let row = row(&r, inn);
         assert!(!is_open(row, "1"), "{purpose:?}");
@@ -596,7 +747,10 @@ fn s23_second_payment_of_a_paid_invoice_is_an_advance() {
     let second = payment(&m, "22");
     assert!(allocations(second).is_empty(), "{second:#}");
     assert_eq!(second["advance"], "10000.00");
-    assert!(note_codes(second).contains(&"already_paid".to_string()), "{second:#}");
+    assert!(
+        note_codes(second).contains(&"already_paid".to_string()),
+        "{second:#}"
+    );
     let r = f.report_json("2024-03-15", &[]);
     let row = row(&r, GRANIT);
     assert_eq!(row["advance"], "10000.00");
@@ -615,12 +769,21 @@ fn s23_second_payment_of_a_paid_invoice_is_an_advance() {
 #[test]
 fn unidentified_payer_is_listed_not_credited() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("5", "01.03.2024", "05.03.2024", ROMASHKA, "5 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("5", "01.03.2024", "05.03.2024", ROMASHKA, "5 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from("0", "938271", "14.03.2024", "5000.00", "Перевод средств по договору без НДС")
-            .name("ИВАНОВ ИВАН ИВАНОВИЧ")
-            .account("30232810700000089412")]),
+        &statement(&[Pay::from(
+            "0",
+            "938271",
+            "14.03.2024",
+            "5000.00",
+            "Перевод средств по договору без НДС",
+        )
+        .name("ИВАНОВ ИВАН ИВАНОВИЧ")
+        .account("30232810700000089412")]),
     );
     let r = f.report_json("2024-03-31", &[]);
     assert_eq!(
@@ -655,15 +818,24 @@ fn payer_without_inn_is_identified_by_the_invoice_it_names() {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from("0", "27", "12.03.2024", "7000.00", "Оплата по счету № 31 от 01.03.2024")
-            .name("ИВАНОВ ИВАН ИВАНОВИЧ")
-            .account("30232810700000089412")]),
+        &statement(&[Pay::from(
+            "0",
+            "27",
+            "12.03.2024",
+            "7000.00",
+            "Оплата по счету № 31 от 01.03.2024",
+        )
+        .name("ИВАНОВ ИВАН ИВАНОВИЧ")
+        .account("30232810700000089412")]),
     );
     let m = f.match_json("2024-03-31", &[]);
     let p = payment(&m, "27");
     assert_eq!(p["unidentified"], false);
     assert_eq!(p["counterparty_inn"], ROMASHKA);
-    assert!(note_codes(p).contains(&"identified_by_reference".to_string()), "{p:#}");
+    assert!(
+        note_codes(p).contains(&"identified_by_reference".to_string()),
+        "{p:#}"
+    );
     assert_eq!(allocations(p), vec![alloc("31", "7000.00", "reference")]);
     let r = f.report_json("2024-03-31", &[]);
     assert_eq!(r["unidentified_payments"], serde_json::json!([]));
@@ -675,12 +847,21 @@ fn payer_without_inn_is_identified_by_the_invoice_it_names() {
 #[test]
 fn own_transfer_is_not_a_receipt() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("1", "01.03.2024", "05.03.2024", ROMASHKA, "300 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("1", "01.03.2024", "05.03.2024", ROMASHKA, "300 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(OUR_INN, "57", "15.03.2024", "300000.00", "Перевод собственных средств")
-            .name("ООО \"Северный ветер\"")
-            .account("40702810938000067890")]),
+        &statement(&[Pay::from(
+            OUR_INN,
+            "57",
+            "15.03.2024",
+            "300000.00",
+            "Перевод собственных средств",
+        )
+        .name("ООО \"Северный ветер\"")
+        .account("40702810938000067890")]),
     );
     let m = f.match_json("2024-03-31", &[]);
     assert!(payments(&m).is_empty(), "{m:#}");
@@ -697,12 +878,21 @@ fn own_transfer_is_not_a_receipt() {
 #[test]
 fn outgoing_payment_to_a_supplier_is_not_a_receivable() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("512", "01.03.2024", "05.03.2024", ROMASHKA, "48 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("512", "01.03.2024", "05.03.2024", ROMASHKA, "48 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(SUPPLIER, "64", "12.03.2024", "48000.00", "Оплата по счету № 512 за услуги")
-            .name("ООО \"Поставщик-Сервис\"")
-            .outgoing()]),
+        &statement(&[Pay::from(
+            SUPPLIER,
+            "64",
+            "12.03.2024",
+            "48000.00",
+            "Оплата по счету № 512 за услуги",
+        )
+        .name("ООО \"Поставщик-Сервис\"")
+        .outgoing()]),
     );
     let m = f.match_json("2024-03-31", &[]);
     assert!(payments(&m).is_empty(), "{m:#}");
@@ -726,7 +916,10 @@ fn outgoing_payment_to_a_supplier_is_not_a_receivable() {
 #[test]
 fn s34_bucket_boundaries_in_a_leap_year() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("34", "01.12.2023", "01.01.2024", POLUS, "1 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("34", "01.12.2023", "01.01.2024", POLUS, "1 000,00")]),
+    );
     let table = [
         ("2024-01-01", 0, "not_due"),
         ("2024-01-31", 30, "1-30"),
@@ -755,11 +948,19 @@ fn s34_bucket_boundaries_in_a_leap_year() {
 #[test]
 fn s37_invoice_without_a_due_date() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("37", "01.04.2024", "", ROMASHKA, "12 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("37", "01.04.2024", "", ROMASHKA, "12 000,00")]),
+    );
     let check = |extra: &[&str], age: i64| {
         let r = f.report_json("2024-04-30", extra);
         let row = row(&r, ROMASHKA);
         let inv = invoice(row, "37");
+        assert_eq!(
+            inv["due_date"],
+            serde_json::Value::Null,
+            "no due date in the source"
+        );
         assert_eq!(inv["days_overdue"], age, "{extra:?}");
         assert_eq!(inv["bucket"], "1-30", "{extra:?}");
         assert_eq!(inv["outstanding"], "12000.00", "{extra:?}");
@@ -778,11 +979,20 @@ fn s37_invoice_without_a_due_date() {
 #[test]
 fn s40_credit_date_not_order_date() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("88", "19.03.2024", "29.03.2024", GRANIT, "20 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("88", "19.03.2024", "29.03.2024", GRANIT, "20 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(GRANIT, "40", "29.03.2024", "20000.00", "Оплата по счету № 88")
-            .credited("01.04.2024")]),
+        &statement(&[Pay::from(
+            GRANIT,
+            "40",
+            "29.03.2024",
+            "20000.00",
+            "Оплата по счету № 88",
+        )
+        .credited("01.04.2024")]),
     );
     let r = f.report_json("2024-03-31", &[]);
     let row = row(&r, GRANIT);
@@ -830,7 +1040,10 @@ fn s42_same_statement_twice_counts_once() {
     twice.cp1251("list.csv", &march_invoices());
     twice.cp1251("kl_to_1c.txt", &text);
     twice.cp1251("again/kl_to_1c (1).txt", &text);
-    assert_eq!(report_bytes(&twice, "2024-03-31"), report_bytes(&once, "2024-03-31"));
+    assert_eq!(
+        report_bytes(&twice, "2024-03-31"),
+        report_bytes(&once, "2024-03-31")
+    );
     assert_eq!(payments(&twice.match_json("2024-03-31", &[])).len(), 4);
     let r = twice.report_json("2024-03-31", &[]);
     assert_eq!(row(&r, ROMASHKA)["paid"], "13000.00");
@@ -848,8 +1061,14 @@ fn s43_overlapping_statements_count_the_overlap_once() {
     let merged = Fixture::new();
     merged.cp1251("list.csv", &march_invoices());
     merged.cp1251("kl_to_1c.txt", &statement(&all));
-    assert_eq!(report_bytes(&overlapping, "2024-03-31"), report_bytes(&merged, "2024-03-31"));
-    assert_eq!(payments(&overlapping.match_json("2024-03-31", &[])).len(), 6);
+    assert_eq!(
+        report_bytes(&overlapping, "2024-03-31"),
+        report_bytes(&merged, "2024-03-31")
+    );
+    assert_eq!(
+        payments(&overlapping.match_json("2024-03-31", &[])).len(),
+        6
+    );
     let r = overlapping.report_json("2024-03-31", &[]);
     assert_eq!(row(&r, ROMASHKA)["paid"], "45000.00");
     assert_eq!(row(&r, ROMASHKA)["outstanding"], "55000.00");
@@ -861,18 +1080,39 @@ fn s43_overlapping_statements_count_the_overlap_once() {
 #[test]
 fn s44_genuine_twins_are_both_kept() {
     let f = Fixture::new();
-    f.cp1251("list.csv", &invoices(&[("5", "01.03.2024", "20.03.2024", ROMASHKA, "20 000,00")]));
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("5", "01.03.2024", "20.03.2024", ROMASHKA, "20 000,00")]),
+    );
     f.cp1251(
         "kl_to_1c.txt",
         &statement(&[
-            Pay::from(ROMASHKA, "17", "12.03.2024", "5000.00", "Оплата по счету № 5"),
-            Pay::from(ROMASHKA, "18", "12.03.2024", "5000.00", "Оплата по счету № 5"),
+            Pay::from(
+                ROMASHKA,
+                "17",
+                "12.03.2024",
+                "5000.00",
+                "Оплата по счету № 5",
+            ),
+            Pay::from(
+                ROMASHKA,
+                "18",
+                "12.03.2024",
+                "5000.00",
+                "Оплата по счету № 5",
+            ),
         ]),
     );
     let m = f.match_json("2024-03-15", &[]);
     assert_eq!(payments(&m).len(), 2);
-    assert_eq!(allocations(payment(&m, "17")), vec![alloc("5", "5000.00", "reference")]);
-    assert_eq!(allocations(payment(&m, "18")), vec![alloc("5", "5000.00", "reference")]);
+    assert_eq!(
+        allocations(payment(&m, "17")),
+        vec![alloc("5", "5000.00", "reference")]
+    );
+    assert_eq!(
+        allocations(payment(&m, "18")),
+        vec![alloc("5", "5000.00", "reference")]
+    );
     let r = f.report_json("2024-03-15", &[]);
     let row = row(&r, ROMASHKA);
     assert_eq!(row["paid"], "10000.00");
@@ -901,7 +1141,10 @@ fn s45_same_number_from_different_payers_both_kept() {
     let m = f.match_json("2024-03-15", &[]);
     let ps = payments(&m);
     assert_eq!(ps.len(), 2, "{m:#}");
-    let mut inns: Vec<&str> = ps.iter().map(|p| p["counterparty_inn"].as_str().unwrap()).collect();
+    let mut inns: Vec<&str> = ps
+        .iter()
+        .map(|p| p["counterparty_inn"].as_str().unwrap())
+        .collect();
     inns.sort_unstable();
     assert_eq!(inns, vec![ROMASHKA, VEKTOR]);
     let r = f.report_json("2024-03-15", &[]);
@@ -910,8 +1153,14 @@ fn s45_same_number_from_different_payers_both_kept() {
 }
 
 fn s46_statement(encoding_word: &str) -> String {
-    statement(&[Pay::from(ROMASHKA, "46", "05.03.2024", "10000.00", "Оплата по счету № 7 от 01.02.2024")
-        .name("ООО \"Ромашка\"")])
+    statement(&[Pay::from(
+        ROMASHKA,
+        "46",
+        "05.03.2024",
+        "10000.00",
+        "Оплата по счету № 7 от 01.02.2024",
+    )
+    .name("ООО \"Ромашка\"")])
     .replace("Кодировка=Windows", &format!("Кодировка={encoding_word}"))
 }
 
@@ -920,8 +1169,15 @@ fn s46_check(f: &Fixture, encoding: &str) {
     let m = f.match_json("2024-03-10", &[]);
     let p = payment(&m, "46");
     assert_eq!(p["payer"], "ООО \"Ромашка\"", "{encoding}");
-    assert_eq!(p["purpose"], "Оплата по счету № 7 от 01.02.2024", "{encoding}");
-    assert_eq!(allocations(p), vec![alloc("7", "10000.00", "reference")], "{encoding}");
+    assert_eq!(
+        p["purpose"], "Оплата по счету № 7 от 01.02.2024",
+        "{encoding}"
+    );
+    assert_eq!(
+        allocations(p),
+        vec![alloc("7", "10000.00", "reference")],
+        "{encoding}"
+    );
     let r = f.report_json("2024-03-10", &[]);
     let row = row(&r, ROMASHKA);
     assert!(!is_open(row, "7"), "{encoding}");
@@ -931,7 +1187,11 @@ fn s46_check(f: &Fixture, encoding: &str) {
         .arg(f.path().join("kl_to_1c.txt"))
         .output()
         .expect("run sverka");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"][0]["encoding"], encoding);
     assert_eq!(v["files"][0]["documents"], 1);
@@ -961,7 +1221,10 @@ fn s46_windows_1251_statement() {
 #[test]
 fn s46_cp866_statement() {
     let f = s46_fixture();
-    let bytes = encoding_rs::IBM866.encode(&s46_statement("DOS")).0.into_owned();
+    let bytes = encoding_rs::IBM866
+        .encode(&s46_statement("DOS"))
+        .0
+        .into_owned();
     f.bytes("kl_to_1c.txt", &bytes);
     s46_check(&f, "cp866");
 }
@@ -1016,7 +1279,13 @@ fn s47_amounts_in_purposes_are_not_invoice_numbers() {
             ("1", "01.02.2024", "01.03.2024", GRANIT, "1 234 567,89"),
             ("234", "01.02.2024", "01.03.2024", GRANIT, "1 234 567,89"),
             ("567", "01.02.2024", "01.03.2024", GRANIT, "1 234 567,89"),
-            ("1234567", "01.02.2024", "01.03.2024", GRANIT, "1 234 567,89"),
+            (
+                "1234567",
+                "01.02.2024",
+                "01.03.2024",
+                GRANIT,
+                "1 234 567,89",
+            ),
         ]),
     );
     let pays: Vec<Pay> = purposes
@@ -1030,7 +1299,11 @@ fn s47_amounts_in_purposes_are_not_invoice_numbers() {
         let p = payment(&m, &format!("47{k}"));
         assert_eq!(p["amount"], "1234567.89", "{purpose}");
         assert_eq!(p["references"], serde_json::json!([]), "{purpose}");
-        assert_eq!(allocations(p), vec![alloc("89", "1234567.89", "due-date")], "{purpose}");
+        assert_eq!(
+            allocations(p),
+            vec![alloc("89", "1234567.89", "due-date")],
+            "{purpose}"
+        );
     }
     let r = f.report_json("2024-03-31", &[]);
     let row = row(&r, GRANIT);
@@ -1057,7 +1330,13 @@ fn s53_fixture() -> Fixture {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(VEKTOR, "53", "15.03.2024", "12345.00", "Оплата по счету № 5")]),
+        &statement(&[Pay::from(
+            VEKTOR,
+            "53",
+            "15.03.2024",
+            "12345.00",
+            "Оплата по счету № 5",
+        )]),
     );
     f
 }
@@ -1069,7 +1348,10 @@ fn s53_kopeck_underpayment_written_off_within_tolerance() {
     let f = s53_fixture();
     let m = f.match_json("2024-03-31", &["--tolerance", "1.00"]);
     let p = payment(&m, "53");
-    assert!(note_codes(p).contains(&"rounding_written_off".to_string()), "{p:#}");
+    assert!(
+        note_codes(p).contains(&"rounding_written_off".to_string()),
+        "{p:#}"
+    );
     assert_eq!(allocations(p), vec![alloc("5", "12345.00", "reference")]);
     let r = f.report_json("2024-03-31", &["--tolerance", "1.00"]);
     let row = row(&r, VEKTOR);
@@ -1116,7 +1398,13 @@ fn s56_pro_rata_rounding_by_largest_remainder() {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(POLUS, "56", "15.03.2024", "100.00", "Оплата за товар")]),
+        &statement(&[Pay::from(
+            POLUS,
+            "56",
+            "15.03.2024",
+            "100.00",
+            "Оплата за товар",
+        )]),
     );
     let m = f.match_json("2024-03-31", &[]);
     let p = payment(&m, "56");
@@ -1158,7 +1446,13 @@ fn s57_buckets_add_up_with_an_advance() {
     );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(ROMASHKA, "57", "28.03.2024", "5000.00", "Предоплата по счету № 3")]),
+        &statement(&[Pay::from(
+            ROMASHKA,
+            "57",
+            "28.03.2024",
+            "5000.00",
+            "Предоплата по счету № 3",
+        )]),
     );
     let r = f.report_json("2024-03-31", &[]);
     let row = row(&r, ROMASHKA);

@@ -21,14 +21,34 @@ const STATEMENTS: usize = 35;
 /// it points at must contain (when the line itself is the culprit).
 const BROKEN: &[(&str, &str, Option<&str>)] = &[
     ("odinpalace__no_end_of_file.txt", "КонецФайла", None),
-    ("odinpalace__no_end_of_document.txt", "КонецДокумента", Some("СекцияДокумент")),
-    ("odinpalace__no_end_of_account.txt", "КонецРасчСчет", Some("СекцияРасчСчет")),
-    ("condo__1CClientBankExchange-Invalid.txt", "КонецФайла", None),
+    (
+        "odinpalace__no_end_of_document.txt",
+        "КонецДокумента",
+        Some("СекцияДокумент"),
+    ),
+    (
+        "odinpalace__no_end_of_account.txt",
+        "КонецРасчСчет",
+        Some("СекцияРасчСчет"),
+    ),
+    (
+        "condo__1CClientBankExchange-Invalid.txt",
+        "КонецФайла",
+        None,
+    ),
     ("clbnk__to_bank.txt", "КонецФайла", None),
     ("clbnk__to_bank.txt", "not Key=Value", Some("РљРѕРЅРµС†")),
     ("bank1C__kl_to_1c_noheader.txt", "header", None),
-    ("oca-bsi-pr49__1cCBE_exaple.txt", "КонецДокумента", Some("КонецДокумента")),
-    ("bank1C__kl_to_1c123.txt", "not Key=Value", Some("Левая строка")),
+    (
+        "oca-bsi-pr49__1cCBE_exaple.txt",
+        "КонецДокумента",
+        Some("КонецДокумента"),
+    ),
+    (
+        "bank1C__kl_to_1c123.txt",
+        "not Key=Value",
+        Some("Левая строка"),
+    ),
 ];
 
 /// The corpus folder, or `None` (with a note) when `SVERKA_CORPUS` is not set. A relative
@@ -123,11 +143,7 @@ fn expected_encoding(guess: &str) -> &'static str {
 
 /// `sverka <args…>` run to the end.
 fn run(args: &[&str], path: &Path) -> Output {
-    sverka()
-        .args(args)
-        .arg(path)
-        .output()
-        .expect("run sverka")
+    sverka().args(args).arg(path).output().expect("run sverka")
 }
 
 fn stdout_json(out: &Output, what: &str) -> Value {
@@ -370,7 +386,9 @@ fn inspect_of_the_statement_folder_lists_everything_and_fails_on_the_unreadable_
     }
     let statements = files.iter().filter(|f| name(f).ends_with(".txt")).count();
     if statements != STATEMENTS {
-        problems.push(format!("{statements} statements listed, expected {STATEMENTS}"));
+        problems.push(format!(
+            "{statements} statements listed, expected {STATEMENTS}"
+        ));
     }
     fail_if_any(&problems);
 }

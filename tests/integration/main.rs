@@ -1,6 +1,8 @@
 //! The integration tests: one binary (link time on 2 cores), one module per theme.
 
 mod behaviours;
+mod cli;
 mod corpus;
 mod properties;
+mod samples;
 mod support;

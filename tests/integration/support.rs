@@ -77,11 +77,29 @@ pub fn statement(docs: &[Pay]) -> String {
     for d in docs {
         let cash = d.cash_date.clone().unwrap_or_else(|| d.date.clone());
         let (payer_inn, payer_name, payer_acc, payee_inn, payee_name, payee_acc) = if d.outgoing {
-            (OUR_INN.to_string(), "ООО \"Северный ветер\"".to_string(), OUR_ACCOUNT.to_string(), d.inn.clone(), d.name.clone(), d.account.clone())
+            (
+                OUR_INN.to_string(),
+                "ООО \"Северный ветер\"".to_string(),
+                OUR_ACCOUNT.to_string(),
+                d.inn.clone(),
+                d.name.clone(),
+                d.account.clone(),
+            )
         } else {
-            (d.inn.clone(), d.name.clone(), d.account.clone(), OUR_INN.to_string(), "ООО \"Северный ветер\"".to_string(), OUR_ACCOUNT.to_string())
+            (
+                d.inn.clone(),
+                d.name.clone(),
+                d.account.clone(),
+                OUR_INN.to_string(),
+                "ООО \"Северный ветер\"".to_string(),
+                OUR_ACCOUNT.to_string(),
+            )
         };
-        let (debited, credited) = if d.outgoing { (cash, String::new()) } else { (String::new(), cash) };
+        let (debited, credited) = if d.outgoing {
+            (cash, String::new())
+        } else {
+            (String::new(), cash)
+        };
         s.push_str(&format!(
             "СекцияДокумент=Платежное поручение\r\nНомер={}\r\nДата={}\r\nСумма={}\r\n\
              ПлательщикСчет={payer_acc}\r\nДатаСписано={debited}\r\nПлательщик=ИНН {payer_inn} {payer_name}\r\n\
@@ -100,7 +118,9 @@ pub fn statement(docs: &[Pay]) -> String {
 pub fn invoices(rows: &[(&str, &str, &str, &str, &str)]) -> String {
     let mut s = String::from("Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма\r\n");
     for (number, date, due, inn, amount) in rows {
-        s.push_str(&format!("{number};{date};{due};\"ООО \"\"Клиент {inn}\"\"\";{inn};{amount}\r\n"));
+        s.push_str(&format!(
+            "{number};{date};{due};\"ООО \"\"Клиент {inn}\"\"\";{inn};{amount}\r\n"
+        ));
     }
     s
 }
@@ -112,7 +132,9 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new() -> Fixture {
-        Fixture { dir: tempfile::tempdir().expect("temp dir") }
+        Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// Writes `text` encoded as Windows-1251 (as banks and 1C do).
@@ -147,7 +169,11 @@ impl Fixture {
             .args(extra)
             .output()
             .expect("run sverka");
-        assert!(out.status.success(), "sverka failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "sverka failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("JSON output")
     }
 
@@ -160,7 +186,11 @@ impl Fixture {
             .args(extra)
             .output()
             .expect("run sverka");
-        assert!(out.status.success(), "sverka failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "sverka failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("JSON output")
     }
 }
@@ -195,10 +225,14 @@ pub fn invoice<'a>(row: &'a serde_json::Value, number: &str) -> &'a serde_json::
 
 /// True when the row lists this invoice as open.
 pub fn is_open(row: &serde_json::Value, number: &str) -> bool {
-    row["invoices"].as_array().is_some_and(|v| v.iter().any(|i| i["number"] == number))
+    row["invoices"]
+        .as_array()
+        .is_some_and(|v| v.iter().any(|i| i["number"] == number))
 }
 
 /// The counterparty's row, or `None` when it has nothing outstanding and no advance.
 pub fn find_row<'a>(report: &'a serde_json::Value, inn: &str) -> Option<&'a serde_json::Value> {
-    report["rows"].as_array().and_then(|rows| rows.iter().find(|r| r["inn"] == inn))
+    report["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["inn"] == inn))
 }

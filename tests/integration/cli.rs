@@ -1,0 +1,458 @@
+//! The command-line contract (`contract.md`): exit codes, streams, output files, the
+//! settings file, `inspect`, and a closed pipe.
+
+use crate::support::*;
+use std::path::PathBuf;
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+/// A temporary copy of the bundled samples, to add files next to them.
+fn samples_copy() -> Fixture {
+    let f = Fixture::new();
+    for name in ["kl_to_1c.txt", "invoices.csv"] {
+        let bytes = std::fs::read(samples().join(name)).expect("read sample");
+        f.bytes(name, &bytes);
+    }
+    f
+}
+
+/// Bytes that are no text in any encoding and no known format (a fixed pseudo-random run).
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut out: Vec<u8> = (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    out[0] = 0x9F;
+    out
+}
+
+/// A statement whose every Cyrillic letter was lost to U+FFFD: recognisably a statement
+/// (the first line is ASCII), but unreadable.
+fn lost_cyrillic_statement() -> String {
+    statement(&[Pay::from(
+        ROMASHKA,
+        "1",
+        "05.03.2024",
+        "1000.00",
+        "Оплата по счету № 10",
+    )])
+    .chars()
+    .map(|c| if c.is_ascii() { c } else { '\u{FFFD}' })
+    .collect()
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// "`2`: wrong usage": a bad option value is refused before any work, naming the option.
+#[test]
+fn bad_option_values_exit_2() {
+    for (option, value) in [
+        ("--buckets", "60,30"),
+        ("--as-of", "31.02.2024"),
+        ("--format", "pdf"),
+    ] {
+        let mut cmd = sverka();
+        cmd.arg("report").arg(samples());
+        if option != "--as-of" {
+            cmd.args(["--as-of", "2024-03-31"]);
+        }
+        let out = cmd.args([option, value]).output().expect("run sverka");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{option} {value}: {}",
+            stderr_of(&out)
+        );
+        assert!(out.stdout.is_empty(), "{option} {value}: no data on stdout");
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(option) && err.contains(value),
+            "{option} {value}: {err}"
+        );
+    }
+}
+
+/// "`1`: input or processing error": a missing file is named.
+#[test]
+fn missing_file_exits_1_naming_it() {
+    let f = Fixture::new();
+    let missing = f.path().join("kl_to_1c_missing.txt");
+    let out = sverka()
+        .arg("report")
+        .arg(&missing)
+        .args(["--as-of", "2024-03-31", "--format", "json"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr_of(&out).contains("kl_to_1c_missing.txt"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// "A file named on the command line that cannot be read (no known format, bytes that are
+/// no text in any supported encoding …) makes `inspect` and `report` exit 1 with a message
+/// naming it."
+#[test]
+fn unreadable_file_named_on_the_command_line_exits_1() {
+    let f = Fixture::new();
+    let junk = f.bytes("junk.bin", &random_bytes(4096));
+    for command in ["report", "inspect"] {
+        let out = sverka()
+            .arg(command)
+            .arg(&junk)
+            .args(if command == "report" {
+                &["--as-of", "2024-03-31"][..]
+            } else {
+                &[][..]
+            })
+            .args(["--format", "json"])
+            .output()
+            .expect("run sverka");
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("junk.bin"),
+            "{command}: {}",
+            stderr_of(&out)
+        );
+    }
+}
+
+/// "A file that is recognisably one of the formats but cannot be read still fails the run:
+/// a register silently missing a statement is worse than none." In a folder and named.
+#[test]
+fn recognised_statement_that_cannot_be_read_fails_the_run() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("10", "01.03.2024", "10.03.2024", ROMASHKA, "1 000,00")]),
+    );
+    let broken = f.utf8("bank/kl_to_1c.txt", &lost_cyrillic_statement());
+    for input in [f.path().to_path_buf(), broken] {
+        let out = sverka()
+            .arg("report")
+            .arg(&input)
+            .args(["--as-of", "2024-03-31", "--format", "json"])
+            .output()
+            .expect("run sverka");
+        assert_eq!(out.status.code(), Some(1), "{input:?}: {}", stderr_of(&out));
+        assert!(out.stdout.is_empty(), "{input:?}: no register");
+        assert!(
+            stderr_of(&out).contains("kl_to_1c.txt"),
+            "{input:?}: {}",
+            stderr_of(&out)
+        );
+    }
+}
+
+/// "Inside a folder, a file of no known format is skipped with a warning (an error with
+/// `--strict`)."
+#[test]
+fn unknown_file_in_a_folder_is_a_warning_and_strict_makes_it_an_error() {
+    let f = samples_copy();
+    f.utf8("notes.md", "# Заметки\n\nВыписки за март.\n");
+    let out = sverka()
+        .arg("report")
+        .arg(f.path())
+        .args(["--as-of", "2024-03-31", "--format", "json"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("warning") && err.contains("notes.md"), "{err}");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(r["totals"]["outstanding"], "282000.00");
+
+    let out = sverka()
+        .arg("report")
+        .arg(f.path())
+        .args(["--as-of", "2024-03-31", "--format", "json", "--strict"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("notes.md"), "{}", stderr_of(&out));
+}
+
+/// "Data goes to stdout, diagnostics to stderr": with a warning, stdout still parses.
+#[test]
+fn stdout_is_data_only() {
+    let f = samples_copy();
+    f.utf8("notes.md", "просто заметка\n");
+    for command in ["report", "match"] {
+        let out = sverka()
+            .arg(command)
+            .arg(f.path())
+            .args(["--as-of", "2024-03-31", "--format", "json"])
+            .output()
+            .expect("run sverka");
+        assert!(out.status.success(), "{command}: {}", stderr_of(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{command}: stdout is not pure JSON: {e}"));
+        assert!(
+            stderr_of(&out).contains("notes.md"),
+            "{command}: {}",
+            stderr_of(&out)
+        );
+    }
+}
+
+/// "`-o, --output FILE`: write there, atomically": the file has what stdout would have,
+/// stdout is empty, and no temporary file is left next to it.
+#[test]
+fn output_file_is_written_and_leaves_no_temporary_files() {
+    let out_dir = Fixture::new();
+    let target = out_dir.path().join("debtors.csv");
+    let out = sverka()
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31", "--format", "csv", "-o"])
+        .arg(&target)
+        .output()
+        .expect("run sverka");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(out.stdout.is_empty(), "nothing on stdout with -o");
+    let written = std::fs::read(&target).expect("output file");
+    let direct = sverka()
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31", "--format", "csv"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(written, direct.stdout);
+    let names: Vec<String> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["debtors.csv".to_string()]);
+
+    // Writing over an existing file replaces it, again with nothing left behind.
+    std::fs::write(&target, "old contents").unwrap();
+    let out = sverka()
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31", "--format", "csv", "--output"])
+        .arg(&target)
+        .output()
+        .expect("run sverka");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read(&target).unwrap(), direct.stdout);
+    assert_eq!(std::fs::read_dir(out_dir.path()).unwrap().count(), 1);
+}
+
+/// `--format xlsx -o out.xlsx` writes a zip (an XLSX workbook).
+#[test]
+fn xlsx_is_written_to_a_file() {
+    let out_dir = Fixture::new();
+    let target = out_dir.path().join("out.xlsx");
+    let out = sverka()
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31", "--format", "xlsx", "-o"])
+        .arg(&target)
+        .output()
+        .expect("run sverka");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(out.stdout.is_empty());
+    let bytes = std::fs::read(&target).expect("xlsx file");
+    assert!(bytes.starts_with(b"PK\x03\x04"), "zip magic");
+    assert!(bytes.len() > 1000);
+    assert_eq!(std::fs::read_dir(out_dir.path()).unwrap().count(), 1);
+}
+
+/// `inspect --format json` on the samples: both files, their format, encoding and counts.
+#[test]
+fn inspect_lists_the_sample_files() {
+    let out = sverka()
+        .arg("inspect")
+        .arg(samples())
+        .args(["--format", "json"])
+        .output()
+        .expect("run sverka");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let files = v["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2, "{v:#}");
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .unwrap_or_else(|| panic!("{name} in {v:#}"))
+    };
+    let st = file("kl_to_1c.txt");
+    assert_eq!(st["format"], "1c-client-bank");
+    assert_eq!(st["encoding"], "windows-1251");
+    assert_eq!(st["version"], "1.03");
+    assert_eq!(st["documents"], 12);
+    assert_eq!(st["skipped"], 0);
+    assert_eq!(
+        st["accounts"],
+        serde_json::json!(["40702810400000012345", "40702810938000067890"])
+    );
+    assert_eq!(st["warnings"], serde_json::json!([]));
+    let list = file("invoices.csv");
+    assert_eq!(list["format"], "delimited");
+    assert_eq!(list["encoding"], "windows-1251");
+    assert_eq!(list["documents"], 16);
+    assert_eq!(list["counts"]["invoices"], 15);
+    assert_eq!(list["counts"]["credits"], 1);
+    assert_eq!(list["warnings"], serde_json::json!([]));
+}
+
+/// "`--format`: `table` on a terminal, `csv` otherwise": captured stdout gets the Excel CSV.
+#[test]
+fn default_format_off_a_terminal_is_csv() {
+    let out = sverka()
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31"])
+        .output()
+        .expect("run sverka");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"), "BOM");
+    let text = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    let header = text.split("\r\n").next().unwrap();
+    assert!(header.starts_with("Контрагент;ИНН;"), "{header}");
+    let explicit = sverka()
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31", "--format", "csv"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(out.stdout, explicit.stdout);
+}
+
+/// "`--config FILE`: settings file (TOML) … `./sverka.toml` if present": buckets from it.
+#[test]
+fn settings_file_in_the_current_directory_sets_the_buckets() {
+    let cwd = Fixture::new();
+    cwd.utf8("sverka.toml", "[report]\nbuckets = [15, 45]\n");
+    let out = sverka()
+        .current_dir(cwd.path())
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31", "--format", "json"])
+        .output()
+        .expect("run sverka");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        r["buckets"],
+        serde_json::json!(["not_due", "1-15", "16-45", "46+"])
+    );
+    let t = &r["totals"]["buckets"];
+    // 1-30 of the default buckets: 2, 11, 16, 21, 30 days → 1-15 or 16-45.
+    assert_eq!(t["not_due"], "60000.00");
+    assert_eq!(t["1-15"], "40000.00");
+    assert_eq!(t["16-45"], "45000.00");
+    assert_eq!(t["46+"], "137000.00");
+    assert_eq!(r["totals"]["outstanding"], "282000.00");
+    // The command line beats the settings file.
+    let out = sverka()
+        .current_dir(cwd.path())
+        .arg("report")
+        .arg(samples())
+        .args([
+            "--as-of",
+            "2024-03-31",
+            "--format",
+            "json",
+            "--buckets",
+            "30,60,90,120",
+        ])
+        .output()
+        .expect("run sverka");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(r["buckets"][1], "1-30");
+}
+
+/// A misspelt key in the settings file is an error naming the file, not silently ignored.
+#[test]
+fn unknown_key_in_the_settings_file_is_an_error() {
+    let cwd = Fixture::new();
+    cwd.utf8("sverka.toml", "[report]\nbukets = [15, 45]\n");
+    let out = sverka()
+        .current_dir(cwd.path())
+        .arg("report")
+        .arg(samples())
+        .args(["--as-of", "2024-03-31", "--format", "json"])
+        .output()
+        .expect("run sverka");
+    let code = out.status.code();
+    assert!(
+        code == Some(1) || code == Some(2),
+        "exit {code:?}: {}",
+        stderr_of(&out)
+    );
+    assert!(out.stdout.is_empty());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("sverka.toml") && err.contains("bukets"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_exits_0() {
+    for args in [
+        &["--help"][..],
+        &["report", "--help"][..],
+        &["match", "--help"][..],
+        &["inspect", "--help"][..],
+    ] {
+        let out = sverka().args(args).output().expect("run sverka");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Usage"), "{args:?}: {text}");
+    }
+}
+
+/// "A broken pipe (`| head`) ends quietly": exit 0 and nothing on stderr.
+#[test]
+fn broken_pipe_ends_quietly() {
+    let f = Fixture::new();
+    let rows: Vec<(String, &str, &str, &str, &str)> = (1..=5000)
+        .map(|i| {
+            (
+                i.to_string(),
+                "01.02.2024",
+                "01.03.2024",
+                ROMASHKA,
+                "1 000,00",
+            )
+        })
+        .collect();
+    let rows: Vec<(&str, &str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(n, d, due, inn, a)| (n.as_str(), *d, *due, *inn, *a))
+        .collect();
+    f.cp1251("list.csv", &invoices(&rows));
+    let bin = env!("CARGO_BIN_EXE_sverka");
+    let err_file = f.path().join("stderr.txt");
+    let rc_file = f.path().join("rc.txt");
+    let script = r#"{ "$0" report "$1" --as-of 2024-03-31 --by invoice --format csv 2>"$2"; echo $? >"$3"; } | head -c 10 >/dev/null"#;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(bin)
+        .arg(f.path().join("list.csv"))
+        .arg(&err_file)
+        .arg(&rc_file)
+        .status()
+        .expect("run sh");
+    assert!(status.success());
+    let rc = std::fs::read_to_string(&rc_file).expect("exit status");
+    let err = std::fs::read_to_string(&err_file).expect("stderr");
+    assert_eq!(rc.trim(), "0", "stderr: {err}");
+    assert_eq!(err, "");
+}
