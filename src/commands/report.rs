@@ -25,7 +25,8 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         .iter()
         .filter(|r| r.party.is_some() && r.notes.iter().any(|n| n.needs_review()))
         .count();
-    if !reg.unidentified.is_empty() {
+    // The table, JSON and XLSX list unidentified receipts; CSV and TSV hold the register only.
+    if !reg.unidentified.is_empty() && matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         let total: rust_decimal::Decimal = reg.unidentified.iter().map(|u| u.amount).sum();
         diag.note(&format!(
             "{} receipt(s) for {} could not be tied to a customer: they are listed as unidentified",

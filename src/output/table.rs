@@ -11,6 +11,8 @@ use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 fn text(cell: &Cell, lang: Lang) -> String {
     match cell {
         Cell::Text(s) => s.clone(),
+        // Zeros left blank: the eye finds the amounts that matter.
+        Cell::Money(m) if m.is_zero() => String::new(),
         Cell::Money(m) => match lang {
             Lang::Ru => Money(*m, MoneyStyle::Grouped).to_string(),
             Lang::En => Money(*m, MoneyStyle::GroupedEn).to_string(),

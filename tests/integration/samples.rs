@@ -307,3 +307,20 @@ fn samples_input_order_does_not_change_the_output() {
         );
     }
 }
+
+/// The README shows the table the first of its two commands prints: keep it true.
+#[test]
+fn readme_shows_the_real_samples_table() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(MANIFEST).join("README.md")).expect("README.md");
+    let table = text(&run("report", &["--format", "table"]));
+    let first_line = table.lines().next().expect("a title line");
+    let start = readme
+        .find(first_line)
+        .expect("the README shows the samples table");
+    let shown = &readme[start..];
+    let shown = &shown[..shown.find("\n```").expect("the table's code block ends")];
+    assert_eq!(shown.trim_end(), table.trim_end());
+    assert!(readme.contains("cargo run --release -- report samples/ --as-of 2024-03-31"));
+    assert!(readme.contains("\ncargo test "));
+}
