@@ -206,7 +206,7 @@ pub fn register(
         match a.source {
             Source::Payment(_) => e.0 += a.amount,
             Source::Credit(_) => e.1 += a.amount,
-            Source::WriteOff => e.2 += a.amount,
+            Source::WriteOff(_) => e.2 += a.amount,
         }
     }
 

@@ -7,7 +7,8 @@
 use chrono::NaiveDate;
 
 /// Parses `dd.mm.yyyy`, `dd.mm.yy`, `yyyy-mm-dd` or `dd/mm/yyyy`, each optionally followed
-/// by a time (after a space or `T`), which is ignored. A two-digit year is 20yy.
+/// by a time (after a space or `T`), which is ignored. A two-digit year is 20yy for
+/// 00-69 and 19yy for 70-99. The separators of one date must agree.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let s = text.trim();
     let date_part = s.split([' ', 'T', '\u{00A0}']).next().unwrap_or("");
@@ -19,6 +20,11 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         .or_else(|| date_part.strip_suffix('г'))
     {
         return parse_date(rest);
+    }
+    let mut separators = date_part.chars().filter(|c| matches!(c, '.' | '-' | '/'));
+    let first = separators.next();
+    if separators.any(|c| Some(c) != first) {
+        return None;
     }
     let parts: Vec<&str> = date_part.split(['.', '-', '/']).collect();
     if parts.len() != 3
@@ -34,7 +40,11 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     } else if parts[0].len() <= 2 && parts[1].len() <= 2 && !date_part.contains('-') {
         let y = match parts[2].len() {
             4 => num(parts[2])?,
-            2 => 2000 + num(parts[2])?,
+            // Two-digit years: 00-69 are 20xx, 70-99 are 19xx.
+            2 => match num(parts[2])? {
+                y @ 0..=69 => 2000 + y,
+                y => 1900 + y,
+            },
             _ => return None,
         };
         (y, num(parts[1])?, num(parts[0])?)
@@ -69,6 +79,8 @@ mod tests {
     fn accepts_the_forms_in_the_contract() {
         assert_eq!(parse_date("12.03.2024"), d(2024, 3, 12));
         assert_eq!(parse_date("12.03.24"), d(2024, 3, 12));
+        assert_eq!(parse_date("12.03.99"), d(1999, 3, 12));
+
         assert_eq!(parse_date("2024-03-12"), d(2024, 3, 12));
         assert_eq!(parse_date("15.03.2024 0:00:00"), d(2024, 3, 15));
         assert_eq!(parse_date("2024-03-15T12:00:00"), d(2024, 3, 15));
@@ -89,6 +101,8 @@ mod tests {
         assert_eq!(parse_date("T"), None);
         assert_eq!(parse_date("12.03"), None);
         assert_eq!(parse_date("2024.03.12"), None);
+        assert_eq!(parse_date("31.03/2024"), None);
+
         assert_eq!(parse_date("abc"), None);
     }
 

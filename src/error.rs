@@ -23,6 +23,9 @@ pub enum Error {
     /// Options that contradict each other or values that make no sense.
     #[error("{0}")]
     Usage(String),
+    /// The output could not be built.
+    #[error("{0}")]
+    Render(String),
     /// `--strict` and there were warnings.
     #[error("{0} warning(s) and --strict is set")]
     Strict(usize),
@@ -47,7 +50,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::Config { .. } => 2,
             _ => 1,
         }
     }

@@ -344,7 +344,8 @@ impl PartyResolver {
     fn payer_key(&self, p: &Party) -> Option<PartyKey> {
         match p.inn.as_deref() {
             Some(inn) if is_valid_inn(inn) => Some(PartyKey::Inn(inn.to_string())),
-            None if p.account.is_none() => self.key_of(p),
+            // Only a list row has no account at all; a bank payer always has one.
+            None if p.account.is_none() && p.settlement_account.is_none() => self.key_of(p),
             _ => None,
         }
     }
@@ -485,36 +486,39 @@ fn invoice_key(customer: &Party, number: &str, date: NaiveDate) -> (String, Stri
     (who, number.trim().to_uppercase(), date)
 }
 
-fn dedup_invoices(invoices: Vec<Invoice>, ledger: &mut Ledger) -> Vec<Invoice> {
-    let mut index: HashMap<(String, String, NaiveDate), usize> =
-        HashMap::with_capacity(invoices.len());
-    let mut out: Vec<Invoice> = Vec::with_capacity(invoices.len());
-    for i in invoices {
-        let key = invoice_key(&i.customer, &i.number, i.date);
-        match index.get(&key) {
+/// Keeps one copy of each document by `key`. A copy that differs in what `summary`
+/// shows replaces the earlier one (files come in path order, so the export named last
+/// wins) and a warning says so; identical copies are simply counted as duplicates.
+fn dedup_latest<T, K: std::hash::Hash + Eq>(
+    docs: Vec<T>,
+    ledger: &mut Ledger,
+    what: &str,
+    key: impl Fn(&T) -> K,
+    summary: impl Fn(&T) -> String,
+    prov: impl Fn(&T) -> Provenance,
+) -> Vec<T> {
+    let mut index: HashMap<K, usize> = HashMap::with_capacity(docs.len());
+    let mut out: Vec<T> = Vec::with_capacity(docs.len());
+    for d in docs {
+        let k = key(&d);
+        match index.get(&k) {
             None => {
-                index.insert(key, out.len());
-                out.push(i);
+                index.insert(k, out.len());
+                out.push(d);
             }
             Some(&at) => {
                 ledger.duplicates += 1;
-                let old = &out[at];
-                if old.amount != i.amount || old.due != i.due || old.currency != i.currency {
+                let (old, new) = (summary(&out[at]), summary(&d));
+                if old != new {
+                    let at_old = ledger.sources.at(prov(&out[at]));
                     ledger.warnings.push(Warning::at(
-                        i.prov.file,
-                        i.prov.line,
+                        prov(&d).file,
+                        prov(&d).line,
                         format!(
-                            "invoice {} of {} also at {} with amount {} and due date {}; this later copy (amount {}, due date {}) is used",
-                            i.number,
-                            i.date.format("%d.%m.%Y"),
-                            ledger.sources.at(old.prov),
-                            old.amount,
-                            old.due.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string()),
-                            i.amount,
-                            i.due.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string()),
+                            "{what} also at {at_old} with {old}; this later copy ({new}) is used"
                         ),
                     ));
-                    out[at] = i;
+                    out[at] = d;
                 }
             }
         }
@@ -522,18 +526,48 @@ fn dedup_invoices(invoices: Vec<Invoice>, ledger: &mut Ledger) -> Vec<Invoice> {
     out
 }
 
+fn ru_date(d: Option<NaiveDate>) -> String {
+    d.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string())
+}
+
+fn dedup_invoices(invoices: Vec<Invoice>, ledger: &mut Ledger) -> Vec<Invoice> {
+    dedup_latest(
+        invoices,
+        ledger,
+        "invoice",
+        |i| invoice_key(&i.customer, &i.number, i.date),
+        |i| {
+            format!(
+                "№{} of {}: amount {} {}, due date {}",
+                i.number,
+                ru_date(Some(i.date)),
+                i.amount,
+                i.currency,
+                ru_date(i.due)
+            )
+        },
+        |i| i.prov,
+    )
+}
+
 fn dedup_credits(credits: Vec<Credit>, ledger: &mut Ledger) -> Vec<Credit> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(credits.len());
-    for c in credits {
-        let key = (invoice_key(&c.customer, &c.number, c.date), c.amount);
-        if seen.insert(key) {
-            out.push(c);
-        } else {
-            ledger.duplicates += 1;
-        }
-    }
-    out
+    dedup_latest(
+        credits,
+        ledger,
+        "credit note",
+        |c| invoice_key(&c.customer, &c.number, c.date),
+        |c| {
+            let link = c.invoice.as_deref().unwrap_or("-");
+            format!(
+                "№{} of {}: amount {} {}, invoice {link}",
+                c.number,
+                ru_date(Some(c.date)),
+                c.amount,
+                c.currency
+            )
+        },
+        |c| c.prov,
+    )
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ pub enum AmountError {
     NoDigits,
     #[error("amount too large (more than {MAX_INT_DIGITS} digits before the decimal point)")]
     TooLarge,
+    #[error("ambiguous amount: the separator may group thousands or mark decimals")]
+    Ambiguous,
 }
 
 fn is_group_space(c: char) -> bool {
@@ -91,6 +93,13 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
         }
         None => (body, ""),
     };
+    // `1,000` or `1.000` alone: a thousand in one convention, one in the other.
+    let lone_separator = dots + commas == 1;
+    let int_digits = int_part.trim_start_matches('0');
+    if lone_separator && frac_part.len() == 3 && !int_digits.is_empty() && int_part.len() <= 3 {
+        return Err(AmountError::Ambiguous);
+    }
+
     if !frac_part.chars().all(|c| c.is_ascii_digit()) {
         return Err(AmountError::BadGrouping);
     }
@@ -239,12 +248,17 @@ mod tests {
         assert_eq!(parse_amount("-"), Err(AmountError::NoDigits));
         assert_eq!(parse_amount("1e5"), Err(AmountError::BadChar('e')));
         assert_eq!(parse_amount("12 34,00"), Err(AmountError::BadGrouping));
-        assert_eq!(parse_amount("1,234"), Err(AmountError::TooManyDecimals));
+        assert_eq!(parse_amount("1,234"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("1.000"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("100,000"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("1234.567"), Err(AmountError::TooManyDecimals));
         assert_eq!(
             parse_amount("1.2.3,4,5"),
             Err(AmountError::TwoDecimalSeparators)
         );
-        assert_eq!(parse_amount("10.005"), Err(AmountError::TooManyDecimals));
+        assert_eq!(parse_amount("10.005"), Err(AmountError::Ambiguous));
+        assert_eq!(parse_amount("0.500"), Ok(dec!(0.50)));
+
         assert_eq!(parse_amount("руб"), Err(AmountError::BadChar('р')));
         assert_eq!(parse_amount("1234567890123456"), Err(AmountError::TooLarge));
         assert!(parse_amount("NaN").is_err());

@@ -66,6 +66,9 @@ pub struct OutputArgs {
     /// CSV dialect: excel (Russian Excel: `;`, decimal comma, BOM, CRLF) or plain (`,`, point).
     #[arg(long, value_name = "DIALECT")]
     pub csv_dialect: Option<String>,
+    /// Encoding of CSV and TSV: utf-8 (default) or windows-1251.
+    #[arg(long, value_name = "ENCODING")]
+    pub csv_encoding: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
+    /// Where the file was read from (for messages).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
     #[serde(default)]
     pub company: CompanySection,
     #[serde(default)]
@@ -63,6 +66,7 @@ pub struct MatchingSection {
 pub struct OutputSection {
     pub lang: Option<String>,
     pub csv_dialect: Option<String>,
+    pub csv_encoding: Option<String>,
     pub format: Option<String>,
 }
 
@@ -86,6 +90,8 @@ fn load_file(explicit: Option<&Path>) -> Result<(Option<PathBuf>, File)> {
         path: path.clone(),
         message: e.to_string().trim().to_string(),
     })?;
+    let mut file = file;
+    file.path = Some(path.clone());
     Ok((Some(path), file))
 }
 
@@ -96,7 +102,22 @@ fn usage(what: &str, value: &str, expected: &str) -> Error {
 /// `YYYY-MM-DD` or `DD.MM.YYYY`.
 pub fn parse_as_of(s: &str) -> Result<NaiveDate> {
     let t = s.trim();
-    let ok = t.len() == 10 && (t.as_bytes()[4] == b'-' || t.as_bytes()[2] == b'.');
+    let b = t.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let iso = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10);
+    let ru = b.len() == 10
+        && b[2] == b'.'
+        && b[5] == b'.'
+        && digits(0..2)
+        && digits(3..5)
+        && digits(6..10);
+    let ok = iso || ru;
     ok.then(|| crate::dates::parse_date(t))
         .flatten()
         .ok_or_else(|| usage("--as-of", s, "a date as YYYY-MM-DD or DD.MM.YYYY"))
@@ -121,39 +142,33 @@ fn check_buckets(b: &[u32]) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn parse_lang(s: &str) -> Result<Lang> {
+fn parse_lang(what: &str, s: &str) -> Result<Lang> {
     match s.to_lowercase().as_str() {
         "ru" => Ok(Lang::Ru),
         "en" => Ok(Lang::En),
-        _ => Err(usage("--lang", s, "ru or en")),
+        _ => Err(usage(what, s, "ru or en")),
     }
 }
 
-fn parse_dialect(s: &str) -> Result<CsvDialect> {
+fn parse_dialect(what: &str, s: &str) -> Result<CsvDialect> {
     match s.to_lowercase().as_str() {
         "excel" | "ru" => Ok(CsvDialect::Excel),
         "plain" => Ok(CsvDialect::Plain),
-        _ => Err(usage("--csv-dialect", s, "excel or plain")),
+        _ => Err(usage(what, s, "excel or plain")),
     }
 }
 
-fn parse_tie(s: &str) -> Result<Tie> {
+fn parse_tie(what: &str, s: &str) -> Result<Tie> {
     match s.to_lowercase().replace(['-', '_'], "").as_str() {
         "prorata" => Ok(Tie::ProRata),
         "fifo" => Ok(Tie::Fifo),
-        _ => Err(usage("--tie", s, "prorata or fifo")),
+        _ => Err(usage(what, s, "prorata or fifo")),
     }
 }
 
 /// `1.00`, `1,00` or `2%` (a percentage of the invoice amount).
-pub fn parse_tolerance(s: &str) -> Result<Tolerance> {
-    let bad = || {
-        usage(
-            "--tolerance",
-            s,
-            "an amount such as 1.00 or a percentage such as 2%",
-        )
-    };
+pub fn parse_tolerance(what: &str, s: &str) -> Result<Tolerance> {
+    let bad = || usage(what, s, "an amount such as 1.00 or a percentage such as 2%");
     let t = s.trim();
     if let Some(p) = t.strip_suffix('%') {
         let v = crate::money::parse_amount(p).map_err(|_| bad())?;
@@ -177,11 +192,28 @@ pub fn parse_tolerance(s: &str) -> Result<Tolerance> {
     })
 }
 
-fn parse_age_by(s: &str) -> Result<AgeBy> {
+fn parse_age_by(what: &str, s: &str) -> Result<AgeBy> {
     match s.to_lowercase().as_str() {
         "due" => Ok(AgeBy::Due),
         "date" | "doc" => Ok(AgeBy::Date),
-        _ => Err(usage("--age-by", s, "due or date")),
+        _ => Err(usage(what, s, "due or date")),
+    }
+}
+
+/// The value given on the command line, else in the settings file, with a label saying
+/// where it came from, so a bad value is named where the user can fix it.
+fn pick<'a>(
+    flag: &str,
+    cli: Option<&'a str>,
+    file: &File,
+    key: &str,
+    in_file: Option<&'a str>,
+) -> Option<(&'a str, String)> {
+    match (cli, in_file, &file.path) {
+        (Some(v), _, _) => Some((v, flag.to_string())),
+        (None, Some(v), Some(path)) => Some((v, format!("settings {}: {key}", path.display()))),
+        (None, Some(v), None) => Some((v, key.to_string())),
+        (None, None, _) => None,
     }
 }
 
@@ -192,30 +224,60 @@ fn common(
     out: &OutputArgs,
     width: Option<u16>,
 ) -> Result<Common> {
-    let lang = match global.lang.as_deref().or(file.output.lang.as_deref()) {
-        Some(l) => parse_lang(l)?,
+    let lang = match pick(
+        "--lang",
+        global.lang.as_deref(),
+        file,
+        "[output] lang",
+        file.output.lang.as_deref(),
+    ) {
+        Some((l, what)) => parse_lang(&what, l)?,
         None => Lang::Ru,
     };
-    let dialect = match out
-        .csv_dialect
-        .as_deref()
-        .or(file.output.csv_dialect.as_deref())
-    {
-        Some(d) => parse_dialect(d)?,
+    let dialect = match pick(
+        "--csv-dialect",
+        out.csv_dialect.as_deref(),
+        file,
+        "[output] csv_dialect",
+        file.output.csv_dialect.as_deref(),
+    ) {
+        Some((d, what)) => parse_dialect(&what, d)?,
         None => CsvDialect::Excel,
     };
-    let format = match out.format.as_deref().or(file.output.format.as_deref()) {
-        Some(f) => Some(
+    let cp1251 = match pick(
+        "--csv-encoding",
+        out.csv_encoding.as_deref(),
+        file,
+        "[output] csv_encoding",
+        file.output.csv_encoding.as_deref(),
+    ) {
+        Some((e, what)) => match e.to_lowercase().replace(['-', '_'], "").as_str() {
+            "utf8" => false,
+            "windows1251" | "cp1251" => true,
+            _ => return Err(usage(&what, e, "utf-8 or windows-1251")),
+        },
+        None => false,
+    };
+    let format = match pick(
+        "--format",
+        out.format.as_deref(),
+        file,
+        "[output] format",
+        file.output.format.as_deref(),
+    ) {
+        Some((f, what)) => Some(
             OutputFormat::parse(f)
-                .ok_or_else(|| usage("--format", f, "table, csv, tsv, json or xlsx"))?,
+                .ok_or_else(|| usage(&what, f, "table, csv, tsv, json or xlsx"))?,
         ),
         None => None,
     };
     for inn in &file.company.inn {
         if !crate::inn::is_valid_inn(inn) {
-            return Err(Error::Usage(format!(
-                "settings [company] inn {inn:?} is not a valid INN"
-            )));
+            let path = file.path.clone().unwrap_or_default();
+            return Err(Error::Config {
+                path,
+                message: format!("[company] inn {inn:?} is not a valid INN"),
+            });
         }
     }
     Ok(Common {
@@ -229,6 +291,7 @@ fn common(
             lang,
             dialect,
             width: if out.output.is_some() { None } else { width },
+            cp1251,
         },
         output: out.output.clone(),
         format,
@@ -240,24 +303,33 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
         Some(s) => parse_as_of(s)?,
         None => chrono::Local::now().date_naive(),
     };
-    let tie = match m.tie.as_deref().or(file.matching.tie.as_deref()) {
-        Some(t) => parse_tie(t)?,
+    let tie = match pick(
+        "--tie",
+        m.tie.as_deref(),
+        file,
+        "[matching] tie",
+        file.matching.tie.as_deref(),
+    ) {
+        Some((t, what)) => parse_tie(&what, t)?,
         None => Tie::default(),
     };
     let default_term = m.default_term.or(file.matching.default_term).unwrap_or(0);
     if default_term > 3660 {
-        return Err(usage(
-            "--default-term",
-            &default_term.to_string(),
-            "at most 3660 days",
-        ));
+        let what = if m.default_term.is_some() {
+            "--default-term"
+        } else {
+            "[matching] default_term"
+        };
+        return Err(usage(what, &default_term.to_string(), "at most 3660 days"));
     }
-    let tolerance = match m
-        .tolerance
-        .as_deref()
-        .or(file.matching.tolerance.as_deref())
-    {
-        Some(t) => parse_tolerance(t)?,
+    let tolerance = match pick(
+        "--tolerance",
+        m.tolerance.as_deref(),
+        file,
+        "[matching] tolerance",
+        file.matching.tolerance.as_deref(),
+    ) {
+        Some((t, what)) => parse_tolerance(&what, t)?,
         None => Tolerance::None,
     };
     Ok(MatchSettings {
@@ -287,13 +359,25 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                     .clone()
                     .unwrap_or_else(|| vec![30, 60, 90, 120]),
             };
-            let age_by = match a.age_by.as_deref().or(file.report.age_by.as_deref()) {
-                Some(s) => parse_age_by(s)?,
+            let age_by = match pick(
+                "--age-by",
+                a.age_by.as_deref(),
+                &file,
+                "[report] age_by",
+                file.report.age_by.as_deref(),
+            ) {
+                Some((s, what)) => parse_age_by(&what, s)?,
                 None => AgeBy::Due,
             };
-            let by = match a.by.as_deref().or(file.report.by.as_deref()) {
-                Some(s) => GroupBy::parse(s)
-                    .ok_or_else(|| usage("--by", s, "counterparty, invoice or manager"))?,
+            let by = match pick(
+                "--by",
+                a.by.as_deref(),
+                &file,
+                "[report] by",
+                file.report.by.as_deref(),
+            ) {
+                Some((s, what)) => GroupBy::parse(s)
+                    .ok_or_else(|| usage(&what, s, "counterparty, invoice or manager"))?,
                 None => GroupBy::Counterparty,
             };
             Command::Report(ReportSettings {
@@ -328,6 +412,8 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 3, 31).unwrap()
         );
         assert!(parse_as_of("31.03.24").is_err());
+        assert!(parse_as_of("31.03/2024").is_err());
+        assert!(parse_as_of("2024/03/31").is_err());
         assert!(parse_as_of("2024-02-30").is_err());
         assert!(parse_as_of("yesterday").is_err());
     }
@@ -336,18 +422,24 @@ mod tests {
     fn tolerance_as_amount_or_percent() {
         use rust_decimal_macros::dec;
         assert_eq!(
-            parse_tolerance("1.00").unwrap(),
+            parse_tolerance("--tolerance", "1.00").unwrap(),
             Tolerance::Amount(dec!(1.00))
         );
         assert_eq!(
-            parse_tolerance("1,5").unwrap(),
+            parse_tolerance("--tolerance", "1,5").unwrap(),
             Tolerance::Amount(dec!(1.50))
         );
-        assert_eq!(parse_tolerance("2%").unwrap(), Tolerance::Percent(dec!(2)));
-        assert_eq!(parse_tolerance("0").unwrap(), Tolerance::None);
-        assert!(parse_tolerance("-1").is_err());
-        assert!(parse_tolerance("150%").is_err());
-        assert!(parse_tolerance("abc").is_err());
+        assert_eq!(
+            parse_tolerance("--tolerance", "2%").unwrap(),
+            Tolerance::Percent(dec!(2))
+        );
+        assert_eq!(
+            parse_tolerance("--tolerance", "0").unwrap(),
+            Tolerance::None
+        );
+        assert!(parse_tolerance("--tolerance", "-1").is_err());
+        assert!(parse_tolerance("--tolerance", "150%").is_err());
+        assert!(parse_tolerance("--tolerance", "abc").is_err());
         // S55: 24.20 of 1 210.00 is exactly 2 %.
         assert!(Tolerance::Percent(dec!(2)).covers(dec!(24.20), dec!(1210.00)));
         assert!(!Tolerance::Percent(dec!(2)).covers(dec!(24.21), dec!(1210.00)));

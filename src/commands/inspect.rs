@@ -34,7 +34,7 @@ pub fn run(s: &InspectSettings, _diag: &mut dyn Diagnostics) -> Result<()> {
             &sheets(&inputs.files, &inputs.sources, lang),
             &s.common.render,
         )
-        .map_err(Error::Usage)?,
+        .map_err(Error::Render)?,
     };
     super::emit(&s.common, &bytes)?;
     if let Some(e) = inputs.first_failure() {
@@ -78,12 +78,14 @@ fn to_json(files: &[Loaded], sources: &crate::model::Sources) -> Value {
                 }
                 Outcome::Skipped(why) => json!({
                     "path": path, "format": null, "encoding": null, "version": null,
-                    "documents": 0, "skipped": 0, "accounts": [],
+                    "documents": 0, "skipped": 0,
+                    "counts": {"invoices": 0, "credits": 0, "payments": 0}, "accounts": [],
                     "warnings": [{"line": null, "message": why}],
                 }),
                 Outcome::Failed { line, message } => json!({
                     "path": path, "format": null, "encoding": null, "version": null,
-                    "documents": 0, "skipped": 0, "accounts": [],
+                    "documents": 0, "skipped": 0,
+                    "counts": {"invoices": 0, "credits": 0, "payments": 0}, "accounts": [],
                     "warnings": [],
                     "error": {"line": line, "message": message},
                 }),

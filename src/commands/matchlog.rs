@@ -6,11 +6,12 @@ use super::{Common, Diagnostics, MatchSettings};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::matching::refs::RefKind;
-use crate::matching::{Debit, Matching, Receipt, Source};
+use crate::matching::{Allocation, Debit, Matching, Receipt, Source};
 use crate::output::json::{date, money, opt_str};
 use crate::output::sheet::{Cell, Sheet};
 use crate::output::{self, Lang, OutputFormat};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct MatchLogSettings {
@@ -30,7 +31,7 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             &sheets(&ledger, &m, s.common.render.lang),
             &s.common.render,
         )
-        .map_err(Error::Usage)?,
+        .map_err(Error::Render)?,
     };
     super::emit(&s.common, &bytes)
 }
@@ -89,11 +90,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
         .column(lang.t("Правило", "Rule"), true)
         .column(lang.t("Аванс", "Advance"), true)
         .column(lang.t("Примечание", "Note"), true);
-    let mut by_source: std::collections::HashMap<Source, Vec<&crate::matching::Allocation>> =
-        Default::default();
-    for a in &m.allocations {
-        by_source.entry(a.source).or_default().push(a);
-    }
+    let by_source = by_origin(m);
     for r in &m.receipts {
         let p = &ledger.payments[r.payment];
         let allocs = by_source
@@ -153,6 +150,20 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
     vec![s]
 }
 
+/// Allocations grouped by the payment or credit they come from; a write-off goes with
+/// the payment that left the trifle.
+fn by_origin(m: &Matching) -> HashMap<Source, Vec<&Allocation>> {
+    let mut out: HashMap<Source, Vec<&Allocation>> = HashMap::new();
+    for a in &m.allocations {
+        let origin = match a.source {
+            Source::WriteOff(p) => Source::Payment(p),
+            other => other,
+        };
+        out.entry(origin).or_default().push(a);
+    }
+    out
+}
+
 fn kind_name(k: RefKind) -> &'static str {
     match k {
         RefKind::Invoice => "invoice",
@@ -165,11 +176,7 @@ fn kind_name(k: RefKind) -> &'static str {
 
 /// The log as JSON (see `docs/json.md`).
 pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
-    let mut by_source: std::collections::HashMap<Source, Vec<&crate::matching::Allocation>> =
-        Default::default();
-    for a in &m.allocations {
-        by_source.entry(a.source).or_default().push(a);
-    }
+    let by_source = by_origin(m);
     let allocations = |src: Source| -> Vec<Value> {
         by_source
             .get(&src)
@@ -238,6 +245,13 @@ pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
                 "invoice": opt_str(doc.invoice.as_deref()),
                 "allocations": allocations(Source::Credit(c.credit)),
                 "unapplied": money(c.unapplied),
+                "notes": c.unknown_link.iter().map(|n| json!({
+                    "code": "unknown_invoice",
+                    "message": match lang {
+                        Lang::Ru => format!("возврат ссылается на неизвестный счёт №{n}"),
+                        Lang::En => format!("the credit names unknown invoice {n}"),
+                    },
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -138,9 +138,26 @@ pub fn match_ledger(ledger: &Ledger, s: &MatchSettings) -> Matching {
     matching::run(ledger, &s.config())
 }
 
-/// The default format: a table for a person at a terminal, CSV for everything else.
+/// The format: as asked; else as the output file's extension says (`-o debtors.xlsx`);
+/// else a table for a person at a terminal and CSV for everything else.
 pub fn default_format(common: &Common) -> OutputFormat {
-    common.format.unwrap_or(
+    if let Some(f) = common.format {
+        return f;
+    }
+    let by_extension = common
+        .output
+        .as_ref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .and_then(|e| match e.to_lowercase().as_str() {
+            "xlsx" => Some(OutputFormat::Xlsx),
+            "json" => Some(OutputFormat::Json),
+            "tsv" | "tab" => Some(OutputFormat::Tsv),
+            "csv" => Some(OutputFormat::Csv),
+            "txt" => Some(OutputFormat::Table),
+            _ => None,
+        });
+    by_extension.unwrap_or(
         if common.output.is_none() && common.render.width.is_some() {
             OutputFormat::Table
         } else {

@@ -29,9 +29,20 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     if !reg.unidentified.is_empty() && matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         let total: rust_decimal::Decimal = reg.unidentified.iter().map(|u| u.amount).sum();
         diag.note(&format!(
-            "{} receipt(s) for {} could not be tied to a customer: they are listed as unidentified",
+            "{} receipt(s) for {} could not be tied to a customer; this CSV holds the register \
+             only: `sverka match` (or the table, JSON or XLSX output) lists them",
             reg.unidentified.len(),
             crate::money::plain(total)
+        ));
+    }
+    let unknown_links = m
+        .credits
+        .iter()
+        .filter(|c| c.unknown_link.is_some())
+        .count();
+    if unknown_links > 0 {
+        diag.note(&format!(
+            "{unknown_links} credit note(s) name an invoice that is not in the data: they wait as the customer's credit (see `sverka match`)"
         ));
     }
     if review > 0 {
@@ -43,7 +54,7 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         OutputFormat::Json => output::json::to_bytes(&output::json::register(&reg)),
         other => {
             let sheets = sheets::register(&reg, s.by, s.common.render.lang);
-            output::render_sheets(other, &sheets, &s.common.render).map_err(Error::Usage)?
+            output::render_sheets(other, &sheets, &s.common.render).map_err(Error::Render)?
         }
     };
     super::emit(&s.common, &bytes)

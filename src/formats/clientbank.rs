@@ -337,15 +337,33 @@ impl Reader {
         if self.first_content_line.is_none() {
             self.first_content_line = Some(no);
         }
-        if matches!(self.state, State::Ended) {
-            self.trailing_after_end.get_or_insert(no);
-            return;
-        }
         let (key, value) = match text.split_once('=') {
             Some((k, v)) => (k.trim(), Some(v)),
             None => (text, None),
         };
         let class = self.class_of(key);
+        if matches!(self.state, State::Ended) {
+            // Two statements pasted into one file: read the second one too.
+            let restarts = matches!(
+                class,
+                KeyClass::Marker(
+                    MarkerKind::Signature | MarkerKind::DocumentStart | MarkerKind::AccountStart
+                )
+            );
+            if !restarts {
+                self.trailing_after_end.get_or_insert(no);
+                return;
+            }
+            self.warn(
+                no,
+                "another statement follows КонецФайла: it is read as well",
+            );
+            self.state = State::Header;
+            self.file_end = false;
+            if class == KeyClass::Marker(MarkerKind::Signature) {
+                return;
+            }
+        }
         if let KeyClass::Marker(kind) = class {
             let m = match (kind, value) {
                 (MarkerKind::DocumentStart, v) => {
@@ -556,8 +574,8 @@ impl Reader {
             Some(v) => {
                 let line = doc.line_of(Field::Amount);
                 let a = parse_amount(v).map_err(|e| (line, format!("Сумма {v:?}: {e}")))?;
-                if a.is_sign_negative() {
-                    return Err((line, format!("Сумма {v:?} is negative")));
+                if a.is_sign_negative() || a.is_zero() {
+                    return Err((line, format!("Сумма {v:?} is not a positive amount")));
                 }
                 a
             }
@@ -1085,6 +1103,18 @@ mod tests {
             .collect();
         let err = read(broken.as_bytes(), 0).unwrap_err();
         assert!(err.message.contains("unreadable"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_second_statement_after_the_end_is_read_too() {
+        let one = format!("{HEAD}{DOC}КонецДокумента\nКонецФайла\n");
+        let two = one.replace("Номер=17", "Номер=18");
+        let r = read_str(&format!("{one}{two}"));
+        assert_eq!(payments(&r).len(), 2);
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].message.contains("another statement"));
+        let r = read_str(&format!("{one}просто текст\n"));
+        assert_eq!(r.warnings[0].message, "text after КонецФайла: ignored");
     }
 
     #[test]

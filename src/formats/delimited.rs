@@ -140,6 +140,14 @@ fn kind(value: &str) -> Option<Kind> {
         return Some(Kind::Invoice);
     }
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| v.starts_with(p));
+    // Money we pay out (`Платежное поручение исходящее`, `Списание с расчетного счета`)
+    // is not a customer's payment; `Возврат` alone is a return of goods.
+    if ["исходящ", "списани", "расходн", "выдач"]
+        .iter()
+        .any(|w| v.contains(w))
+    {
+        return None;
+    }
     if starts(&["возврат", "корректировк", "кредит", "return", "credit"]) {
         Some(Kind::Credit)
     } else if starts(&[
@@ -412,12 +420,19 @@ fn row(
     let prov = Provenance { file, line };
     let mut kind = kind;
     if amount.is_sign_negative() {
-        amount = -amount;
         kind = match kind {
+            // A negative invoice is a correction downwards: a credit.
             Kind::Invoice => Kind::Credit,
-            other => other,
+            Kind::Credit => Kind::Credit,
+            Kind::Payment => {
+                return Err(format!(
+                    "a negative payment {amount_text:?} (money paid back?): refunds are read from bank statements"
+                ));
+            }
         };
+        amount = -amount;
     }
+
     let doc = match kind {
         Kind::Invoice => {
             let due_text = get(Column::Due);

@@ -89,8 +89,9 @@ pub enum Source {
     Payment(usize),
     /// Index into `Ledger::credits`.
     Credit(usize),
-    /// A small underpayment written off within the tolerance.
-    WriteOff,
+    /// A small underpayment written off within the tolerance, after this payment (an
+    /// index into `Ledger::payments`) left it; not money received.
+    WriteOff(usize),
 }
 
 /// Why an allocation was made.
@@ -213,7 +214,7 @@ impl Note {
                 )
             }
             Note::ShortOfNamed(a) => format!(
-                "недоплата по перечисленным счетам: {} остаётся к оплате",
+                "недоплата по перечисленным счетам: после этого платежа по ним осталось {}",
                 crate::money::plain(*a)
             ),
         }
@@ -240,7 +241,7 @@ impl Note {
                 crate::money::plain(*a)
             ),
             Note::ShortOfNamed(a) => format!(
-                "short of the invoices it names: {} stays open",
+                "short of the invoices it names: {} of them stayed open after this payment",
                 crate::money::plain(*a)
             ),
         }
@@ -708,7 +709,7 @@ impl<'a> Simulation<'a> {
                 self.debts[debt].outstanding = Decimal::ZERO;
                 let debit = self.debts[debt].debit;
                 self.allocations.push(Allocation {
-                    source: Source::WriteOff,
+                    source: Source::WriteOff(p),
                     debit,
                     amount: left,
                     date,
@@ -891,7 +892,7 @@ impl<'a> Simulation<'a> {
                     }
                     while let Some(front) = pool.front_mut() {
                         let rule = match front.source {
-                            Source::Payment(_) | Source::WriteOff => Rule::Advance,
+                            Source::Payment(_) | Source::WriteOff(_) => Rule::Advance,
                             Source::Credit(_) => Rule::Credit,
                         };
                         let (source, remaining) = (front.source, front.remaining);

@@ -1084,11 +1084,14 @@ fn parse_numeric_date(t: &Text, p: usize) -> Option<(NaiveDate, usize)> {
     if t.digit(e3) {
         return None;
     }
-    let year = match e3 - (e2 + 1) {
-        2 => 2000 + year,
-        4 => year,
+    // Two-digit years as everywhere in sverka (`dates::parse_date`): 00-69 → 20xx.
+    let year = match (e3 - (e2 + 1), year) {
+        (2, y @ 0..=69) => 2000 + y,
+        (2, y) => 1900 + y,
+        (4, y) => y,
         _ => return None,
     };
+
     let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
     Some((date, e3))
 }

@@ -41,10 +41,35 @@ fn cell_text(cell: &Cell, dialect: CsvDialect) -> String {
     }
 }
 
-/// Renders one sheet (header and rows; the totals row is for people, not for CSV).
-pub fn render(sheet: &Sheet, flavor: Flavor) -> Vec<u8> {
+/// Re-encodes rendered UTF-8 text as Windows-1251 when asked; a character that code
+/// page lacks becomes `?` (never an HTML entity in a spreadsheet cell).
+pub fn encode(utf8: Vec<u8>, cp1251: bool) -> Vec<u8> {
+    if !cp1251 {
+        return utf8;
+    }
+    let text = String::from_utf8_lossy(&utf8);
+    let mut out = Vec::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c as u8);
+            continue;
+        }
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1251.encode(c.encode_utf8(&mut buf));
+        if unmappable {
+            out.push(b'?');
+        } else {
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out
+}
+
+/// Renders one sheet (header and rows; the totals row is for people, not for CSV). The
+/// Russian Excel dialect starts with a BOM when `bom` (UTF-8 output) is set.
+pub fn render(sheet: &Sheet, flavor: Flavor, bom: bool) -> Vec<u8> {
     let (delimiter, dialect, bom) = match flavor {
-        Flavor::Csv(d @ CsvDialect::Excel) => (b';', d, true),
+        Flavor::Csv(d @ CsvDialect::Excel) => (b';', d, bom),
         Flavor::Csv(d @ CsvDialect::Plain) => (b',', d, false),
         Flavor::Tsv(d) => (b'\t', d, false),
     };
@@ -105,12 +130,15 @@ mod tests {
             Cell::text("ООО \"Ромашка\"; филиал"),
             Cell::Money(dec!(1234.5)),
         ]);
-        let excel = render(&s, Flavor::Csv(CsvDialect::Excel));
+        let excel = render(&s, Flavor::Csv(CsvDialect::Excel), true);
         assert_eq!(
             String::from_utf8(excel).unwrap(),
             "\u{feff}Контрагент;Долг\r\n\"ООО \"\"Ромашка\"\"; филиал\";1234,50\r\n"
         );
-        let plain = render(&s, Flavor::Csv(CsvDialect::Plain));
+        let plain = render(&s, Flavor::Csv(CsvDialect::Plain), true);
+        let cp = encode(render(&s, Flavor::Csv(CsvDialect::Excel), false), true);
+        assert_eq!(&cp[..10], b"\xCA\xEE\xED\xF2\xF0\xE0\xE3\xE5\xED\xF2"); // Контрагент
+        assert_eq!(encode("Ω€".as_bytes().to_vec(), true), b"?\x88");
         assert_eq!(
             String::from_utf8(plain).unwrap(),
             "Контрагент,Долг\n\"ООО \"\"Ромашка\"\"; филиал\",1234.50\n"

@@ -70,6 +70,8 @@ pub struct RenderOptions {
     pub dialect: CsvDialect,
     /// Terminal width for the table, when writing to a terminal.
     pub width: Option<u16>,
+    /// Write CSV and TSV in Windows-1251 (for old Excel and 1C loaders) instead of UTF-8.
+    pub cp1251: bool,
 }
 
 /// Renders sheets in a tabular format (everything but JSON).
@@ -80,13 +82,17 @@ pub fn render_sheets(
 ) -> Result<Vec<u8>, String> {
     match format {
         OutputFormat::Table => Ok(table::render(sheets, opts).into_bytes()),
-        OutputFormat::Csv => Ok(delimited::render(
-            &sheets[0],
-            delimited::Flavor::Csv(opts.dialect),
+        OutputFormat::Csv => Ok(delimited::encode(
+            delimited::render(
+                &sheets[0],
+                delimited::Flavor::Csv(opts.dialect),
+                !opts.cp1251,
+            ),
+            opts.cp1251,
         )),
-        OutputFormat::Tsv => Ok(delimited::render(
-            &sheets[0],
-            delimited::Flavor::Tsv(opts.dialect),
+        OutputFormat::Tsv => Ok(delimited::encode(
+            delimited::render(&sheets[0], delimited::Flavor::Tsv(opts.dialect), false),
+            opts.cp1251,
         )),
         OutputFormat::Xlsx => xlsx::render(sheets, opts),
         OutputFormat::Json => Err("JSON is rendered from the data, not from sheets".into()),
@@ -100,10 +106,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".sverka-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".sverka-").suffix(".tmp");
+    // A file for the sales team must be readable by them: keep the permissions of the file
+    // being replaced, or give a new one the usual 0666 less the umask (tempfile's 0600 is
+    // for secrets).
+    #[cfg(unix)]
+    let permissions = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => std::os::unix::fs::PermissionsExt::from_mode(0o666),
+    };
+    #[cfg(unix)]
+    builder.permissions(permissions);
+    let mut tmp = builder.tempfile_in(dir)?;
+
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

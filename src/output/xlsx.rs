@@ -66,11 +66,11 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
             let col = c as u16;
             let width = match cell {
                 Cell::Text(s) => {
-                    let text = super::delimited::defuse(s);
+                    // A string cell is never a formula in XLSX: no escaping needed.
                     if is_total {
-                        ws.write_string_with_format(row, col, text.as_ref(), &bold)?;
+                        ws.write_string_with_format(row, col, s, &bold)?;
                     } else {
-                        ws.write_string(row, col, text.as_ref())?;
+                        ws.write_string(row, col, s)?;
                     }
                     s.chars().count()
                 }

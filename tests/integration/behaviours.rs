@@ -1352,8 +1352,18 @@ fn s53_kopeck_underpayment_written_off_within_tolerance() {
         note_codes(p).contains(&"rounding_written_off".to_string()),
         "{p:#}"
     );
-    assert_eq!(allocations(p), vec![alloc("5", "12345.00", "reference")]);
+    // The write-off is shown with the payment that left it, not as money received.
+    assert_eq!(
+        allocations(p),
+        vec![
+            alloc("5", "12345.00", "reference"),
+            alloc("5", "0.67", "write-off")
+        ]
+    );
+    assert_eq!(p["applied"], "12345.00");
+    assert_eq!(p["advance"], "0.00");
     let r = f.report_json("2024-03-31", &["--tolerance", "1.00"]);
+
     let row = row(&r, VEKTOR);
     assert!(!is_open(row, "5"), "{row:#}");
     assert_eq!(row["written_off"], "0.67");

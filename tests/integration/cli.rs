@@ -456,3 +456,155 @@ fn broken_pipe_ends_quietly() {
     assert_eq!(rc.trim(), "0", "stderr: {err}");
     assert_eq!(err, "");
 }
+
+/// `-o debtors.xlsx` without `--format` writes XLSX, `-o x.json` JSON: the extension is
+/// what the user asked for.
+#[test]
+fn the_output_extension_chooses_the_format() {
+    let f = Fixture::new();
+    for (name, magic) in [
+        ("debtors.xlsx", &b"PK\x03\x04"[..]),
+        ("debtors.json", b"{"),
+        ("debtors.csv", b"\xEF\xBB\xBF"),
+    ] {
+        let target = f.path().join(name);
+        let out = sverka()
+            .args(["report", "--as-of", "2024-03-31", "-o"])
+            .arg(&target)
+            .arg(samples())
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let bytes = std::fs::read(&target).expect("written");
+        assert!(
+            bytes.starts_with(magic),
+            "{name}: {:?}",
+            &bytes[..8.min(bytes.len())]
+        );
+    }
+}
+
+/// Files for the sales team are readable by others, not 0600 like a temporary file.
+#[cfg(unix)]
+#[test]
+fn output_files_are_readable_by_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let target = f.path().join("debtors.csv");
+    let out = sverka()
+        .args(["report", "--as-of", "2024-03-31", "-o"])
+        .arg(&target)
+        .arg(samples())
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let mode = std::fs::metadata(&target)
+        .expect("written")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
+}
+
+/// The contract's CP1251 CSV: no BOM, Cyrillic in Windows-1251.
+#[test]
+fn csv_in_windows_1251_on_request() {
+    let out = sverka()
+        .args([
+            "report",
+            "--as-of",
+            "2024-03-31",
+            "--format",
+            "csv",
+            "--csv-encoding",
+            "windows-1251",
+        ])
+        .arg(samples())
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let (text, _, bad) = encoding_rs::WINDOWS_1251.decode(&out.stdout);
+    assert!(!bad);
+    assert!(text.starts_with("Контрагент;ИНН;"), "{text}");
+    assert!(text.contains("ООО \"\"Гранит\"\"\";6671082450;"), "{text}");
+}
+
+/// A bad value in the settings file names the file and the key, not a flag never typed.
+#[test]
+fn a_bad_settings_value_names_the_file_and_key() {
+    let f = Fixture::new();
+    f.utf8("sverka.toml", "[matching]\ntie = \"lifo\"\n");
+    let out = sverka()
+        .current_dir(f.path())
+        .args(["report", "--as-of", "2024-03-31"])
+        .arg(samples())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("sverka.toml") && err.contains("[matching] tie") && err.contains("lifo"),
+        "{err}"
+    );
+}
+
+/// Lists: a payment row with a negative amount, or an outgoing payment order, is not a
+/// customer's receipt; both are skipped with a warning naming the line.
+#[test]
+fn negative_and_outgoing_payment_rows_are_not_receipts() {
+    let f = Fixture::new();
+    f.utf8(
+        "list.csv",
+        &format!(
+            "Вид документа;Номер;Дата;Контрагент;ИНН;Сумма\n\
+             Счет на оплату;1;01.03.2024;Вектор;{VEKTOR};1000,00\n\
+             Поступление;2;02.03.2024;Вектор;{VEKTOR};-500,00\n\
+             Платежное поручение исходящее;3;03.03.2024;Вектор;{VEKTOR};700,00\n"
+        ),
+    );
+    let out = sverka()
+        .args(["report", "--as-of", "2024-03-31", "--format", "json"])
+        .arg(f.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("list.csv:3:") && err.contains("negative payment"),
+        "{err}"
+    );
+    assert!(
+        err.contains("list.csv:4:") && err.contains("unknown document kind"),
+        "{err}"
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(row(&r, VEKTOR)["outstanding"], "1000.00");
+}
+
+/// A credit note exported again with a corrected amount counts once: the later copy.
+#[test]
+fn a_corrected_credit_note_replaces_the_earlier_copy() {
+    let f = Fixture::new();
+    let list = |amount: &str| {
+        format!(
+            "Вид документа;Номер;Дата;Контрагент;ИНН;Сумма;Основание\n\
+             Счет на оплату;1;01.03.2024;Вектор;{VEKTOR};1000,00;\n\
+             Возврат товаров;7;05.03.2024;Вектор;{VEKTOR};{amount};1\n"
+        )
+    };
+    f.utf8("a_first.csv", &list("300,00"));
+    f.utf8("b_second.csv", &list("200,00"));
+    let out = sverka()
+        .args(["report", "--as-of", "2024-03-31", "--format", "json"])
+        .arg(f.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("b_second.csv:3:") && err.contains("later copy"),
+        "{err}"
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(row(&r, VEKTOR)["outstanding"], "800.00");
+    assert_eq!(row(&r, VEKTOR)["credited"], "200.00");
+}
