@@ -5,14 +5,9 @@ use crate::support::*;
 /// S01: a partial payment, then an overpayment that leaves an advance.
 #[test]
 fn s01_partial_then_overpayment() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("10", "01.01.2024", "10.01.2024", ROMASHKA, "100 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[
+    let f = world(
+        &[("10", "01.01.2024", "10.01.2024", ROMASHKA, "100 000,00")],
+        &[
             Pay::from(
                 ROMASHKA,
                 "1",
@@ -21,7 +16,7 @@ fn s01_partial_then_overpayment() {
                 "Оплата по счету №10 от 01.01.2024",
             ),
             Pay::from(ROMASHKA, "2", "20.02.2024", "70000.00", "Оплата по сч. 10"),
-        ]),
+        ],
     );
     let r = f.report_json("2024-02-01", &[]);
     let row = row(&r, ROMASHKA);
@@ -136,20 +131,15 @@ fn assert_only_bucket(row: &serde_json::Value, name: &str, amount: &str) {
 /// 30.04.2024: outstanding 20 000.00, age 46 → 31–60 = 20 000.00. Not 50 000, and not two rows."
 #[test]
 fn s02_partial_payment_ages_the_remainder_only() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("1", "01.03.2024", "15.03.2024", VEKTOR, "50 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+    let f = world(
+        &[("1", "01.03.2024", "15.03.2024", VEKTOR, "50 000,00")],
+        &[Pay::from(
             VEKTOR,
             "11",
             "20.04.2024",
             "30000.00",
             "Оплата по счету № 1",
-        )]),
+        )],
     );
     let r = f.report_json("2024-04-30", &[]);
     assert_eq!(r["rows"].as_array().unwrap().len(), 1);
@@ -169,20 +159,15 @@ fn s02_partial_payment_ages_the_remainder_only() {
 /// not exist yet.)
 #[test]
 fn s03_historical_as_of_ignores_later_payments() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("3", "01.05.2024", "31.05.2024", ROMASHKA, "80 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+    let f = world(
+        &[("3", "01.05.2024", "31.05.2024", ROMASHKA, "80 000,00")],
+        &[Pay::from(
             ROMASHKA,
             "31",
             "15.07.2024",
             "80000.00",
             "Оплата по счету № 3",
-        )]),
+        )],
     );
     let r = f.report_json("2024-06-30", &[]);
     let row = row(&r, ROMASHKA);
@@ -205,24 +190,19 @@ fn s03_historical_as_of_ignores_later_payments() {
 /// and B 20 000.00 (age 11), both in 1–30."
 #[test]
 fn s05_unreferenced_payment_pays_the_earliest_due_date_first() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("101", "01.02.2024", "10.03.2024", GRANIT, "30 000,00"),
             ("102", "15.02.2024", "20.03.2024", GRANIT, "20 000,00"),
             ("103", "20.02.2024", "05.03.2024", GRANIT, "25 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             GRANIT,
             "5",
             "25.03.2024",
             "40000.00",
             "оплата за товар",
-        )]),
+        )],
     );
     let m = f.match_json("2024-03-31", &[]);
     assert_eq!(
@@ -253,23 +233,18 @@ fn s05_unreferenced_payment_pays_the_earliest_due_date_first() {
 }
 
 fn s06_fixture() -> Fixture {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("201", "01.05.2024", "31.05.2024", POLUS, "60 000,00"),
             ("202", "02.05.2024", "31.05.2024", POLUS, "40 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             POLUS,
             "6",
             "03.06.2024",
             "50000.00",
             "Оплата за поставку",
-        )]),
+        )],
     );
     f
 }
@@ -319,23 +294,18 @@ fn s06_equal_due_dates_fifo_on_request() {
 /// stays overdue (age 19 on 20.03)."
 #[test]
 fn s07_explicit_reference_beats_due_date_order() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("45", "20.02.2024", "01.03.2024", ROMASHKA, "10 000,00"),
             ("46", "01.03.2024", "15.03.2024", ROMASHKA, "10 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             ROMASHKA,
             "7",
             "20.03.2024",
             "10000.00",
             "Оплата по сч. № 46 от 01.03.24",
-        )]),
+        )],
     );
     let m = f.match_json("2024-03-20", &[]);
     assert_eq!(
@@ -483,23 +453,18 @@ fn s10_combined_payment_long_leaves_an_advance() {
 /// 20 000.00 is aged."
 #[test]
 fn s11_advance_is_applied_to_a_later_invoice() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("10", "01.02.2024", "10.02.2024", ROMASHKA, "100 000,00"),
             ("11", "01.03.2024", "11.03.2024", ROMASHKA, "30 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             ROMASHKA,
             "9",
             "15.02.2024",
             "110000.00",
             "Оплата по счету № 10",
-        )]),
+        )],
     );
     let r = f.report_json("2024-02-29", &[]);
     let row1 = row(&r, ROMASHKA);
@@ -530,20 +495,15 @@ fn s11_advance_is_applied_to_a_later_invoice() {
 /// gives identical output."
 #[test]
 fn s12_payment_before_its_invoice_is_exported() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("9", "01.01.2024", "10.01.2024", VEKTOR, "1 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+    let f = world(
+        &[("9", "01.01.2024", "10.01.2024", VEKTOR, "1 000,00")],
+        &[Pay::from(
             GRANIT,
             "12",
             "01.02.2024",
             "50000.00",
             "предоплата по счету № 52",
-        )]),
+        )],
     );
     let r = f.report_json("2024-02-10", &[]);
     let row1 = row(&r, GRANIT);
@@ -629,25 +589,20 @@ fn s13_canonical_reference_with_vat_noise() {
 /// S14: "'Оплата по счету 0045' → 45. It must not match invoices 450, 1045 or 4500."
 #[test]
 fn s14_zero_padded_reference_matches_only_its_number() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("450", "01.02.2024", "01.03.2024", POLUS, "5 000,00"),
             ("1045", "01.02.2024", "01.03.2024", POLUS, "5 000,00"),
             ("4500", "01.02.2024", "01.03.2024", POLUS, "5 000,00"),
             ("45", "05.03.2024", "20.03.2024", POLUS, "5 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             POLUS,
             "14",
             "10.03.2024",
             "5000.00",
             "Оплата по счету 0045",
-        )]),
+        )],
     );
     let m = f.match_json("2024-03-10", &[]);
     let p = payment(&m, "14");
@@ -728,20 +683,15 @@ fn s18_bank_accounts_and_codes_are_not_invoice_numbers() {
 /// to other invoices."
 #[test]
 fn s23_second_payment_of_a_paid_invoice_is_an_advance() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("45", "01.03.2024", "10.03.2024", GRANIT, "10 000,00"),
             ("46", "01.03.2024", "05.03.2024", GRANIT, "10 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[
+        ],
+        &[
             Pay::from(GRANIT, "21", "05.03.2024", "10000.00", "Оплата по сч 45"),
             Pay::from(GRANIT, "22", "12.03.2024", "10000.00", "по сч 45"),
-        ]),
+        ],
     );
     let m = f.match_json("2024-03-15", &[]);
     let second = payment(&m, "22");
@@ -768,14 +718,9 @@ fn s23_second_payment_of_a_paid_invoice_is_an_advance() {
 /// поступление": listed as unidentified, no party created, nobody's invoice paid.
 #[test]
 fn unidentified_payer_is_listed_not_credited() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("5", "01.03.2024", "05.03.2024", ROMASHKA, "5 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+    let f = world(
+        &[("5", "01.03.2024", "05.03.2024", ROMASHKA, "5 000,00")],
+        &[Pay::from(
             "0",
             "938271",
             "14.03.2024",
@@ -783,7 +728,7 @@ fn unidentified_payer_is_listed_not_credited() {
             "Перевод средств по договору без НДС",
         )
         .name("ИВАНОВ ИВАН ИВАНОВИЧ")
-        .account("30232810700000089412")]),
+        .account("30232810700000089412")],
     );
     let r = f.report_json("2024-03-31", &[]);
     assert_eq!(
@@ -808,17 +753,12 @@ fn unidentified_payer_is_listed_not_credited() {
 /// S27: "Treat '0' as missing. Match by purpose reference (invoice → customer)."
 #[test]
 fn payer_without_inn_is_identified_by_the_invoice_it_names() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("31", "01.03.2024", "10.03.2024", ROMASHKA, "7 000,00"),
             ("32", "01.03.2024", "10.03.2024", VEKTOR, "7 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             "0",
             "27",
             "12.03.2024",
@@ -826,7 +766,7 @@ fn payer_without_inn_is_identified_by_the_invoice_it_names() {
             "Оплата по счету № 31 от 01.03.2024",
         )
         .name("ИВАНОВ ИВАН ИВАНОВИЧ")
-        .account("30232810700000089412")]),
+        .account("30232810700000089412")],
     );
     let m = f.match_json("2024-03-31", &[]);
     let p = payment(&m, "27");
@@ -846,14 +786,9 @@ fn payer_without_inn_is_identified_by_the_invoice_it_names() {
 /// S29: "Incoming from our own account (payer INN = our INN) → skip."
 #[test]
 fn own_transfer_is_not_a_receipt() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("1", "01.03.2024", "05.03.2024", ROMASHKA, "300 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+    let f = world(
+        &[("1", "01.03.2024", "05.03.2024", ROMASHKA, "300 000,00")],
+        &[Pay::from(
             OUR_INN,
             "57",
             "15.03.2024",
@@ -861,7 +796,7 @@ fn own_transfer_is_not_a_receipt() {
             "Перевод собственных средств",
         )
         .name("ООО \"Северный ветер\"")
-        .account("40702810938000067890")]),
+        .account("40702810938000067890")],
     );
     let m = f.match_json("2024-03-31", &[]);
     assert!(payments(&m).is_empty(), "{m:#}");
@@ -877,14 +812,9 @@ fn own_transfer_is_not_a_receipt() {
 /// not matched to our invoice №512.
 #[test]
 fn outgoing_payment_to_a_supplier_is_not_a_receivable() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("512", "01.03.2024", "05.03.2024", ROMASHKA, "48 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+    let f = world(
+        &[("512", "01.03.2024", "05.03.2024", ROMASHKA, "48 000,00")],
+        &[Pay::from(
             SUPPLIER,
             "64",
             "12.03.2024",
@@ -892,7 +822,7 @@ fn outgoing_payment_to_a_supplier_is_not_a_receivable() {
             "Оплата по счету № 512 за услуги",
         )
         .name("ООО \"Поставщик-Сервис\"")
-        .outgoing()]),
+        .outgoing()],
     );
     let m = f.match_json("2024-03-31", &[]);
     assert!(payments(&m).is_empty(), "{m:#}");
@@ -978,21 +908,16 @@ fn s37_invoice_without_a_due_date() {
 /// invoice due 29.03.2024. As of 31.03.2024: open, age 2. As of 01.04.2024: closed."
 #[test]
 fn s40_credit_date_not_order_date() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("88", "19.03.2024", "29.03.2024", GRANIT, "20 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+    let f = world(
+        &[("88", "19.03.2024", "29.03.2024", GRANIT, "20 000,00")],
+        &[Pay::from(
             GRANIT,
             "40",
             "29.03.2024",
             "20000.00",
             "Оплата по счету № 88",
         )
-        .credited("01.04.2024")]),
+        .credited("01.04.2024")],
     );
     let r = f.report_json("2024-03-31", &[]);
     let row = row(&r, GRANIT);
@@ -1079,14 +1004,9 @@ fn s43_overlapping_statements_count_the_overlap_once() {
 /// 5 000.00 with the same purpose, but `Номер` 17 and 18 → both kept."
 #[test]
 fn s44_genuine_twins_are_both_kept() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[("5", "01.03.2024", "20.03.2024", ROMASHKA, "20 000,00")]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[
+    let f = world(
+        &[("5", "01.03.2024", "20.03.2024", ROMASHKA, "20 000,00")],
+        &[
             Pay::from(
                 ROMASHKA,
                 "17",
@@ -1101,7 +1021,7 @@ fn s44_genuine_twins_are_both_kept() {
                 "5000.00",
                 "Оплата по счету № 5",
             ),
-        ]),
+        ],
     );
     let m = f.match_json("2024-03-15", &[]);
     assert_eq!(payments(&m).len(), 2);
@@ -1123,20 +1043,15 @@ fn s44_genuine_twins_are_both_kept() {
 /// from customer Y (5 000.00) → both kept. Numbering is per payer."
 #[test]
 fn s45_same_number_from_different_payers_both_kept() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("1", "01.03.2024", "20.03.2024", ROMASHKA, "8 000,00"),
             ("2", "01.03.2024", "20.03.2024", VEKTOR, "8 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[
+        ],
+        &[
             Pay::from(ROMASHKA, "1", "12.03.2024", "5000.00", "Оплата за товар"),
             Pay::from(VEKTOR, "1", "12.03.2024", "5000.00", "Оплата за товар"),
-        ]),
+        ],
     );
     let m = f.match_json("2024-03-15", &[]);
     let ps = payments(&m);
@@ -1319,24 +1234,19 @@ fn s47_amounts_in_purposes_are_not_invoice_numbers() {
 // ---------------------------------------------------------------------------
 
 fn s53_fixture() -> Fixture {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("5", "01.03.2024", "10.03.2024", VEKTOR, "12 345,67"),
             // Not due yet: keeps the customer's row in the register.
             ("6", "25.03.2024", "30.04.2024", VEKTOR, "1 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             VEKTOR,
             "53",
             "15.03.2024",
             "12345.00",
             "Оплата по счету № 5",
-        )]),
+        )],
     );
     f
 }
@@ -1397,24 +1307,19 @@ fn s53_kopeck_underpayment_stays_open_without_tolerance() {
 /// exactly 100.00."
 #[test]
 fn s56_pro_rata_rounding_by_largest_remainder() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("61", "01.03.2024", "10.03.2024", POLUS, "33 333,33"),
             ("62", "01.03.2024", "10.03.2024", POLUS, "33 333,33"),
             ("63", "01.03.2024", "10.03.2024", POLUS, "33 333,34"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             POLUS,
             "56",
             "15.03.2024",
             "100.00",
             "Оплата за товар",
-        )]),
+        )],
     );
     let m = f.match_json("2024-03-31", &[]);
     let p = payment(&m, "56");
@@ -1446,23 +1351,18 @@ fn s56_pro_rata_rounding_by_largest_remainder() {
 /// 20 000.00; аванс −5 000.00; net 25 000.00."
 #[test]
 fn s57_buckets_add_up_with_an_advance() {
-    let f = Fixture::new();
-    f.cp1251(
-        "list.csv",
-        &invoices(&[
+    let f = world(
+        &[
             ("1", "01.02.2024", "20.02.2024", ROMASHKA, "20 000,00"),
             ("2", "25.03.2024", "15.04.2024", ROMASHKA, "10 000,00"),
-        ]),
-    );
-    f.cp1251(
-        "kl_to_1c.txt",
-        &statement(&[Pay::from(
+        ],
+        &[Pay::from(
             ROMASHKA,
             "57",
             "28.03.2024",
             "5000.00",
             "Предоплата по счету № 3",
-        )]),
+        )],
     );
     let r = f.report_json("2024-03-31", &[]);
     let row = row(&r, ROMASHKA);

@@ -125,6 +125,15 @@ pub fn invoices(rows: &[(&str, &str, &str, &str, &str)]) -> String {
     s
 }
 
+/// A folder with an invoice list (`list.csv`) and a statement (`kl_to_1c.txt`), both in
+/// Windows-1251 as 1C and banks write them.
+pub fn world(invoice_rows: &[(&str, &str, &str, &str, &str)], pays: &[Pay]) -> Fixture {
+    let f = Fixture::new();
+    f.cp1251("list.csv", &invoices(invoice_rows));
+    f.cp1251("kl_to_1c.txt", &statement(pays));
+    f
+}
+
 /// A temporary folder of input files.
 pub struct Fixture {
     pub dir: TempDir,
