@@ -233,7 +233,7 @@ fn s05_unreferenced_payment_pays_the_earliest_due_date_first() {
 }
 
 fn s06_fixture() -> Fixture {
-    let f = world(
+    world(
         &[
             ("201", "01.05.2024", "31.05.2024", POLUS, "60 000,00"),
             ("202", "02.05.2024", "31.05.2024", POLUS, "40 000,00"),
@@ -245,8 +245,7 @@ fn s06_fixture() -> Fixture {
             "50000.00",
             "Оплата за поставку",
         )],
-    );
-    f
+    )
 }
 
 /// S06: "D №201 60 000.00 and E №202 40 000.00, both due 31.05.2024. Unreferenced payment
@@ -1234,7 +1233,7 @@ fn s47_amounts_in_purposes_are_not_invoice_numbers() {
 // ---------------------------------------------------------------------------
 
 fn s53_fixture() -> Fixture {
-    let f = world(
+    world(
         &[
             ("5", "01.03.2024", "10.03.2024", VEKTOR, "12 345,67"),
             // Not due yet: keeps the customer's row in the register.
@@ -1247,8 +1246,7 @@ fn s53_fixture() -> Fixture {
             "12345.00",
             "Оплата по счету № 5",
         )],
-    );
-    f
+    )
 }
 
 /// S53: "Invoice 12 345.67; payment 12 345.00. `--tolerance=1.00`: invoice closed,
