@@ -117,7 +117,13 @@ pub fn normalize_name(name: &str) -> String {
     let lower = name.to_lowercase().replace('ё', "е");
     let cleaned: String = lower
         .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .map(|c| {
+            if crate::text::is_letter_or_digit(c) {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     cleaned
         .split_whitespace()

@@ -20,5 +20,6 @@ pub mod matching;
 pub mod model;
 pub mod money;
 pub mod output;
+pub mod text;
 
 pub use error::{Error, Result};

@@ -306,7 +306,7 @@ pub struct Matching {
 pub fn canonical_number(number: &str) -> String {
     let mut out = String::with_capacity(number.len());
     for group in number
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !crate::text::is_letter_or_digit(c))
         .filter(|g| !g.is_empty())
     {
         let g = group.trim_start_matches('0');
@@ -635,6 +635,8 @@ struct Simulation<'a> {
     credit_results: Vec<(usize, Decimal, Decimal, Option<String>)>,
     /// Notes for receipts (by ledger payment index) made while applying money.
     payment_notes: Vec<(usize, Note)>,
+    /// Invoices of the group by the numeric core of their number.
+    by_core: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -668,6 +670,12 @@ impl<'a> Simulation<'a> {
             });
         }
         debts.sort_by(|a, b| a.order.cmp(&b.order));
+        let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, d) in debts.iter().enumerate() {
+            if let (Debit::Invoice(_), Some(core)) = (d.debit, refs::number_core(&d.number)) {
+                by_core.entry(core).or_default().push(i);
+            }
+        }
         Simulation {
             ledger,
             cfg,
@@ -676,6 +684,7 @@ impl<'a> Simulation<'a> {
             allocations: Vec::new(),
             credit_results: Vec::new(),
             payment_notes: Vec::new(),
+            by_core,
         }
     }
 
@@ -723,12 +732,19 @@ impl<'a> Simulation<'a> {
 
     /// Invoices of this group a reference names, resolved to one or flagged.
     fn resolve(&self, r: &DocRef, amount: Decimal) -> Result<Option<usize>, Note> {
-        let named: Vec<usize> = (0..self.debts.len())
-            .filter(|&i| {
-                matches!(self.debts[i].debit, Debit::Invoice(_))
-                    && names_number(r, &self.debts[i].number)
+        // Every number a reference can name shares its numeric core (`0045`, `БП-45` and
+        // `00БП-000045` all have core 45), so only those invoices are looked at.
+        let named: Vec<usize> = self
+            .by_core
+            .get(&r.core)
+            .map(|list| {
+                list.iter()
+                    .copied()
+                    .filter(|&i| names_number(r, &self.debts[i].number))
+                    .collect()
             })
-            .collect();
+            .unwrap_or_default();
+
         let named: Vec<usize> = if let Some(date) = r.date {
             let dated: Vec<usize> = named
                 .iter()

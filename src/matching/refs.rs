@@ -248,7 +248,7 @@ impl Text {
     }
 
     fn letter(&self, i: usize) -> bool {
-        self.c.get(i).is_some_and(|ch| ch.is_alphabetic())
+        self.c.get(i).is_some_and(|ch| crate::text::is_letter(*ch))
     }
 
     fn digit(&self, i: usize) -> bool {
@@ -305,7 +305,7 @@ impl Text {
             return true;
         }
         let prev = self.c[i - 1];
-        if prev.is_alphanumeric() {
+        if crate::text::is_letter_or_digit(prev) {
             return false;
         }
         let one_letter_before = i >= 2 && self.letter(i - 2) && (i < 3 || !self.letter(i - 3));
@@ -395,12 +395,12 @@ fn cyrillic_twin(ch: char) -> Option<char> {
 fn map_homoglyphs(c: &mut [char]) {
     let mut i = 0;
     while i < c.len() {
-        if !c[i].is_alphabetic() {
+        if !crate::text::is_letter(c[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < c.len() && c[i].is_alphabetic() {
+        while i < c.len() && crate::text::is_letter(c[i]) {
             i += 1;
         }
         let run = &mut c[start..i];
