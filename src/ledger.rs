@@ -208,7 +208,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
 
     for (p, _, class) in &classified {
         if *class == PaymentClass::Receipt {
-            resolver.note_payer(&p.payer);
+            resolver.note_payer(p);
         }
     }
     // Refunds go to parties we know; the set is complete only after all receipts are noted.
@@ -262,7 +262,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         .into_iter()
         .map(|(doc, direction, class, cash_date, invalid_inn)| {
             let party = match class {
-                PaymentClass::Receipt => id(resolver.payer_key(&doc.payer)),
+                PaymentClass::Receipt => id(resolver.payer_key(&doc)),
                 PaymentClass::Refund => id(resolver.key_of(&doc.payee)),
                 _ => None,
             };
@@ -347,18 +347,19 @@ impl PartyResolver {
     /// The key a receipt's payer gets: a valid INN, or a name only for receipts from a
     /// list that has no INN at all. A bank payer without a valid INN stays unknown until
     /// a reference in its purpose names an invoice.
-    fn payer_key(&self, p: &Party) -> Option<PartyKey> {
-        match p.inn.as_deref() {
+    fn payer_key(&self, p: &Payment) -> Option<PartyKey> {
+        match p.payer.inn.as_deref() {
             Some(inn) if is_valid_inn(inn) => Some(PartyKey::Inn(inn.to_string())),
-            // Only a list row has no account at all; a bank payer always has one.
-            None if p.account.is_none() && p.settlement_account.is_none() => self.key_of(p),
+            // A list row states its direction; a bank document does not, and its payer
+            // is never identified by name.
+            None if p.direction.is_some() => self.key_of(&p.payer),
             _ => None,
         }
     }
 
-    fn note_payer(&mut self, p: &Party) {
+    fn note_payer(&mut self, p: &Payment) {
         if let Some(key) = self.payer_key(p) {
-            self.note(p, key, false);
+            self.note(&p.payer, key, false);
         }
     }
 

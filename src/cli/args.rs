@@ -57,7 +57,8 @@ pub enum Cmd {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format: table, csv, tsv, json or xlsx. Default: table on a terminal, csv otherwise.
+    /// Output format: table, csv, tsv, json or xlsx. Default: from the -o file's extension,
+    /// else table on a terminal and csv (json for inspect) otherwise.
     #[arg(long, value_name = "FMT")]
     pub format: Option<String>,
     /// Write to FILE (atomically) instead of stdout.

@@ -315,12 +315,20 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
     };
     let default_term = m.default_term.or(file.matching.default_term).unwrap_or(0);
     if default_term > 3660 {
-        let what = if m.default_term.is_some() {
-            "--default-term"
-        } else {
-            "[matching] default_term"
+        let value = default_term.to_string();
+        let (cli, in_file) = match m.default_term {
+            Some(_) => (Some(value.as_str()), None),
+            None => (None, Some(value.as_str())),
         };
-        return Err(usage(what, &default_term.to_string(), "at most 3660 days"));
+        let what = pick(
+            "--default-term",
+            cli,
+            file,
+            "[matching] default_term",
+            in_file,
+        )
+        .map_or_else(|| "--default-term".to_string(), |(_, w)| w);
+        return Err(usage(&what, &value, "at most 3660 days"));
     }
     let tolerance = match pick(
         "--tolerance",

@@ -17,13 +17,7 @@ pub struct InspectSettings {
 }
 
 pub fn run(s: &InspectSettings, _diag: &mut dyn Diagnostics) -> Result<()> {
-    let format = s.common.format.unwrap_or(
-        if s.common.render.width.is_some() && s.common.output.is_none() {
-            OutputFormat::Table
-        } else {
-            OutputFormat::Json
-        },
-    );
+    let format = super::default_format(&s.common, OutputFormat::Json);
     super::check_binary_target(&s.common, format)?;
     let inputs = input::load(&s.common.inputs)?;
     let lang = s.common.render.lang;

@@ -20,7 +20,7 @@ pub struct MatchLogSettings {
 }
 
 pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
-    let format = super::default_format(&s.common);
+    let format = super::default_format(&s.common, OutputFormat::Csv);
     super::check_binary_target(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching);
@@ -245,12 +245,9 @@ pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
                 "invoice": opt_str(doc.invoice.as_deref()),
                 "allocations": allocations(Source::Credit(c.credit)),
                 "unapplied": money(c.unapplied),
-                "notes": c.unknown_link.iter().map(|n| json!({
-                    "code": "unknown_invoice",
-                    "message": match lang {
-                        Lang::Ru => format!("возврат ссылается на неизвестный счёт №{n}"),
-                        Lang::En => format!("the credit names unknown invoice {n}"),
-                    },
+                "notes": c.link_note.iter().map(|n| json!({
+                    "code": n.code(),
+                    "message": match lang { Lang::Ru => n.ru(), Lang::En => n.en() },
                 })).collect::<Vec<_>>(),
             })
         })

@@ -139,8 +139,9 @@ pub fn match_ledger(ledger: &Ledger, s: &MatchSettings) -> Matching {
 }
 
 /// The format: as asked; else as the output file's extension says (`-o debtors.xlsx`);
-/// else a table for a person at a terminal and CSV for everything else.
-pub fn default_format(common: &Common) -> OutputFormat {
+/// else a table for a person at a terminal and `otherwise` (CSV for data, JSON for
+/// `inspect`) for a program.
+pub fn default_format(common: &Common, otherwise: OutputFormat) -> OutputFormat {
     if let Some(f) = common.format {
         return f;
     }
@@ -161,7 +162,7 @@ pub fn default_format(common: &Common) -> OutputFormat {
         if common.output.is_none() && common.render.width.is_some() {
             OutputFormat::Table
         } else {
-            OutputFormat::Csv
+            otherwise
         },
     )
 }

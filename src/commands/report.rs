@@ -15,7 +15,7 @@ pub struct ReportSettings {
 }
 
 pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
-    let format = super::default_format(&s.common);
+    let format = super::default_format(&s.common, OutputFormat::Csv);
     super::check_binary_target(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching);
@@ -29,20 +29,16 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     if !reg.unidentified.is_empty() && matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         let total: rust_decimal::Decimal = reg.unidentified.iter().map(|u| u.amount).sum();
         diag.note(&format!(
-            "{} receipt(s) for {} could not be tied to a customer; this CSV holds the register \
+            "{} receipt(s) for {} could not be tied to a customer; CSV and TSV hold the register \
              only: `sverka match` (or the table, JSON or XLSX output) lists them",
             reg.unidentified.len(),
             crate::money::plain(total)
         ));
     }
-    let unknown_links = m
-        .credits
-        .iter()
-        .filter(|c| c.unknown_link.is_some())
-        .count();
+    let unknown_links = m.credits.iter().filter(|c| c.link_note.is_some()).count();
     if unknown_links > 0 {
         diag.note(&format!(
-            "{unknown_links} credit note(s) name an invoice that is not in the data: they wait as the customer's credit (see `sverka match`)"
+            "{unknown_links} credit note(s) name an invoice that is unknown or ambiguous: they wait as the customer's credit (see `sverka match`)"
         ));
     }
     if review > 0 {

@@ -140,17 +140,31 @@ fn kind(value: &str) -> Option<Kind> {
         return Some(Kind::Invoice);
     }
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| v.starts_with(p));
-    // Money we pay out (`Платежное поручение исходящее`, `Списание с расчетного счета`)
-    // is not a customer's payment; `Возврат` alone is a return of goods.
-    if ["исходящ", "списани", "расходн", "выдач"]
-        .iter()
-        .any(|w| v.contains(w))
+    if starts(&["возврат", "корректировк", "кредит", "return", "credit"]) {
+        return Some(Kind::Credit);
+    }
+    if starts(&[
+        "счет",
+        "сч.",
+        "реализаци",
+        "упд",
+        "акт",
+        "накладн",
+        "расходная накладная",
+        "отгрузк",
+        "invoice",
+        "sale",
+        "bill",
+    ]) {
+        return Some(Kind::Invoice);
+    }
+    // Money we pay out (`Платежное поручение исходящее`, `Списание с расчетного счета`,
+    // `Расходный кассовый ордер`) is not a customer's payment.
+    if v.contains("исходящ") || starts(&["списани", "расходный кассовый", "выдач"])
     {
         return None;
     }
-    if starts(&["возврат", "корректировк", "кредит", "return", "credit"]) {
-        Some(Kind::Credit)
-    } else if starts(&[
+    if starts(&[
         "поступлени",
         "оплат",
         "пко",
@@ -160,19 +174,6 @@ fn kind(value: &str) -> Option<Kind> {
         "receipt",
     ]) {
         Some(Kind::Payment)
-    } else if starts(&[
-        "счет",
-        "сч.",
-        "реализаци",
-        "упд",
-        "акт",
-        "накладн",
-        "отгрузк",
-        "invoice",
-        "sale",
-        "bill",
-    ]) {
-        Some(Kind::Invoice)
     } else {
         None
     }
@@ -590,6 +591,24 @@ mod tests {
         assert!(r.warnings[0].message.contains("\"31.02.2024\""));
         assert_eq!(r.warnings[1].line, Some(4));
         assert!(r.warnings[1].message.contains("\"ten\""));
+    }
+
+    #[test]
+    fn kinds_as_1c_journals_name_them() {
+        assert_eq!(kind("Счет на оплату покупателю"), Some(Kind::Invoice));
+        assert_eq!(kind("Расходная накладная"), Some(Kind::Invoice));
+        assert_eq!(
+            kind("Реализация (акт, накладная, УПД)"),
+            Some(Kind::Invoice)
+        );
+        assert_eq!(kind("Корректировка долга (списание)"), Some(Kind::Credit));
+        assert_eq!(kind("Возврат товаров от покупателя"), Some(Kind::Credit));
+        assert_eq!(kind("Поступление на расчетный счет"), Some(Kind::Payment));
+        assert_eq!(kind("ПКО"), Some(Kind::Payment));
+        assert_eq!(kind("Платежное поручение исходящее"), None);
+        assert_eq!(kind("Списание с расчетного счета"), None);
+        assert_eq!(kind("Расходный кассовый ордер"), None);
+        assert_eq!(kind("Прочее"), None);
     }
 
     #[test]

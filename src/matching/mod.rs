@@ -282,8 +282,8 @@ pub struct CreditUse {
     pub credit: usize,
     pub applied: Decimal,
     pub unapplied: Decimal,
-    /// The linked invoice was not found.
-    pub unknown_link: Option<String>,
+    /// The linked invoice is unknown or ambiguous.
+    pub link_note: Option<Note>,
 }
 
 /// The result of matching as of a date.
@@ -489,7 +489,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
                 credit: c,
                 applied: Decimal::ZERO,
                 unapplied: Decimal::ZERO,
-                unknown_link: None,
+                link_note: None,
             })
             .collect(),
         invoices,
@@ -508,7 +508,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
             let slot = &mut m.credits[credit_slot[&c]];
             slot.applied = applied;
             slot.unapplied = unapplied;
-            slot.unknown_link = unknown;
+            slot.link_note = unknown;
         }
         m.allocations.extend(sim.allocations);
     }
@@ -632,7 +632,7 @@ struct Simulation<'a> {
     group: &'a Group,
     debts: Vec<Open>,
     allocations: Vec<Allocation>,
-    credit_results: Vec<(usize, Decimal, Decimal, Option<String>)>,
+    credit_results: Vec<(usize, Decimal, Decimal, Option<Note>)>,
     /// Notes for receipts (by ledger payment index) made while applying money.
     payment_notes: Vec<(usize, Note)>,
     /// Invoices of the group by the numeric core of their number.
@@ -786,7 +786,7 @@ impl<'a> Simulation<'a> {
     fn run(&mut self, receipts: &mut [Receipt]) {
         // Phase 1: explicit links and references, whatever the order of dates (a payment
         // may name an invoice exported after it was paid).
-        let mut credit_left: Vec<(usize, Decimal, NaiveDate, Option<String>)> = Vec::new();
+        let mut credit_left: Vec<(usize, Decimal, NaiveDate, Option<Note>)> = Vec::new();
         let mut credits = self.group.credits.clone();
         credits.sort_by_key(|&c| {
             (
@@ -805,7 +805,8 @@ impl<'a> Simulation<'a> {
                         self.apply(debt, Source::Credit(c), doc.date, amount, Rule::Link);
                         left -= amount;
                     }
-                    _ => unknown = Some(link.clone()),
+                    Ok(None) => unknown = Some(Note::UnknownInvoice(link.clone())),
+                    Err(note) => unknown = Some(note),
                 }
             }
             credit_left.push((c, left, doc.date, unknown));
