@@ -210,12 +210,12 @@ impl Note {
             Note::WrittenOff(n, a) => {
                 format!(
                     "округление: недоплата {} по счёту {n} списана",
-                    crate::money::plain(*a)
+                    crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
                 )
             }
             Note::ShortOfNamed(a) => format!(
                 "недоплата по перечисленным счетам: после этого платежа по ним осталось {}",
-                crate::money::plain(*a)
+                crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
             ),
         }
     }

@@ -6,7 +6,10 @@ use super::{Lang, RenderOptions};
 
 use super::sheet::{Cell, Sheet};
 use crate::money::{Money, MoneyStyle};
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
+
+/// The widest a column of free text (names, purposes) grows before it wraps.
+const TEXT_WIDTH: u16 = 48;
 
 fn text(cell: &Cell, lang: Lang) -> String {
     match cell {
@@ -41,15 +44,10 @@ pub fn render(sheets: &[Sheet], opts: &RenderOptions) -> String {
             .collect();
         let mut table = Table::new();
         table.load_style(presets::UTF8_FULL_CONDENSED);
-        match opts.width {
-            Some(w) => {
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-                table.set_width(w);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
-            }
-        }
+        // The natural width on every terminal: squeezing a register into a narrow window
+        // breaks names into syllables. Long free text wraps at a fixed width instead, and a
+        // pager (`less -S`) shows the rest.
+        table.set_content_arrangement(ContentArrangement::Disabled);
         table.set_header(shown.iter().map(|&i| sheet.columns[i].header.clone()));
         let numeric: Vec<bool> = shown
             .iter()
@@ -76,10 +74,28 @@ pub fn render(sheets: &[Sheet], opts: &RenderOptions) -> String {
         if let Some(t) = &sheet.totals {
             add(t);
         }
-        for (k, is_num) in numeric.iter().enumerate() {
-            if *is_num {
-                if let Some(col) = table.column_mut(k) {
+        // Only text with spaces (names, purposes) wraps, at a fixed width: an amount, an INN,
+        // a date or a number broken over two lines is misread.
+        let unbreakable: Vec<bool> = shown
+            .iter()
+            .map(|&i| {
+                sheet
+                    .rows
+                    .iter()
+                    .chain(sheet.totals.iter())
+                    .all(|r| match r.get(i) {
+                        Some(Cell::Text(s)) => !s.contains(char::is_whitespace),
+                        _ => true,
+                    })
+            })
+            .collect();
+        for (k, (is_num, fixed)) in numeric.iter().zip(&unbreakable).enumerate() {
+            if let Some(col) = table.column_mut(k) {
+                if *is_num {
                     col.set_cell_alignment(CellAlignment::Right);
+                }
+                if !*fixed {
+                    col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(TEXT_WIDTH)));
                 }
             }
         }
