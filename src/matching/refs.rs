@@ -50,7 +50,7 @@
 //!   ("сч. 45, 46 от 12.03.2024" → both dated): 1C and bank clients print lists of
 //!   invoices of one day this way, and a per-number date still wins.
 //! - "по счету от 12.03.2024 № 45" (date before the number) dates the number too.
-//! - "yy" years are 20yy.
+//! - "yy" years: 00-69 are 20yy, 70-99 are 19yy (as everywhere in sverka).
 //! - The first number after a document word is an amount only when it plainly is
 //!   one ("3000.00", "1 234", "15000-00", "45 руб"): "2024-01" stays a number. Later
 //!   list items are amounts on any "1234567-89" too.
