@@ -97,9 +97,14 @@ pub struct Ledger {
 }
 
 /// One file's contribution: its id, the accounts it names, its documents.
+#[derive(Debug, Clone, Default)]
 pub struct FileDocs {
     pub file: FileId,
     pub accounts: Vec<String>,
+    /// Our INNs as the file names them.
+    pub company_inns: Vec<String>,
+    /// When the file was exported (for "the newer export wins").
+    pub exported: Option<chrono::NaiveDateTime>,
     pub documents: Vec<Document>,
 }
 
@@ -564,7 +569,12 @@ fn dedup_credits(credits: Vec<Credit>, ledger: &mut Ledger) -> Vec<Credit> {
         "credit note",
         |c| invoice_key(&c.customer, &c.number, c.date),
         |c| {
-            let link = c.invoice.as_deref().unwrap_or("-");
+            let links: Vec<String> = c.links.iter().map(|l| l.label()).collect();
+            let link = if links.is_empty() {
+                "-".to_string()
+            } else {
+                links.join(", ")
+            };
             format!(
                 "№{} of {}: amount {} {}, invoice {link}",
                 c.number,
@@ -605,8 +615,8 @@ mod tests {
             purpose: "оплата".into(),
             kind: "Платежное поручение".into(),
             direction: None,
-            invoice: None,
             prov: Provenance { file, line },
+            ..Payment::default()
         }
     }
 
@@ -618,6 +628,7 @@ mod tests {
             file: 0,
             accounts: vec![US.into()],
             documents: ps.into_iter().map(Document::Payment).collect(),
+            ..FileDocs::default()
         }];
         build(sources, files, &LedgerConfig::default())
     }

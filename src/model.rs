@@ -16,7 +16,7 @@ pub type FileId = u32;
 
 /// Where a document or a problem came from: the file and the 1-based line (for XML and
 /// spreadsheets, the line or row where the element starts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Provenance {
     pub file: FileId,
     pub line: u32,
@@ -103,8 +103,67 @@ pub fn normalize_currency(raw: &str) -> Currency {
     }
 }
 
+/// A link from one document to another as the source states it (1C's "Основание",
+/// "РасшифровкаПлатежа", CommerceML's "Основание"): an explicit fact, not a guess.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocLink {
+    /// The other document's number, as written.
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// The other document's id in the exporting system (a 1C GUID, a site's order id).
+    pub id: Option<String>,
+    /// How much of this document goes to the other one, when the source says.
+    pub amount: Option<Decimal>,
+}
+
+impl DocLink {
+    /// A link by number only.
+    pub fn number(number: &str) -> DocLink {
+        DocLink {
+            number: Some(number.trim().to_string()),
+            ..DocLink::default()
+        }
+    }
+    /// How the link reads in messages: the number, else the id.
+    pub fn label(&self) -> String {
+        self.number
+            .clone()
+            .or_else(|| self.id.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Whether a document counts. Exports carry documents marked for deletion, cancelled
+/// or not posted; they are read (a newer export may delete what an older one had) and
+/// then left out of the register.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Status {
+    #[default]
+    Active,
+    /// Marked for deletion (ПометкаУдаления).
+    Deleted,
+    /// Cancelled (Отменен).
+    Cancelled,
+    /// Not posted (Проведен = false).
+    Unposted,
+}
+
+impl Status {
+    pub fn is_active(self) -> bool {
+        self == Status::Active
+    }
+    pub fn describe(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Deleted => "marked for deletion",
+            Status::Cancelled => "cancelled",
+            Status::Unposted => "not posted",
+        }
+    }
+}
+
 /// An invoice (счёт на оплату) or another receivable document: the customer owes `amount`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invoice {
     /// The number exactly as the source has it (`00БП-000045`).
     pub number: String,
@@ -116,20 +175,31 @@ pub struct Invoice {
     pub amount: Decimal,
     pub currency: Currency,
     pub manager: Option<String>,
+    /// The document's id in the exporting system (a 1C GUID, a site's order id).
+    pub id: Option<String>,
+    /// Other numbers the same debt is known by (a site's order number beside 1C's
+    /// number, the invoice a sale replaced): references to them name this invoice.
+    pub aliases: Vec<DocLink>,
+    /// Documents this one takes the place of: a sale (реализация) replaces the invoice
+    /// or order it was made from, so the debt counts once.
+    pub replaces: Vec<DocLink>,
+    pub status: Status,
     pub prov: Provenance,
 }
 
 /// A return or a credit note: reduces what the customer owes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credit {
     pub number: String,
     pub date: NaiveDate,
     pub customer: Party,
-    /// The invoice it belongs to, when the source says so.
-    pub invoice: Option<String>,
+    /// The invoices it belongs to, when the source says so.
+    pub links: Vec<DocLink>,
     pub contract: Option<String>,
     pub amount: Decimal,
     pub currency: Currency,
+    pub id: Option<String>,
+    pub status: Status,
     pub prov: Provenance,
 }
 
@@ -155,7 +225,7 @@ impl fmt::Display for Direction {
 }
 
 /// A payment: a bank document from a statement, or a receipt from a list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Payment {
     pub number: String,
     /// The document date (`Дата`).
@@ -175,8 +245,11 @@ pub struct Payment {
     /// The direction when the source states it (a receipt in a list is incoming); bank
     /// statements leave it to the ledger, which knows all our accounts.
     pub direction: Option<Direction>,
-    /// An invoice the source explicitly links this payment to.
-    pub invoice: Option<String>,
+    /// Invoices the source explicitly links this payment to (with the amount for each,
+    /// when it says).
+    pub links: Vec<DocLink>,
+    pub id: Option<String>,
+    pub status: Status,
     pub prov: Provenance,
 }
 

@@ -242,7 +242,7 @@ pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
                 "date": date(doc.date),
                 "amount": money(doc.amount),
                 "counterparty": ledger.party(ledger.credits[c.credit].party).name,
-                "invoice": opt_str(doc.invoice.as_deref()),
+                "invoice": opt_str(doc.links.first().map(|l| l.label()).as_deref()),
                 "allocations": allocations(Source::Credit(c.credit)),
                 "unapplied": money(c.unapplied),
                 "notes": c.link_note.iter().map(|n| json!({

@@ -105,6 +105,8 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
             Outcome::Read(r) => Some(FileDocs {
                 file: f.file,
                 accounts: r.accounts,
+                company_inns: r.company_inns,
+                exported: r.exported,
                 documents: r.documents,
             }),
             _ => None,

@@ -287,6 +287,9 @@ struct Reader {
     last_line: u32,
     trailing_after_end: Option<u32>,
     keys: HashMap<String, KeyClass>,
+    /// `ДатаСоздания` and `ВремяСоздания`: when the bank wrote the file.
+    created: Option<NaiveDate>,
+    created_time: Option<chrono::NaiveTime>,
 }
 
 impl Reader {
@@ -309,6 +312,8 @@ impl Reader {
             last_line: 0,
             trailing_after_end: None,
             keys: HashMap::new(),
+            created: None,
+            created_time: None,
         }
     }
 
@@ -455,6 +460,12 @@ impl Reader {
             "расчсчет" if !value.is_empty() && !self.header_accounts.iter().any(|a| a == value) =>
             {
                 self.header_accounts.push(value.to_string());
+            }
+            "датасоздания" if parse_date(value).is_some() => {
+                self.created = parse_date(value)
+            }
+            "времясоздания" => {
+                self.created_time = chrono::NaiveTime::parse_from_str(value, "%H:%M:%S").ok();
             }
             "датаначала" | "датаконца" | "датасоздания"
                 if !value.is_empty() && parse_date(value).is_none() =>
@@ -643,7 +654,9 @@ impl Reader {
             purpose,
             kind: doc.kind.clone(),
             direction: None,
-            invoice: None,
+            links: Vec::new(),
+            id: None,
+            status: crate::model::Status::Active,
             prov: Provenance {
                 file: self.file,
                 line: doc.line,
@@ -724,15 +737,16 @@ impl Reader {
                 }
             }
         }
-        Ok(FileRead {
-            format: Format::ClientBank,
-            encoding: Some(self.encoding),
-            version: self.version,
-            accounts,
-            documents: self.payments.into_iter().map(Document::Payment).collect(),
-            skipped: self.skipped,
-            warnings: self.warnings,
-        })
+        let mut out = FileRead::new(Format::ClientBank, Some(self.encoding));
+        out.version = self.version;
+        out.accounts = accounts;
+        out.documents = self.payments.into_iter().map(Document::Payment).collect();
+        out.skipped = self.skipped;
+        out.warnings = self.warnings;
+        out.exported = self
+            .created
+            .map(|d| d.and_time(self.created_time.unwrap_or_default()));
+        Ok(out)
     }
 
     /// Balance arithmetic per section, continuity between sections of one account, and

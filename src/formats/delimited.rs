@@ -11,7 +11,7 @@ use super::{FileError, FileRead, Format};
 use crate::dates::parse_date;
 use crate::inn::{clean_inn, clean_kpp};
 use crate::model::{
-    Credit, Direction, Document, FileId, Invoice, Party, Payment, Provenance, Warning,
+    Credit, Direction, DocLink, Document, FileId, Invoice, Party, Payment, Provenance, Warning,
     normalize_currency,
 };
 use crate::money::parse_amount;
@@ -261,15 +261,7 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
         message: "no header row with the number, date, amount and counterparty (or INN) columns"
             .into(),
     })?;
-    let mut out = FileRead {
-        format: Format::Delimited,
-        encoding: Some(enc),
-        version: None,
-        accounts: Vec::new(),
-        documents: Vec::new(),
-        skipped: 0,
-        warnings: Vec::new(),
-    };
+    let mut out = FileRead::new(Format::Delimited, Some(enc));
     let mut seen = std::collections::HashSet::new();
     for (i, c) in header.columns.iter().enumerate() {
         if let Some(c) = c {
@@ -455,17 +447,21 @@ fn row(
                 currency,
                 manager: opt(Column::Manager),
                 prov,
+                ..Invoice::default()
             })
         }
         Kind::Credit => Document::Credit(Credit {
             number: number.to_string(),
             date,
             customer: party,
-            invoice: opt(Column::Link),
+            links: opt(Column::Link)
+                .map(|n| vec![DocLink::number(&n)])
+                .unwrap_or_default(),
             contract: opt(Column::Contract),
             amount,
             currency,
             prov,
+            ..Credit::default()
         }),
         Kind::Payment => Document::Payment(Payment {
             number: number.to_string(),
@@ -483,8 +479,11 @@ fn row(
                 kind_text.to_string()
             },
             direction: Some(Direction::Incoming),
-            invoice: opt(Column::Link),
+            links: opt(Column::Link)
+                .map(|n| vec![DocLink::number(&n)])
+                .unwrap_or_default(),
             prov,
+            ..Payment::default()
         }),
     };
     Ok(Some(doc))
@@ -552,7 +551,7 @@ mod tests {
         assert!(matches!(r.documents[0], Document::Invoice(_)));
         match &r.documents[1] {
             Document::Credit(c) => {
-                assert_eq!(c.invoice.as_deref(), Some("10"));
+                assert_eq!(c.links, vec![DocLink::number("10")]);
                 assert_eq!(c.amount, dec!(5000));
             }
             other => panic!("{other:?}"),

@@ -5,9 +5,13 @@
 //! ledger does not care where a document came from.
 
 pub mod clientbank;
+pub mod commerceml;
 pub mod delimited;
+pub mod enterprisedata;
 pub mod encoding;
 pub mod lines;
+pub mod xlsx;
+pub mod xml;
 
 use crate::model::{Document, FileId, Warning};
 use encoding::TextEncoding;
@@ -20,6 +24,12 @@ pub enum Format {
     ClientBank,
     /// A delimited text list of invoices, returns and payments (CSV/TXT).
     Delimited,
+    /// CommerceML 2.x/3.1 (and the 1.x attribute form): 1C and 1C-Bitrix exchange XML.
+    CommerceMl,
+    /// EnterpriseData: 1C's data-synchronisation XML.
+    EnterpriseData,
+    /// An XLSX workbook holding a list.
+    Xlsx,
 }
 
 impl Format {
@@ -28,6 +38,9 @@ impl Format {
         match self {
             Format::ClientBank => "1c-client-bank",
             Format::Delimited => "delimited",
+            Format::CommerceMl => "commerceml",
+            Format::EnterpriseData => "enterprisedata",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -48,9 +61,43 @@ pub struct FileRead {
     /// Our accounts named by the file (statements).
     pub accounts: Vec<String>,
     pub documents: Vec<Document>,
+    /// Documents read that are no receivable of ours (a purchase order, a document of
+    /// another kind): counted, not kept.
+    pub other: usize,
     /// Documents found but not read (each has a warning).
     pub skipped: usize,
     pub warnings: Vec<Warning>,
+    /// Things worth knowing that are not problems (a document marked for deletion left out).
+    pub notes: Vec<Warning>,
+    /// When the exporting program wrote the file, as the file says (for "the newer export
+    /// wins"); the loader falls back to the file's modification time.
+    pub exported: Option<chrono::NaiveDateTime>,
+    /// Our company's INNs as the file names them (the seller of an XML invoice).
+    pub company_inns: Vec<String>,
+}
+
+impl FileRead {
+    /// An empty result for a file of this format.
+    pub fn new(format: Format, encoding: Option<TextEncoding>) -> FileRead {
+        FileRead {
+            format,
+            encoding,
+            version: None,
+            accounts: Vec::new(),
+            documents: Vec::new(),
+            other: 0,
+            skipped: 0,
+            warnings: Vec::new(),
+            notes: Vec::new(),
+            exported: None,
+            company_inns: Vec::new(),
+        }
+    }
+
+    /// Documents read: kept ones and the others.
+    pub fn read_count(&self) -> usize {
+        self.documents.len() + self.other
+    }
 }
 
 /// Why a file could not be read at all. The caller adds the path.
@@ -80,10 +127,18 @@ pub fn detect(bytes: &[u8]) -> Detected {
         return Detected::Known(Format::ClientBank);
     }
     if text_start.starts_with(b"<") {
-        return Detected::Unsupported("XML (CommerceML / EnterpriseData)");
+        return match xml::root_name(bytes).as_deref() {
+            Some("КоммерческаяИнформация") => Detected::Known(Format::CommerceMl),
+            Some("Message") => Detected::Known(Format::EnterpriseData),
+            _ => Detected::Unsupported("XML that is neither CommerceML nor EnterpriseData"),
+        };
     }
     if head.starts_with(b"PK\x03\x04") {
-        return Detected::Unsupported("XLSX or another zip archive");
+        return if xlsx::sniff(bytes) {
+            Detected::Known(Format::Xlsx)
+        } else {
+            Detected::Unsupported("a zip archive that is not an XLSX workbook")
+        };
     }
     if head.starts_with(b"\xD0\xCF\x11\xE0") {
         return Detected::Unsupported("an old binary Excel (XLS) file");
@@ -99,5 +154,8 @@ pub fn read(format: Format, bytes: &[u8], file: FileId) -> Result<FileRead, File
     match format {
         Format::ClientBank => clientbank::read(bytes, file),
         Format::Delimited => delimited::read(bytes, file),
+        Format::CommerceMl => commerceml::read(bytes, file),
+        Format::EnterpriseData => enterprisedata::read(bytes, file),
+        Format::Xlsx => xlsx::read(bytes, file),
     }
 }

@@ -419,8 +419,8 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
         .map(|&i| {
             let p = &ledger.payments[i];
             let mut refs = refs::extract(&p.doc.purpose);
-            if let Some(link) = &p.doc.invoice {
-                refs.insert(0, link_ref(link));
+            for (k, link) in p.doc.links.iter().enumerate() {
+                refs.insert(k, link_ref(&link.label()));
             }
             let mut notes = Vec::new();
             if p.invalid_inn {
@@ -798,8 +798,8 @@ impl<'a> Simulation<'a> {
             let doc = &self.ledger.credits[c].doc;
             let mut left = doc.amount;
             let mut unknown = None;
-            if let Some(link) = &doc.invoice {
-                match self.resolve(&link_ref(link), doc.amount) {
+            if let Some(link) = doc.links.first().map(|l| l.label()) {
+                match self.resolve(&link_ref(&link), doc.amount) {
                     Ok(Some(debt)) => {
                         let amount = left.min(self.debts[debt].outstanding);
                         self.apply(debt, Source::Credit(c), doc.date, amount, Rule::Link);
@@ -820,7 +820,7 @@ impl<'a> Simulation<'a> {
             let mut named = false;
             let mut notes = Vec::new();
             for (k, reference) in r.refs.iter().enumerate() {
-                let is_link = k == 0 && p.doc.invoice.is_some();
+                let is_link = k < p.doc.links.len();
                 match self.resolve(reference, amount) {
                     Ok(Some(debt)) => {
                         named = true;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use sverka::aging::{self, AgingConfig, Register};
 use sverka::ledger::{self, FileDocs, Ledger, LedgerConfig};
 use sverka::matching::{self, Debit, MatchConfig, Matching, Source, Tie, Tolerance};
-use sverka::model::{Credit, Document, Invoice, Party, Payment, Provenance, Sources};
+use sverka::model::{Credit, DocLink, Document, Invoice, Party, Payment, Provenance, Sources};
 
 /// Customers' INNs (checksums valid).
 const INNS: [&str; 8] = [
@@ -385,6 +385,7 @@ impl World {
                 currency: "RUB".into(),
                 manager: inv.manager.map(|m| ["Иванова", "Петров"][m].to_string()),
                 prov,
+                ..Invoice::default()
             }));
         }
         for (k, c) in self.credits.iter().enumerate() {
@@ -392,11 +393,16 @@ impl World {
                 number: format!("В-{}", k + 1),
                 date: day(c.day),
                 customer: customer_party(self.customer(c.customer)),
-                invoice: c.link.as_ref().map(|r| self.link(r)),
+                links: c
+                    .link
+                    .as_ref()
+                    .map(|r| vec![DocLink::number(&self.link(r))])
+                    .unwrap_or_default(),
                 contract: None,
                 amount: rub(c.kopecks),
                 currency: "RUB".into(),
                 prov,
+                ..Credit::default()
             }));
         }
         for r in &self.receipts {
@@ -423,8 +429,8 @@ impl World {
                 purpose: self.purpose(r),
                 kind: "Платежное поручение".into(),
                 direction: None,
-                invoice: None,
                 prov,
+                ..Payment::default()
             }));
         }
         for (k, r) in self.refunds.iter().enumerate() {
@@ -441,8 +447,8 @@ impl World {
                 purpose: "Возврат излишне перечисленных средств. Без НДС".into(),
                 kind: "Платежное поручение".into(),
                 direction: None,
-                invoice: None,
                 prov,
+                ..Payment::default()
             }));
         }
         docs
@@ -575,6 +581,7 @@ fn pipeline(world: &World, docs: &[Document], run: &Run) -> Outcome {
                 Vec::new()
             },
             documents,
+            ..FileDocs::default()
         });
     }
     let ledger = ledger::build(sources, files, &LedgerConfig::default());

@@ -1,0 +1,431 @@
+//! XML read safely into a small tree, for the CommerceML and EnterpriseData readers.
+//!
+//! 1C writes XML in Windows-1251 or UTF-8; quick-xml cannot decode Windows-1251, so the
+//! bytes are decoded here first (BOM, then the prolog's `encoding`, with the bytes
+//! winning over a wrong declaration). The tree keeps local names only (namespaces and
+//! prefixes vary between 1C versions and sites), the text of each element, its
+//! attributes and the line it starts on.
+//!
+//! Hostile files are refused with a clear error: entities other than XML's five
+//! predefined ones and character references are never expanded (no "billion laughs",
+//! no external entities), nesting deeper than [`MAX_DEPTH`] stops the parse, and
+//! malformed XML is reported with its line and column.
+
+use super::FileError;
+use super::encoding::{BOM, TextEncoding};
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+
+/// How deep elements may nest. Real exports stay under 15.
+pub const MAX_DEPTH: usize = 100;
+
+/// An element: its local name, attributes, text and children.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Element {
+    /// The local name (`Документ` for `<cml:Документ>`).
+    pub name: String,
+    /// Attributes by local name, unescaped.
+    pub attrs: Vec<(String, String)>,
+    /// The element's own text (character data and CDATA), unescaped, untrimmed.
+    pub text: String,
+    pub children: Vec<Element>,
+    /// The 1-based line the element starts on.
+    pub line: u32,
+}
+
+impl Element {
+    /// The first child with this local name.
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// All children with this local name.
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// The element at a path of child names (`["Контрагенты", "Контрагент"]`).
+    pub fn path(&self, names: &[&str]) -> Option<&Element> {
+        names.iter().try_fold(self, |e, n| e.child(n))
+    }
+
+    /// The trimmed text of the child at this path, when it is not empty.
+    pub fn text_at(&self, names: &[&str]) -> Option<&str> {
+        self.path(names)
+            .map(|e| e.text.trim())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The trimmed text of this element, when it is not empty.
+    pub fn value(&self) -> Option<&str> {
+        Some(self.text.trim()).filter(|t| !t.is_empty())
+    }
+
+    /// An attribute's value by local name.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every element below this one (depth first), this one excluded.
+    pub fn descendants(&self) -> Vec<&Element> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Element> = self.children.iter().rev().collect();
+        while let Some(e) = stack.pop() {
+            out.push(e);
+            stack.extend(e.children.iter().rev());
+        }
+        out
+    }
+}
+
+/// Decodes an XML file's bytes: a BOM means UTF-8; then the prolog's `encoding`; text
+/// that is not valid in the declared encoding is read in the one that fits (1C has been
+/// seen to write Windows-1251 and declare UTF-8). Returns the encoding and the text
+/// without the BOM.
+pub fn decode(bytes: &[u8]) -> Result<(TextEncoding, String), FileError> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(FileError {
+            line: None,
+            message: "the XML is in UTF-16: save the export in UTF-8 or Windows-1251".into(),
+        });
+    }
+    if let Some(rest) = bytes.strip_prefix(BOM) {
+        return Ok((
+            TextEncoding::Utf8,
+            String::from_utf8_lossy(rest).into_owned(),
+        ));
+    }
+    let declared = declared_encoding(bytes);
+    let encoding = if bytes.is_ascii() {
+        // Any of the encodings reads ASCII the same: report what the file says.
+        declared.unwrap_or(TextEncoding::Utf8)
+    } else if std::str::from_utf8(bytes).is_ok() {
+        TextEncoding::Utf8
+    } else {
+        super::encoding::sniff(bytes, &[], declared).0
+    };
+    Ok((encoding, encoding.decode(bytes).into_owned()))
+}
+
+/// The `encoding="…"` of the XML prolog, if any.
+fn declared_encoding(bytes: &[u8]) -> Option<TextEncoding> {
+    let head = &bytes[..bytes.len().min(200)];
+    let head = String::from_utf8_lossy(head);
+    let decl = head.strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next()?;
+    let value = rest[quote.len_utf8()..].split(quote).next()?;
+    TextEncoding::from_label(value)
+}
+
+/// Byte offsets of line starts, to turn parser positions into lines and columns.
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines { starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn at(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line.saturating_sub(1)];
+        let column = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        (line as u32, column as u32)
+    }
+}
+
+fn error_at(lines: &Lines, text: &str, offset: u64, message: impl std::fmt::Display) -> FileError {
+    let (line, column) = lines.at(text, offset as usize);
+    FileError {
+        line: Some(line),
+        message: format!("malformed XML at line {line}, column {column}: {message}"),
+    }
+}
+
+fn element(start: &BytesStart, line: u32) -> Result<Element, String> {
+    let name = local(start.name().as_ref());
+    let mut attrs = Vec::new();
+    for a in start.attributes() {
+        let a = a.map_err(|e| e.to_string())?;
+        let value = a
+            .unescape_value()
+            .map_err(|e| format!("attribute {}: {e}", local(a.key.as_ref())))?;
+        attrs.push((local(a.key.as_ref()), value.into_owned()));
+    }
+    Ok(Element {
+        name,
+        attrs,
+        line,
+        ..Element::default()
+    })
+}
+
+/// The local part of a possibly prefixed name.
+fn local(name: &str) -> String {
+    name.rsplit(':').next().unwrap_or(name).to_string()
+}
+
+/// Parses decoded XML text into its root element.
+pub fn parse(text: &str) -> Result<Element, FileError> {
+    let lines = Lines::new(text);
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let before = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| error_at(&lines, text, reader.error_position(), e))?;
+        let (line, _) = lines.at(text, before as usize);
+        match event {
+            Event::Start(s) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(error_at(
+                        &lines,
+                        text,
+                        before,
+                        format!("elements nest deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                if root.is_some() && stack.is_empty() {
+                    return Err(error_at(&lines, text, before, "a second root element"));
+                }
+                let e = element(&s, line).map_err(|m| error_at(&lines, text, before, m))?;
+                stack.push(e);
+            }
+            Event::Empty(s) => {
+                let e = element(&s, line).map_err(|m| error_at(&lines, text, before, m))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(e),
+                    None if root.is_none() => root = Some(e),
+                    None => return Err(error_at(&lines, text, before, "a second root element")),
+                }
+            }
+            Event::End(_) => {
+                let Some(done) = stack.pop() else {
+                    return Err(error_at(
+                        &lines,
+                        text,
+                        before,
+                        "a closing tag without an opening one",
+                    ));
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => root = Some(done),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(e) = stack.last_mut() {
+                    e.text.push_str(&t.xml10_content());
+                } else if !t.xml10_content().trim().is_empty() {
+                    return Err(error_at(
+                        &lines,
+                        text,
+                        before,
+                        "text outside the root element",
+                    ));
+                }
+            }
+            Event::CData(t) => {
+                if let Some(e) = stack.last_mut() {
+                    e.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let resolved = if r.is_char_ref() {
+                    r.resolve_char_ref().ok().flatten().map(String::from)
+                } else {
+                    resolve_predefined_entity(&r.xml10_content()).map(String::from)
+                };
+                let Some(resolved) = resolved else {
+                    return Err(error_at(
+                        &lines,
+                        text,
+                        before,
+                        format!(
+                            "the entity &{}; is not one of XML's predefined ones; sverka does not expand entities",
+                            r.xml10_content()
+                        ),
+                    ));
+                };
+                if let Some(e) = stack.last_mut() {
+                    e.text.push_str(&resolved);
+                }
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(FileError {
+            line: Some(open.line),
+            message: format!(
+                "malformed XML: the file ends inside <{}> opened at line {}",
+                open.name, open.line
+            ),
+        });
+    }
+    root.ok_or_else(|| FileError {
+        line: None,
+        message: "the XML has no root element".into(),
+    })
+}
+
+/// The local name of the root element, read cheaply from the start of the text (for
+/// format detection): `None` when the text does not start like XML.
+pub fn root_name(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = head.strip_prefix(BOM).unwrap_or(head);
+    let text: String = match std::str::from_utf8(head) {
+        Ok(t) => t.to_string(),
+        Err(e) if e.error_len().is_none() => {
+            String::from_utf8_lossy(&head[..e.valid_up_to()]).into_owned()
+        }
+        Err(_) => TextEncoding::Windows1251.decode(head).into_owned(),
+    };
+    let mut rest = text.trim_start();
+    if !rest.starts_with('<') {
+        return None;
+    }
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = &r[r.find("?>")? + 2..];
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            rest = &r[r.find('>')? + 1..];
+        } else if let Some(r) = rest.strip_prefix('<') {
+            let end = r.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+            return Some(local(&r[..end]));
+        } else {
+            return None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Element {
+        parse(text).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn local_names_text_attributes_and_lines() {
+        let root = parse_ok(
+            "<?xml version=\"1.0\"?>\n<ns:Корень xmlns:ns=\"urn:x\" a=\"1 &amp; 2\">\n  <ns:Документ>\n    <Номер>  45 </Номер>\n    <Пусто/>\n  </ns:Документ>\n</ns:Корень>\n",
+        );
+        assert_eq!(root.name, "Корень");
+        assert_eq!(root.attr("a"), Some("1 & 2"));
+        let doc = root.child("Документ").expect("child");
+        assert_eq!(doc.line, 3);
+        assert_eq!(doc.text_at(&["Номер"]), Some("45"));
+        assert_eq!(doc.text_at(&["Пусто"]), None);
+        assert!(doc.child("Пусто").is_some());
+        assert_eq!(root.descendants().len(), 3);
+    }
+
+    #[test]
+    fn predefined_and_character_references_are_read() {
+        let root = parse_ok("<a>&lt;b&gt; &#1056;&#x43e; &quot;x&quot; &apos;</a>");
+        assert_eq!(root.text, "<b> Ро \"x\" '");
+    }
+
+    #[test]
+    fn entities_are_never_expanded() {
+        let laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n <!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">\n]>\n<lolz>&lol2;</lolz>\n";
+        let err = parse(laughs).unwrap_err();
+        assert_eq!(err.line, Some(6));
+        assert!(
+            err.message.contains("&lol2;") && err.message.contains("does not expand"),
+            "{}",
+            err.message
+        );
+        let xxe = "<!DOCTYPE a [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><a>&xxe;</a>";
+        assert!(parse(xxe).unwrap_err().message.contains("&xxe;"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!(
+            "{}{}",
+            "<a>".repeat(MAX_DEPTH + 1),
+            "</a>".repeat(MAX_DEPTH + 1)
+        );
+        assert!(parse(&deep).unwrap_err().message.contains("deeper than"));
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn malformed_xml_gives_line_and_column() {
+        let err = parse("<a>\n  <b>x</c>\n</a>").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("line 2, column"), "{}", err.message);
+        let err = parse("<a>\n<b>").unwrap_err();
+        assert!(err.message.contains("ends inside <b>"), "{}", err.message);
+        assert!(parse("").is_err());
+        assert!(parse("<a/><b/>").is_err());
+    }
+
+    #[test]
+    fn decodes_by_bom_prolog_and_bytes() {
+        let text = "<?xml version=\"1.0\" encoding=\"windows-1251\"?><a>Ромашка</a>";
+        let cp = encoding_rs::WINDOWS_1251.encode(text).0;
+        assert_eq!(
+            decode(&cp).unwrap(),
+            (TextEncoding::Windows1251, text.to_string())
+        );
+        // UTF-8 bytes that declare windows-1251: the bytes win.
+        assert_eq!(decode(text.as_bytes()).unwrap().0, TextEncoding::Utf8);
+        let mut bom = BOM.to_vec();
+        bom.extend_from_slice(b"<a/>");
+        assert_eq!(
+            decode(&bom).unwrap(),
+            (TextEncoding::Utf8, "<a/>".to_string())
+        );
+        // Windows-1251 bytes that declare UTF-8.
+        let liar = encoding_rs::WINDOWS_1251
+            .encode("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>Ромашка</a>")
+            .0;
+        assert_eq!(decode(&liar).unwrap().0, TextEncoding::Windows1251);
+        assert!(decode(b"\xFF\xFE<\x00").is_err());
+    }
+
+    #[test]
+    fn root_names_for_detection() {
+        assert_eq!(root_name("<?xml version=\"1.0\"?>\n<!-- c -->\n<КоммерческаяИнформация ВерсияСхемы=\"2.08\">".as_bytes()).as_deref(), Some("КоммерческаяИнформация"));
+        assert_eq!(
+            root_name(b"<msg:Message xmlns:msg=\"x\">").as_deref(),
+            Some("Message")
+        );
+        assert_eq!(root_name(b"hello"), None);
+    }
+}
