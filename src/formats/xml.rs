@@ -171,7 +171,7 @@ fn element(start: &BytesStart, line: u32) -> Result<Element, String> {
     for a in start.attributes() {
         let a = a.map_err(|e| e.to_string())?;
         let value = a
-            .unescape_value()
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| format!("attribute {}: {e}", local(a.key.as_ref())))?;
         attrs.push((local(a.key.as_ref()), value.into_owned()));
     }
