@@ -91,6 +91,9 @@ pub struct Ledger {
     pub payments: Vec<LedgerPayment>,
     pub our_accounts: BTreeSet<String>,
     pub our_inns: BTreeSet<String>,
+    /// Invoices the newest export marks deleted, cancelled or unposted: out of the
+    /// register, kept to explain a payment that names one.
+    pub removed: Vec<LedgerInvoice>,
     /// Documents dropped because another file (or the same one) already had them.
     pub duplicates: usize,
     pub warnings: Vec<Warning>,
@@ -150,10 +153,17 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     let mut invoices = Vec::new();
     let mut credits = Vec::new();
     let mut payments = Vec::new();
+    let mut exported: HashMap<FileId, chrono::NaiveDateTime> = HashMap::new();
     for f in files {
         ledger
             .our_accounts
             .extend(f.accounts.into_iter().filter(|a| !a.is_empty()));
+        ledger
+            .our_inns
+            .extend(f.company_inns.into_iter().filter(|i| is_valid_inn(i)));
+        if let Some(t) = f.exported {
+            exported.insert(f.file, t);
+        }
         for d in f.documents {
             match d {
                 Document::Invoice(i) => invoices.push(i),
@@ -162,15 +172,23 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             }
         }
     }
-    // Documents in a fixed order (file by path, then line), whatever the order they were read in.
-    invoices.sort_by_key(|i| i.prov);
-    credits.sort_by_key(|c| c.prov);
-    payments.sort_by_key(|p| p.prov);
+    // Documents in a fixed order, whatever the order they were read in: older exports
+    // first (so that a newer copy of a document replaces an older one), then by file path
+    // and line.
+    let age = |p: Provenance| (exported.get(&p.file).copied(), p);
+    invoices.sort_by_key(|i| age(i.prov));
+    credits.sort_by_key(|c| age(c.prov));
+    payments.sort_by_key(|p| age(p.prov));
 
-    let payments = dedup_payments(payments, &mut ledger);
+    let mut payments = dedup_payments(payments, &mut ledger);
+    payments.retain(|p| p.status.is_active());
     learn_our_inns(&payments, &mut ledger);
-    let invoices = dedup_invoices(invoices, &mut ledger);
-    let credits = dedup_credits(credits, &mut ledger);
+    let (invoices, removed): (Vec<Invoice>, Vec<Invoice>) = dedup_invoices(invoices, &mut ledger)
+        .into_iter()
+        .partition(|i| i.status.is_active());
+    let invoices = supersede(invoices);
+    let mut credits = dedup_credits(credits, &mut ledger);
+    credits.retain(|c| c.status.is_active());
 
     let mut resolver = PartyResolver::default();
     // Names first, so a customer written without an INN in one list joins the same
@@ -200,6 +218,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             (p, direction, class)
         })
         .collect();
+    let classified = pair_receipts(classified, &mut ledger);
     for (file, (line, n)) in by_dates {
         ledger.warnings.push(Warning::at(
             file,
@@ -261,6 +280,12 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         .into_iter()
         .filter_map(|doc| {
             id(resolver.key_of(&doc.customer)).map(|party| LedgerCredit { doc, party })
+        })
+        .collect();
+    ledger.removed = removed
+        .into_iter()
+        .filter_map(|doc| {
+            id(resolver.key_of(&doc.customer)).map(|party| LedgerInvoice { doc, party })
         })
         .collect();
     ledger.payments = result_payments
@@ -491,11 +516,147 @@ fn dedup_payments(payments: Vec<Payment>, ledger: &mut Ledger) -> Vec<Payment> {
 
 /// An invoice is the same invoice when the customer (INN, else name), number and date agree.
 fn invoice_key(customer: &Party, number: &str, date: NaiveDate) -> (String, String, NaiveDate) {
-    let who = customer
+    (who(customer), crate::text::canonical_number(number), date)
+}
+
+/// The customer as dedup and replacement compare them: INN, else the normalised name.
+fn who(customer: &Party) -> String {
+    customer
         .inn
         .clone()
-        .unwrap_or_else(|| normalize_name(&customer.name));
-    (who, number.trim().to_uppercase(), date)
+        .unwrap_or_else(|| normalize_name(&customer.name))
+}
+
+/// A sale (реализация, отпуск) that names the invoice or order it was made from takes its
+/// place: the debt counts once, and references to the replaced document's number or id
+/// name the sale. The replaced document's due date, manager and contract carry over
+/// where the sale has none.
+fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_number: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (k, i) in invoices.iter().enumerate() {
+        if let Some(id) = &i.id {
+            by_id.entry(id.clone()).or_insert(k);
+        }
+        by_number
+            .entry((who(&i.customer), crate::text::canonical_number(&i.number)))
+            .or_default()
+            .push(k);
+    }
+    let mut gone = vec![false; invoices.len()];
+    for k in 0..invoices.len() {
+        if invoices[k].replaces.is_empty() || gone[k] {
+            continue;
+        }
+        let customer = who(&invoices[k].customer);
+        for link in invoices[k].replaces.clone() {
+            let by_link_id = link.id.as_ref().and_then(|id| by_id.get(id).copied());
+            let by_link_number = link.number.as_ref().and_then(|n| {
+                by_number
+                    .get(&(customer.clone(), crate::text::canonical_number(n)))
+                    .and_then(|c| {
+                        c.iter().copied().find(|&t| {
+                            link.date.is_none_or(|d| invoices[t].date == d) && t != k && !gone[t]
+                        })
+                    })
+            });
+            let target = by_link_id
+                .filter(|&t| t != k && !gone[t] && who(&invoices[t].customer) == customer)
+                .or(by_link_number);
+            if let Some(t) = target {
+                gone[t] = true;
+                let old = invoices[t].clone();
+                let new = &mut invoices[k];
+                new.aliases.push(crate::model::DocLink {
+                    number: Some(old.number.clone()),
+                    date: Some(old.date),
+                    id: old.id.clone(),
+                    amount: None,
+                });
+                new.aliases.extend(old.aliases);
+                new.due = new.due.or(old.due);
+                new.manager = new.manager.take().or(old.manager);
+                new.contract = new.contract.take().or(old.contract);
+            }
+            invoices[k].aliases.push(link);
+        }
+    }
+    invoices
+        .into_iter()
+        .zip(gone)
+        .filter(|(_, g)| !g)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// A receipt from a 1C list or XML export and the same money in a bank statement are one
+/// payment: paired one to one by payer (INN, else name), amount and currency, and by the
+/// payer's payment-order number and date when both say, else by the day the money
+/// arrived. The statement's document stays (it has the accounts); it takes the links
+/// the export gave. Returns the payments with the paired export receipts removed.
+fn pair_receipts(
+    items: Vec<(Payment, Option<Direction>, PaymentClass)>,
+    ledger: &mut Ledger,
+) -> Vec<(Payment, Option<Direction>, PaymentClass)> {
+    let is_bank = |p: &Payment| p.direction.is_none();
+    let payer = |p: &Payment| {
+        p.payer
+            .inn
+            .clone()
+            .unwrap_or_else(|| normalize_name(&p.payer.name))
+    };
+    let mut bank: HashMap<(Decimal, String, String), Vec<usize>> = HashMap::new();
+    for (k, (p, _, class)) in items.iter().enumerate() {
+        if *class == PaymentClass::Receipt && is_bank(p) {
+            bank.entry((p.amount, p.currency.clone(), payer(p)))
+                .or_default()
+                .push(k);
+        }
+    }
+    if bank.is_empty() {
+        return items;
+    }
+    let mut taken = vec![false; items.len()];
+    let mut merged: Vec<(usize, Vec<crate::model::DocLink>)> = Vec::new();
+    for (k, (p, _, class)) in items.iter().enumerate() {
+        if *class != PaymentClass::Receipt || is_bank(p) {
+            continue;
+        }
+        let Some(candidates) = bank.get(&(p.amount, p.currency.clone(), payer(p))) else {
+            continue;
+        };
+        let free = |&&b: &&usize| !taken[b];
+        let exact = candidates
+            .iter()
+            .filter(free)
+            .find(|&&b| items[b].0.number.trim() == p.number.trim() && items[b].0.date == p.date);
+        let arrived = p.credited.unwrap_or(p.date);
+        let same_day = || {
+            candidates
+                .iter()
+                .filter(free)
+                .find(|&&b| items[b].0.cash_date(Direction::Incoming) == arrived)
+        };
+        if let Some(&b) = exact.or_else(same_day) {
+            taken[b] = true;
+            taken[k] = true;
+            merged.push((b, p.links.clone()));
+            ledger.duplicates += 1;
+        }
+    }
+    let mut items = items;
+    for (b, links) in merged {
+        if items[b].0.links.is_empty() {
+            items[b].0.links = links;
+        }
+        taken[b] = false;
+    }
+    items
+        .into_iter()
+        .zip(taken)
+        .filter(|(_, t)| !t)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Keeps one copy of each document by `key`. A copy that differs in what `summary`
@@ -505,20 +666,25 @@ fn dedup_latest<T, K: std::hash::Hash + Eq>(
     docs: Vec<T>,
     ledger: &mut Ledger,
     what: &str,
-    key: impl Fn(&T) -> K,
+    keys: impl Fn(&T) -> Vec<K>,
     summary: impl Fn(&T) -> String,
     prov: impl Fn(&T) -> Provenance,
 ) -> Vec<T> {
     let mut index: HashMap<K, usize> = HashMap::with_capacity(docs.len());
     let mut out: Vec<T> = Vec::with_capacity(docs.len());
     for d in docs {
-        let k = key(&d);
-        match index.get(&k) {
+        let ks = keys(&d);
+        match ks.iter().find_map(|k| index.get(k).copied()) {
             None => {
-                index.insert(k, out.len());
+                for k in ks {
+                    index.insert(k, out.len());
+                }
                 out.push(d);
             }
-            Some(&at) => {
+            Some(at) => {
+                for k in ks {
+                    index.entry(k).or_insert(at);
+                }
                 ledger.duplicates += 1;
                 let (old, new) = (summary(&out[at]), summary(&d));
                 if old != new {
@@ -547,15 +713,30 @@ fn dedup_invoices(invoices: Vec<Invoice>, ledger: &mut Ledger) -> Vec<Invoice> {
         invoices,
         ledger,
         "invoice",
-        |i| invoice_key(&i.customer, &i.number, i.date),
+        // Any number the invoice is known by identifies it: 1C's number in a list is the
+        // same invoice as the order with that `Номер1С` in CommerceML.
+        |i| {
+            let mut keys = vec![invoice_key(&i.customer, &i.number, i.date)];
+            keys.extend(i.aliases.iter().filter_map(|a| {
+                a.number
+                    .as_deref()
+                    .map(|n| invoice_key(&i.customer, n, a.date.unwrap_or(i.date)))
+            }));
+            keys
+        },
         |i| {
             format!(
-                "№{} of {}: amount {} {}, due date {}",
+                "№{} of {}: amount {} {}, due date {}{}",
                 i.number,
                 ru_date(Some(i.date)),
                 i.amount,
                 i.currency,
-                ru_date(i.due)
+                ru_date(i.due),
+                if i.status.is_active() {
+                    String::new()
+                } else {
+                    format!(", {}", i.status.describe())
+                }
             )
         },
         |i| i.prov,
@@ -567,7 +748,7 @@ fn dedup_credits(credits: Vec<Credit>, ledger: &mut Ledger) -> Vec<Credit> {
         credits,
         ledger,
         "credit note",
-        |c| invoice_key(&c.customer, &c.number, c.date),
+        |c| vec![invoice_key(&c.customer, &c.number, c.date)],
         |c| {
             let links: Vec<String> = c.links.iter().map(|l| l.label()).collect();
             let link = if links.is_empty() {

@@ -1,4 +1,5 @@
-//! Character classes for Russian business text. `char::is_alphabetic` takes a slow table
+//! Character classes for Russian business text, and the canonical form of document
+//! numbers. `char::is_alphabetic` takes a slow table
 //! lookup for every non-ASCII letter; purposes and names are mostly Cyrillic, so the
 //! Cyrillic block is answered first and the table only for the rare other scripts.
 
@@ -14,6 +15,42 @@ pub fn is_letter(c: char) -> bool {
 #[inline]
 pub fn is_letter_or_digit(c: char) -> bool {
     c.is_ascii_digit() || is_letter(c) || (!c.is_ascii() && c.is_numeric())
+}
+
+/// The canonical form of a document number for comparison: groups of letters and digits
+/// with leading zeros dropped, Latin lookalikes read as Cyrillic (`00БП-000045` = `БП-45`).
+pub fn canonical_number(number: &str) -> String {
+    let mut out = String::with_capacity(number.len());
+    for group in number
+        .split(|c: char| !is_letter_or_digit(c))
+        .filter(|g| !g.is_empty())
+    {
+        let g = group.trim_start_matches('0');
+        let g = if g.is_empty() { "0" } else { g };
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.extend(g.chars().flat_map(char::to_uppercase).map(lookalike));
+    }
+    out
+}
+
+fn lookalike(c: char) -> char {
+    match c {
+        'A' => 'А',
+        'B' => 'В',
+        'C' => 'С',
+        'E' => 'Е',
+        'H' => 'Н',
+        'K' => 'К',
+        'M' => 'М',
+        'O' => 'О',
+        'P' => 'Р',
+        'T' => 'Т',
+        'X' => 'Х',
+        'Y' => 'У',
+        other => other,
+    }
 }
 
 #[cfg(test)]

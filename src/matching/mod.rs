@@ -173,6 +173,9 @@ pub enum Note {
     WrittenOff(String, Decimal),
     /// The payment names invoices but does not cover them: this much stays open.
     ShortOfNamed(Decimal),
+    /// The invoice the payment names is deleted, cancelled or unposted in the newest export
+    /// (number, what happened to it).
+    RemovedInvoice(String, String),
 }
 
 impl Note {
@@ -187,6 +190,7 @@ impl Note {
             Note::AmbiguousParty => "ambiguous_party",
             Note::WrittenOff(..) => "rounding_written_off",
             Note::ShortOfNamed(_) => "short_of_named_invoices",
+            Note::RemovedInvoice(..) => "removed_invoice",
         }
     }
 
@@ -213,6 +217,14 @@ impl Note {
                     crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
                 )
             }
+            Note::RemovedInvoice(n, what) => format!(
+                "счёт {n} в последней выгрузке {}: деньги остаются авансом",
+                match what.as_str() {
+                    "marked for deletion" => "помечен на удаление",
+                    "cancelled" => "отменён",
+                    _ => "не проведён",
+                }
+            ),
             Note::ShortOfNamed(a) => format!(
                 "недоплата по перечисленным счетам: после этого платежа по ним осталось {}",
                 crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
@@ -240,6 +252,9 @@ impl Note {
                 "rounding: underpayment {} of invoice {n} written off",
                 crate::money::plain(*a)
             ),
+            Note::RemovedInvoice(n, what) => {
+                format!("invoice {n} is {what} in the newest export: the money stays an advance")
+            }
             Note::ShortOfNamed(a) => format!(
                 "short of the invoices it names: {} of them stayed open after this payment",
                 crate::money::plain(*a)
@@ -301,41 +316,7 @@ pub struct Matching {
     pub refunds: Vec<usize>,
 }
 
-/// The canonical form of a document number for comparison: groups of letters and digits
-/// with leading zeros dropped, Latin lookalikes read as Cyrillic (`00БП-000045` = `БП-45`).
-pub fn canonical_number(number: &str) -> String {
-    let mut out = String::with_capacity(number.len());
-    for group in number
-        .split(|c: char| !crate::text::is_letter_or_digit(c))
-        .filter(|g| !g.is_empty())
-    {
-        let g = group.trim_start_matches('0');
-        let g = if g.is_empty() { "0" } else { g };
-        if !out.is_empty() {
-            out.push('-');
-        }
-        out.extend(g.chars().flat_map(char::to_uppercase).map(lookalike));
-    }
-    out
-}
-
-fn lookalike(c: char) -> char {
-    match c {
-        'A' => 'А',
-        'B' => 'В',
-        'C' => 'С',
-        'E' => 'Е',
-        'H' => 'Н',
-        'K' => 'К',
-        'M' => 'М',
-        'O' => 'О',
-        'P' => 'Р',
-        'T' => 'Т',
-        'X' => 'Х',
-        'Y' => 'У',
-        other => other,
-    }
-}
+pub use crate::text::canonical_number;
 
 /// Does a reference name this invoice number? A bare number matches the numeric core
 /// (`45` names `00БП-000045`); a number with a prefix must match it as a whole; a long
@@ -418,10 +399,15 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
         .iter()
         .map(|&i| {
             let p = &ledger.payments[i];
-            let mut refs = refs::extract(&p.doc.purpose);
-            for (k, link) in p.doc.links.iter().enumerate() {
-                refs.insert(k, link_ref(&link.label()));
-            }
+            let refs = refs::extract(&p.doc.purpose);
+            // A payer without an INN may also be told by the invoices the export links it to.
+            let linked: Vec<DocRef> = p
+                .doc
+                .links
+                .iter()
+                .filter_map(|l| l.number.as_deref())
+                .map(link_ref)
+                .collect();
             let mut notes = Vec::new();
             if p.invalid_inn {
                 notes.push(Note::InvalidInn(
@@ -430,7 +416,10 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
             }
             let party = match p.party {
                 Some(id) => Some(id),
-                None => identify(ledger, &by_core, &refs, p.doc.amount, &mut notes),
+                None => {
+                    let named: Vec<DocRef> = linked.iter().chain(refs.iter()).cloned().collect();
+                    identify(ledger, &by_core, &named, p.doc.amount, &mut notes)
+                }
             };
             Receipt {
                 payment: i,
@@ -501,8 +490,15 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
         .enumerate()
         .map(|(s, c)| (c.credit, s))
         .collect();
-    for group in groups.values() {
-        let mut sim = Simulation::new(ledger, cfg, group);
+    let mut removed: HashMap<PartyId, Vec<usize>> = HashMap::new();
+    for (i, x) in ledger.removed.iter().enumerate() {
+        removed.entry(x.party).or_default().push(i);
+    }
+    for ((party, _), group) in &groups {
+        let context = Context {
+            removed: removed.get(party).map_or(&[][..], Vec::as_slice),
+        };
+        let mut sim = Simulation::new(ledger, cfg, group, context);
         sim.run(&mut receipts);
         for (c, applied, unapplied, unknown) in sim.credit_results {
             let slot = &mut m.credits[credit_slot[&c]];
@@ -614,6 +610,9 @@ struct Open {
     date: NaiveDate,
     due: NaiveDate,
     number: String,
+    /// Other numbers (with their dates) and ids this debt is known by.
+    aliases: Vec<crate::model::DocLink>,
+    ids: Vec<String>,
     order: (NaiveDate, NaiveDate, u64, String, crate::model::Provenance),
     outstanding: Decimal,
     /// Seen by the chronological pass (its date has come).
@@ -626,21 +625,35 @@ struct Pooled {
     remaining: Decimal,
 }
 
+/// What a group's simulation knows beyond its documents.
+struct Context<'a> {
+    /// The party's removed invoices (indexes into `Ledger::removed`).
+    removed: &'a [usize],
+}
+
 struct Simulation<'a> {
     ledger: &'a Ledger,
     cfg: &'a MatchConfig,
     group: &'a Group,
+    context: Context<'a>,
     debts: Vec<Open>,
     allocations: Vec<Allocation>,
     credit_results: Vec<(usize, Decimal, Decimal, Option<Note>)>,
     /// Notes for receipts (by ledger payment index) made while applying money.
     payment_notes: Vec<(usize, Note)>,
-    /// Invoices of the group by the numeric core of their number.
+    /// Invoices of the group by the numeric core of their numbers (aliases included).
     by_core: HashMap<String, Vec<usize>>,
+    /// Invoices of the group by their ids in the exporting system.
+    by_id: HashMap<String, usize>,
 }
 
 impl<'a> Simulation<'a> {
-    fn new(ledger: &'a Ledger, cfg: &'a MatchConfig, group: &'a Group) -> Self {
+    fn new(
+        ledger: &'a Ledger,
+        cfg: &'a MatchConfig,
+        group: &'a Group,
+        context: Context<'a>,
+    ) -> Self {
         let mut debts: Vec<Open> = Vec::with_capacity(group.invoices.len() + group.refunds.len());
         for &i in &group.invoices {
             let inv = &ledger.invoices[i].doc;
@@ -652,6 +665,13 @@ impl<'a> Simulation<'a> {
                 date: inv.date,
                 due,
                 number: inv.number.clone(),
+                aliases: inv.aliases.clone(),
+                ids: inv
+                    .id
+                    .iter()
+                    .chain(inv.aliases.iter().filter_map(|a| a.id.as_ref()))
+                    .cloned()
+                    .collect(),
                 order: order_key(due, inv.date, &inv.number, inv.prov),
                 outstanding: inv.amount,
                 open: false,
@@ -664,6 +684,8 @@ impl<'a> Simulation<'a> {
                 date: p.cash_date,
                 due: p.cash_date,
                 number: p.doc.number.clone(),
+                aliases: Vec::new(),
+                ids: Vec::new(),
                 order: order_key(p.cash_date, p.cash_date, &p.doc.number, p.doc.prov),
                 outstanding: p.doc.amount,
                 open: false,
@@ -671,20 +693,34 @@ impl<'a> Simulation<'a> {
         }
         debts.sort_by(|a, b| a.order.cmp(&b.order));
         let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
         for (i, d) in debts.iter().enumerate() {
-            if let (Debit::Invoice(_), Some(core)) = (d.debit, refs::number_core(&d.number)) {
+            if !matches!(d.debit, Debit::Invoice(_)) {
+                continue;
+            }
+            let numbers = std::iter::once(d.number.as_str())
+                .chain(d.aliases.iter().filter_map(|a| a.number.as_deref()));
+            let mut cores: Vec<String> = numbers.filter_map(refs::number_core).collect();
+            cores.sort();
+            cores.dedup();
+            for core in cores {
                 by_core.entry(core).or_default().push(i);
+            }
+            for id in &d.ids {
+                by_id.entry(id.clone()).or_insert(i);
             }
         }
         Simulation {
             ledger,
             cfg,
             group,
+            context,
             debts,
             allocations: Vec::new(),
             credit_results: Vec::new(),
             payment_notes: Vec::new(),
             by_core,
+            by_id,
         }
     }
 
@@ -740,7 +776,7 @@ impl<'a> Simulation<'a> {
             .map(|list| {
                 list.iter()
                     .copied()
-                    .filter(|&i| names_number(r, &self.debts[i].number))
+                    .filter(|&i| self.names(r, i).is_some())
                     .collect()
             })
             .unwrap_or_default();
@@ -749,7 +785,7 @@ impl<'a> Simulation<'a> {
             let dated: Vec<usize> = named
                 .iter()
                 .copied()
-                .filter(|&i| self.debts[i].date == date)
+                .filter(|&i| self.names(r, i) == Some(Some(date)))
                 .collect();
             if dated.is_empty() { named } else { dated }
         } else {
@@ -776,6 +812,56 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Whether a reference names debt `i` by its number or an alias: `Some(date)` of the
+    /// number it names (`Some(None)` for an alias without a date), `None` when not named.
+    fn names(&self, r: &DocRef, i: usize) -> Option<Option<NaiveDate>> {
+        let d = &self.debts[i];
+        if names_number(r, &d.number) {
+            return Some(Some(d.date));
+        }
+        d.aliases
+            .iter()
+            .find(|a| a.number.as_deref().is_some_and(|n| names_number(r, n)))
+            .map(|a| a.date)
+    }
+
+    /// The debt an explicit link names: by id, else by number (and date).
+    fn resolve_link(
+        &self,
+        link: &crate::model::DocLink,
+        amount: Decimal,
+    ) -> Result<Option<usize>, Note> {
+        if let Some(&d) = link.id.as_ref().and_then(|id| self.by_id.get(id)) {
+            return Ok(Some(d));
+        }
+        match &link.number {
+            Some(n) => {
+                let mut r = link_ref(n);
+                r.date = link.date;
+                self.resolve(&r, link.amount.unwrap_or(amount))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The note for a link or reference that names nothing open: the invoice was removed
+    /// from the newest export (S48), or it is unknown (S12).
+    fn missing(&self, number: &str) -> Note {
+        let r = link_ref(number);
+        let removed = self
+            .context
+            .removed
+            .iter()
+            .map(|&i| &self.ledger.removed[i])
+            .find(|x| names_number(&r, &x.doc.number));
+        match removed {
+            Some(x) => {
+                Note::RemovedInvoice(x.doc.number.clone(), x.doc.status.describe().to_string())
+            }
+            None => Note::UnknownInvoice(number.to_string()),
+        }
+    }
+
     fn debit_amount(&self, d: Debit) -> Decimal {
         match d {
             Debit::Invoice(i) => self.ledger.invoices[i].doc.amount,
@@ -798,14 +884,15 @@ impl<'a> Simulation<'a> {
             let doc = &self.ledger.credits[c].doc;
             let mut left = doc.amount;
             let mut unknown = None;
-            if let Some(link) = doc.links.first().map(|l| l.label()) {
-                match self.resolve(&link_ref(&link), doc.amount) {
+            for link in &doc.links {
+                match self.resolve_link(link, doc.amount) {
                     Ok(Some(debt)) => {
-                        let amount = left.min(self.debts[debt].outstanding);
+                        let cap = link.amount.unwrap_or(left);
+                        let amount = left.min(cap).min(self.debts[debt].outstanding);
                         self.apply(debt, Source::Credit(c), doc.date, amount, Rule::Link);
                         left -= amount;
                     }
-                    Ok(None) => unknown = Some(Note::UnknownInvoice(link.clone())),
+                    Ok(None) => unknown = Some(self.missing(&link.label())),
                     Err(note) => unknown = Some(note),
                 }
             }
@@ -816,17 +903,29 @@ impl<'a> Simulation<'a> {
             let r = &receipts[ri];
             let p = &self.ledger.payments[r.payment];
             let amount = p.doc.amount;
-            let mut targets: Vec<(usize, Rule)> = Vec::new();
+            let mut targets: Vec<(usize, Rule, Option<Decimal>)> = Vec::new();
             let mut named = false;
             let mut notes = Vec::new();
-            for (k, reference) in r.refs.iter().enumerate() {
-                let is_link = k < p.doc.links.len();
+            // Links the export states come first, with their amounts; then what the
+            // purpose names.
+            for link in &p.doc.links {
+                named = true;
+                match self.resolve_link(link, amount) {
+                    Ok(Some(debt)) => {
+                        if !targets.iter().any(|(t, ..)| *t == debt) {
+                            targets.push((debt, Rule::Link, link.amount));
+                        }
+                    }
+                    Ok(None) => notes.push(self.missing(&link.label())),
+                    Err(note) => notes.push(note),
+                }
+            }
+            for reference in &r.refs {
                 match self.resolve(reference, amount) {
                     Ok(Some(debt)) => {
                         named = true;
-                        if !targets.iter().any(|(t, _)| *t == debt) {
-                            targets
-                                .push((debt, if is_link { Rule::Link } else { Rule::Reference }));
+                        if !targets.iter().any(|(t, ..)| *t == debt) {
+                            targets.push((debt, Rule::Reference, None));
                         }
                     }
                     Ok(None) => {
@@ -838,7 +937,7 @@ impl<'a> Simulation<'a> {
                             && !reference.long_number
                         {
                             named = true;
-                            notes.push(Note::UnknownInvoice(reference.number.clone()));
+                            notes.push(self.missing(&reference.number));
                         }
                     }
 
@@ -848,15 +947,21 @@ impl<'a> Simulation<'a> {
                     }
                 }
             }
-            targets.sort_by(|a, b| self.debts[a.0].order.cmp(&self.debts[b.0].order));
+            // Links with amounts keep the export's split; the rest go by due date.
+            targets.sort_by(|a, b| {
+                (a.2.is_none(), &self.debts[a.0].order)
+                    .cmp(&(b.2.is_none(), &self.debts[b.0].order))
+            });
             let mut left = amount;
             let mut paid_here: Vec<usize> = Vec::new();
-            for (debt, rule) in targets {
+            for (debt, rule, cap) in targets {
                 if self.debts[debt].outstanding <= Decimal::ZERO {
                     notes.push(Note::AlreadyPaid(self.debts[debt].number.clone()));
                     continue;
                 }
-                let a = left.min(self.debts[debt].outstanding);
+                let a = left
+                    .min(self.debts[debt].outstanding)
+                    .min(cap.unwrap_or(left));
                 self.apply(debt, Source::Payment(r.payment), p.cash_date, a, rule);
                 left -= a;
                 paid_here.push(debt);

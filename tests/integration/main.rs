@@ -3,6 +3,7 @@
 mod behaviours;
 mod cli;
 mod corpus;
+mod once;
 mod properties;
 mod samples;
 mod support;
