@@ -77,6 +77,8 @@ pub enum DebtKind {
 pub struct OpenDebt {
     pub kind: DebtKind,
     pub number: String,
+    /// The stage of the invoice's payment schedule (1-based), when it has one.
+    pub installment: Option<u16>,
     pub date: NaiveDate,
     /// The due date the source gives (`None` when it gives none).
     pub due_date: Option<NaiveDate>,
@@ -243,35 +245,52 @@ pub fn register(
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
         let doc = &inv.doc;
-        let (p, c, w) = paid.get(&Debit::Invoice(i)).copied().unwrap_or_default();
-        let due = doc.due.unwrap_or(doc.date + default_term);
-        let aged_from = match cfg.age_by {
-            AgeBy::Due => due,
-            AgeBy::Date => doc.date,
+        // Each stage of a payment schedule ages from its own due date (S39).
+        let stages: Vec<(Option<u16>, Option<NaiveDate>, Decimal)> = if doc.installments.is_empty()
+        {
+            vec![(None, doc.due, doc.amount)]
+        } else {
+            doc.installments
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (Some(k as u16 + 1), Some(s.due), s.amount))
+                .collect()
         };
-        let age = (as_of - aged_from).num_days();
-        debt(
-            inv.party,
-            &doc.currency,
-            OpenDebt {
-                kind: DebtKind::Invoice,
-                number: doc.number.clone(),
-                date: doc.date,
-                due_date: doc.due,
-                due,
-                aged_from,
-                amount: doc.amount,
-                paid: p,
-                credited: c,
-                written_off: w,
-                outstanding: doc.amount - p - c - w,
-                days_overdue: age,
-                bucket: cfg.bucket_of(age),
-                manager: doc.manager.clone(),
-                contract: doc.contract.clone(),
-            },
-            true,
-        );
+        for (k, (stage, due_date, amount)) in stages.into_iter().enumerate() {
+            let (p, c, w) = paid
+                .get(&Debit::Invoice(i, k as u16))
+                .copied()
+                .unwrap_or_default();
+            let due = due_date.unwrap_or(doc.date + default_term);
+            let aged_from = match cfg.age_by {
+                AgeBy::Due => due,
+                AgeBy::Date => doc.date,
+            };
+            let age = (as_of - aged_from).num_days();
+            debt(
+                inv.party,
+                &doc.currency,
+                OpenDebt {
+                    kind: DebtKind::Invoice,
+                    number: doc.number.clone(),
+                    installment: stage,
+                    date: doc.date,
+                    due_date,
+                    due,
+                    aged_from,
+                    amount,
+                    paid: p,
+                    credited: c,
+                    written_off: w,
+                    outstanding: amount - p - c - w,
+                    days_overdue: age,
+                    bucket: cfg.bucket_of(age),
+                    manager: doc.manager.clone(),
+                    contract: doc.contract.clone(),
+                },
+                true,
+            );
+        }
     }
     for &i in &m.refunds {
         let pay = &ledger.payments[i];
@@ -284,6 +303,7 @@ pub fn register(
             OpenDebt {
                 kind: DebtKind::Refund,
                 number: pay.doc.number.clone(),
+                installment: None,
                 date: pay.cash_date,
                 due_date: Some(pay.cash_date),
                 due: pay.cash_date,

@@ -162,6 +162,13 @@ impl Status {
     }
 }
 
+/// One stage of a payment schedule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Installment {
+    pub due: NaiveDate,
+    pub amount: Decimal,
+}
+
 /// An invoice (счёт на оплату) or another receivable document: the customer owes `amount`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invoice {
@@ -183,6 +190,10 @@ pub struct Invoice {
     /// Documents this one takes the place of: a sale (реализация) replaces the invoice
     /// or order it was made from, so the debt counts once.
     pub replaces: Vec<DocLink>,
+    /// The payment schedule (график оплаты), when the source gives one with several
+    /// stages: each stage is due on its own date. Empty: the whole amount is due on `due`.
+    /// The stages' amounts add up to `amount` (readers ensure it).
+    pub installments: Vec<Installment>,
     pub status: Status,
     pub prov: Provenance,
 }

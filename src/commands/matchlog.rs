@@ -38,7 +38,7 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
 
 fn debit_number(ledger: &Ledger, d: Debit) -> &str {
     match d {
-        Debit::Invoice(i) => &ledger.invoices[i].doc.number,
+        Debit::Invoice(i, _) => &ledger.invoices[i].doc.number,
         Debit::Refund(i) => &ledger.payments[i].doc.number,
     }
 }
@@ -185,7 +185,8 @@ pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
                     .map(|a| {
                         json!({
                             "invoice": debit_number(ledger, a.debit),
-                            "kind": match a.debit { Debit::Invoice(_) => "invoice", Debit::Refund(_) => "refund" },
+                            "kind": match a.debit { Debit::Invoice(..) => "invoice", Debit::Refund(_) => "refund" },
+                            "installment": match a.debit { Debit::Invoice(_, k) if k > 0 => Value::from(k + 1), Debit::Invoice(i, _) if !ledger.invoices[i].doc.installments.is_empty() => Value::from(1), _ => Value::Null },
                             "amount": money(a.amount),
                             "date": date(a.date),
                             "rule": a.rule.name(),

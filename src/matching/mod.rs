@@ -76,8 +76,9 @@ pub struct MatchConfig {
 /// Something a customer owes: an invoice, or a refund we paid them beyond their advance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Debit {
-    /// Index into `Ledger::invoices`.
-    Invoice(usize),
+    /// Index into `Ledger::invoices`, and the stage of its payment schedule (0 when the
+    /// invoice has a single due date).
+    Invoice(usize, u16),
     /// Index into `Ledger::payments` (an outgoing refund).
     Refund(usize),
 }
@@ -645,6 +646,8 @@ struct Simulation<'a> {
     by_core: HashMap<String, Vec<usize>>,
     /// Invoices of the group by their ids in the exporting system.
     by_id: HashMap<String, usize>,
+    /// Each invoice's stages (debt indexes, in payment order).
+    parts: HashMap<usize, Vec<usize>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -660,22 +663,38 @@ impl<'a> Simulation<'a> {
             let due = inv
                 .due
                 .unwrap_or_else(|| inv.date + chrono::Days::new(u64::from(cfg.default_term)));
-            debts.push(Open {
-                debit: Debit::Invoice(i),
-                date: inv.date,
-                due,
-                number: inv.number.clone(),
-                aliases: inv.aliases.clone(),
-                ids: inv
-                    .id
-                    .iter()
-                    .chain(inv.aliases.iter().filter_map(|a| a.id.as_ref()))
-                    .cloned()
-                    .collect(),
-                order: order_key(due, inv.date, &inv.number, inv.prov),
-                outstanding: inv.amount,
-                open: false,
-            });
+            // Each stage of a payment schedule is a debt of its own, due on its own date.
+            let stages: Vec<(NaiveDate, Decimal)> = if inv.installments.is_empty() {
+                vec![(due, inv.amount)]
+            } else {
+                inv.installments.iter().map(|s| (s.due, s.amount)).collect()
+            };
+            for (part, (due, amount)) in stages.into_iter().enumerate() {
+                let head = part == 0;
+                debts.push(Open {
+                    debit: Debit::Invoice(i, part as u16),
+                    date: inv.date,
+                    due,
+                    number: inv.number.clone(),
+                    aliases: if head {
+                        inv.aliases.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    ids: if head {
+                        inv.id
+                            .iter()
+                            .chain(inv.aliases.iter().filter_map(|a| a.id.as_ref()))
+                            .cloned()
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    order: order_key(due, inv.date, &inv.number, inv.prov),
+                    outstanding: amount,
+                    open: false,
+                });
+            }
         }
         for &i in &group.refunds {
             let p = &ledger.payments[i];
@@ -694,8 +713,15 @@ impl<'a> Simulation<'a> {
         debts.sort_by(|a, b| a.order.cmp(&b.order));
         let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut parts: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, d) in debts.iter().enumerate() {
+            if let Debit::Invoice(i, _) = d.debit {
+                parts.entry(i).or_default().push(k);
+            }
+        }
         for (i, d) in debts.iter().enumerate() {
-            if !matches!(d.debit, Debit::Invoice(_)) {
+            // Only an invoice's first stage is found by number or id; `parts` gives the rest.
+            if !matches!(d.debit, Debit::Invoice(_, 0)) {
                 continue;
             }
             let numbers = std::iter::once(d.number.as_str())
@@ -721,6 +747,7 @@ impl<'a> Simulation<'a> {
             payment_notes: Vec::new(),
             by_core,
             by_id,
+            parts,
         }
     }
 
@@ -799,8 +826,8 @@ impl<'a> Simulation<'a> {
                     .iter()
                     .copied()
                     .filter(|&i| {
-                        let d = &self.debts[i];
-                        d.outstanding == amount || self.debit_amount(d.debit) == amount
+                        self.outstanding_of(i) == amount
+                            || self.debit_amount(self.debts[i].debit) == amount
                     })
                     .collect();
                 if fits.len() == 1 {
@@ -862,9 +889,47 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// The stages of the invoice whose first stage is `head` (just `head` for a refund or
+    /// an invoice without a schedule), in payment order.
+    fn stages(&self, head: usize) -> Vec<usize> {
+        match self.debts[head].debit {
+            Debit::Invoice(i, _) => self.parts.get(&i).cloned().unwrap_or_else(|| vec![head]),
+            Debit::Refund(_) => vec![head],
+        }
+    }
+
+    /// What is still owed on the whole invoice `head` belongs to.
+    fn outstanding_of(&self, head: usize) -> Decimal {
+        self.stages(head)
+            .iter()
+            .map(|&k| self.debts[k].outstanding)
+            .sum()
+    }
+
+    /// Applies up to `amount` to the stages of `head` in payment order; returns what was applied.
+    fn apply_to_stages(
+        &mut self,
+        head: usize,
+        source: Source,
+        date: NaiveDate,
+        amount: Decimal,
+        rule: Rule,
+    ) -> Decimal {
+        let mut left = amount;
+        for k in self.stages(head) {
+            if left <= Decimal::ZERO {
+                break;
+            }
+            let a = left.min(self.debts[k].outstanding);
+            self.apply(k, source, date, a, rule);
+            left -= a;
+        }
+        amount - left
+    }
+
     fn debit_amount(&self, d: Debit) -> Decimal {
         match d {
-            Debit::Invoice(i) => self.ledger.invoices[i].doc.amount,
+            Debit::Invoice(i, _) => self.ledger.invoices[i].doc.amount,
             Debit::Refund(i) => self.ledger.payments[i].doc.amount,
         }
     }
@@ -887,10 +952,14 @@ impl<'a> Simulation<'a> {
             for link in &doc.links {
                 match self.resolve_link(link, doc.amount) {
                     Ok(Some(debt)) => {
-                        let cap = link.amount.unwrap_or(left);
-                        let amount = left.min(cap).min(self.debts[debt].outstanding);
-                        self.apply(debt, Source::Credit(c), doc.date, amount, Rule::Link);
-                        left -= amount;
+                        let cap = link.amount.unwrap_or(left).min(left);
+                        left -= self.apply_to_stages(
+                            debt,
+                            Source::Credit(c),
+                            doc.date,
+                            cap,
+                            Rule::Link,
+                        );
                     }
                     Ok(None) => unknown = Some(self.missing(&link.label())),
                     Err(note) => unknown = Some(note),
@@ -955,19 +1024,17 @@ impl<'a> Simulation<'a> {
             let mut left = amount;
             let mut paid_here: Vec<usize> = Vec::new();
             for (debt, rule, cap) in targets {
-                if self.debts[debt].outstanding <= Decimal::ZERO {
+                if self.outstanding_of(debt) <= Decimal::ZERO {
                     notes.push(Note::AlreadyPaid(self.debts[debt].number.clone()));
                     continue;
                 }
-                let a = left
-                    .min(self.debts[debt].outstanding)
-                    .min(cap.unwrap_or(left));
-                self.apply(debt, Source::Payment(r.payment), p.cash_date, a, rule);
-                left -= a;
+                let a = left.min(cap.unwrap_or(left));
+                left -=
+                    self.apply_to_stages(debt, Source::Payment(r.payment), p.cash_date, a, rule);
                 paid_here.push(debt);
             }
             // Less than the named invoices need: say so (S09); the unnamed ones stay untouched.
-            let short: Decimal = paid_here.iter().map(|&d| self.debts[d].outstanding).sum();
+            let short: Decimal = paid_here.iter().map(|&d| self.outstanding_of(d)).sum();
             if short > Decimal::ZERO {
                 notes.push(Note::ShortOfNamed(short));
             }

@@ -73,6 +73,7 @@ pub fn register(reg: &Register) -> Value {
                     json!({
                         "kind": match d.kind { DebtKind::Invoice => "invoice", DebtKind::Refund => "refund" },
                         "number": d.number,
+                        "installment": d.installment,
                         "date": date(d.date),
                         "due_date": opt_date(d.due_date),
                         "aged_from": date(d.aged_from),

@@ -227,7 +227,10 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
                 Cell::opt_text(r.inn.as_deref()),
                 Cell::opt_text(d.manager.as_deref().or(r.manager.as_deref())),
                 Cell::text(kind),
-                Cell::text(&d.number),
+                Cell::Text(match d.installment {
+                    Some(k) => format!("{} ({} {k})", d.number, lang.t("этап", "stage")),
+                    None => d.number.clone(),
+                }),
                 Cell::Date(d.date),
                 Cell::opt_date(d.due_date),
                 Cell::text(&r.currency),
