@@ -7,9 +7,10 @@
 pub mod clientbank;
 pub mod commerceml;
 pub mod delimited;
-pub mod enterprisedata;
 pub mod encoding;
+pub mod enterprisedata;
 pub mod lines;
+pub mod table;
 pub mod xlsx;
 pub mod xml;
 
@@ -64,6 +65,9 @@ pub struct FileRead {
     /// Documents read that are no receivable of ours (a purchase order, a document of
     /// another kind): counted, not kept.
     pub other: usize,
+    /// Kept documents that are not documents of the file but facts another one states
+    /// (a payment an order says it received): kept, not counted as read.
+    pub derived: usize,
     /// Documents found but not read (each has a warning).
     pub skipped: usize,
     pub warnings: Vec<Warning>,
@@ -86,6 +90,7 @@ impl FileRead {
             accounts: Vec::new(),
             documents: Vec::new(),
             other: 0,
+            derived: 0,
             skipped: 0,
             warnings: Vec::new(),
             notes: Vec::new(),
@@ -94,9 +99,9 @@ impl FileRead {
         }
     }
 
-    /// Documents read: kept ones and the others.
+    /// Documents read: kept ones and the others, not counting derived ones.
     pub fn read_count(&self) -> usize {
-        self.documents.len() + self.other
+        (self.documents.len() + self.other).saturating_sub(self.derived)
     }
 }
 
@@ -128,7 +133,9 @@ pub fn detect(bytes: &[u8]) -> Detected {
     }
     if text_start.starts_with(b"<") {
         return match xml::root_name(bytes).as_deref() {
-            Some("КоммерческаяИнформация") => Detected::Known(Format::CommerceMl),
+            Some("КоммерческаяИнформация") => {
+                Detected::Known(Format::CommerceMl)
+            }
             Some("Message") => Detected::Known(Format::EnterpriseData),
             _ => Detected::Unsupported("XML that is neither CommerceML nor EnterpriseData"),
         };
