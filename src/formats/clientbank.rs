@@ -715,8 +715,8 @@ impl Reader {
                 "no 1CClientBankExchange header: documents are read, their direction is judged by the accounts of the other statements or by their dates",
             );
         }
-        if let (Some(declared), true) = (self.declared, self.encoding != TextEncoding::Utf8) {
-            if declared != self.encoding {
+        if let (Some(declared), true) = (self.declared, self.encoding != TextEncoding::Utf8)
+            && declared != self.encoding {
                 self.warnings.push(Warning::file(
                     self.file,
                     format!(
@@ -727,15 +727,13 @@ impl Reader {
                     ),
                 ));
             }
-        }
         self.check_balances();
         let mut accounts = self.header_accounts.clone();
         for b in &self.balances {
-            if let Some(a) = &b.account {
-                if !accounts.contains(a) {
+            if let Some(a) = &b.account
+                && !accounts.contains(a) {
                     accounts.push(a.clone());
                 }
-            }
         }
         let mut out = FileRead::new(Format::ClientBank, Some(self.encoding));
         out.version = self.version;
@@ -756,8 +754,7 @@ impl Reader {
         for b in &self.balances {
             if let (Some(o), Some(c), Some(d), Some(cl)) =
                 (b.opening, b.credited, b.debited, b.closing)
-            {
-                if o + c - d != cl {
+                && o + c - d != cl {
                     warnings.push(Warning::at(
                         self.file,
                         b.line,
@@ -770,7 +767,6 @@ impl Reader {
                         ),
                     ));
                 }
-            }
         }
         let mut by_account: HashMap<&str, Vec<&Balance>> = HashMap::new();
         for b in &self.balances {
@@ -786,8 +782,8 @@ impl Reader {
             secs.sort_by_key(|b| (b.start, b.line));
             secs.dedup_by_key(|b| (b.start, b.end, b.opening, b.closing));
             for w in secs.windows(2) {
-                if let (Some(prev), Some(next)) = (w[0].closing, w[1].opening) {
-                    if prev != next {
+                if let (Some(prev), Some(next)) = (w[0].closing, w[1].opening)
+                    && prev != next {
                         warnings.push(Warning::at(
                             self.file,
                             w[1].line,
@@ -798,7 +794,6 @@ impl Reader {
                             ),
                         ));
                     }
-                }
             }
             // Turnovers against the documents, summed over the account's sections: one
             // warning per account, since an excerpt of a statement fails every section.

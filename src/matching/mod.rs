@@ -333,37 +333,7 @@ fn names_number(r: &DocRef, number: &str) -> bool {
     }
 }
 
-/// Splits `total` in proportion to `weights`, in kopecks, by the largest remainder: the
-/// parts always add up to the total exactly.
-pub fn pro_rata(total: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
-    let sum: Decimal = weights.iter().sum();
-    if sum.is_zero() || weights.is_empty() {
-        return vec![Decimal::ZERO; weights.len()];
-    }
-    let kopeck = Decimal::new(1, 2);
-    let exact: Vec<Decimal> = weights.iter().map(|w| total * *w / sum).collect();
-    let mut parts: Vec<Decimal> = exact
-        .iter()
-        .map(|e| e.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero))
-        .collect();
-    let mut left = total - parts.iter().sum::<Decimal>();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - parts[b])
-            .cmp(&(exact[a] - parts[a]))
-            .then(a.cmp(&b))
-    });
-    for i in order {
-        if left < kopeck {
-            break;
-        }
-        if exact[i] > parts[i] {
-            parts[i] += kopeck;
-            left -= kopeck;
-        }
-    }
-    parts
-}
+pub use crate::money::pro_rata;
 
 /// Runs the matching over the ledger as of `cfg.as_of`.
 pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {

@@ -669,7 +669,7 @@ fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
     }
     for (debit, sum) in &to {
         let amount = match *debit {
-            Debit::Invoice(i) => ledger.invoices[i].doc.amount,
+            Debit::Invoice(i, _) => ledger.invoices[i].doc.amount,
             Debit::Refund(i) => ledger.payments[i].doc.amount,
         };
         prop_assert!(
