@@ -68,6 +68,7 @@ fn to_json(files: &[Loaded], sources: &crate::model::Sources) -> Value {
                         "counts": {"invoices": invoices, "credits": credits, "payments": payments},
                         "accounts": r.accounts,
                         "warnings": r.warnings.iter().map(|w| json!({"line": w.line, "message": w.message})).collect::<Vec<_>>(),
+                        "notes": r.notes.iter().map(|w| json!({"line": w.line, "message": w.message})).collect::<Vec<_>>(),
                     })
                 }
                 Outcome::Skipped(why) => json!({
@@ -135,6 +136,14 @@ fn sheets(files: &[Loaded], sources: &crate::model::Sources, lang: Lang) -> Vec<
                         Cell::text(&path),
                         x.line.map_or(Cell::Empty, |l| Cell::Int(l.into())),
                         Cell::text(&x.message),
+                    ]);
+                }
+                for x in &r.notes {
+                    let message = format!("{}: {}", lang.t("примечание", "note"), x.message);
+                    w.rows.push(vec![
+                        Cell::text(&path),
+                        x.line.map_or(Cell::Empty, |l| Cell::Int(l.into())),
+                        Cell::Text(message),
                     ]);
                 }
             }

@@ -98,6 +98,19 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
         return Err(e);
     }
     let mut warning_count = inputs.warnings().len();
+    let notes: usize = inputs
+        .files
+        .iter()
+        .map(|f| match &f.outcome {
+            Outcome::Read(r) => r.notes.len(),
+            _ => 0,
+        })
+        .sum();
+    if notes > 0 {
+        diag.note(&format!(
+            "{notes} note(s) about the inputs (documents left out as deleted, cancelled, unposted or not ours): `sverka inspect` lists them"
+        ));
+    }
     let Inputs { sources, files } = inputs;
     let docs: Vec<FileDocs> = files
         .into_iter()
