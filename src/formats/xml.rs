@@ -319,7 +319,17 @@ pub fn root_name(bytes: &[u8]) -> Option<String> {
         } else if let Some(r) = rest.strip_prefix("<!--") {
             rest = &r[r.find("-->")? + 3..];
         } else if let Some(r) = rest.strip_prefix("<!") {
-            rest = &r[r.find('>')? + 1..];
+            // A DOCTYPE's internal subset holds `>` of its own: skip to `]>`.
+            let bracket = r.find('[');
+            let close = r.find('>')?;
+            rest = match bracket {
+                Some(b) if b < close => {
+                    let end = r[b..].find(']')? + b;
+                    &r[end + r[end..].find('>')? + 1..]
+                }
+                _ => &r[close + 1..],
+            };
+
         } else if let Some(r) = rest.strip_prefix('<') {
             let end = r.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
             return Some(local(&r[..end]));

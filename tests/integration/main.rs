@@ -8,3 +8,4 @@ mod once;
 mod properties;
 mod samples;
 mod support;
+mod xml_inputs;
