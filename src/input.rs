@@ -144,12 +144,13 @@ pub fn load(inputs: &[PathBuf]) -> crate::Result<Inputs> {
         // Files that do not say when they were exported (lists saved by hand) are as new
         // as their modification time.
         if let Outcome::Read(r) = &mut outcome
-            && r.exported.is_none() {
-                r.exported = std::fs::metadata(&path)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
-            }
+            && r.exported.is_none()
+        {
+            r.exported = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+        }
         files.push(Loaded {
             file,
             path,

@@ -716,24 +716,26 @@ impl Reader {
             );
         }
         if let (Some(declared), true) = (self.declared, self.encoding != TextEncoding::Utf8)
-            && declared != self.encoding {
-                self.warnings.push(Warning::file(
-                    self.file,
-                    format!(
-                        "Кодировка says {} but the bytes are {}; read as {}",
-                        declared.name(),
-                        self.encoding.name(),
-                        self.encoding.name()
-                    ),
-                ));
-            }
+            && declared != self.encoding
+        {
+            self.warnings.push(Warning::file(
+                self.file,
+                format!(
+                    "Кодировка says {} but the bytes are {}; read as {}",
+                    declared.name(),
+                    self.encoding.name(),
+                    self.encoding.name()
+                ),
+            ));
+        }
         self.check_balances();
         let mut accounts = self.header_accounts.clone();
         for b in &self.balances {
             if let Some(a) = &b.account
-                && !accounts.contains(a) {
-                    accounts.push(a.clone());
-                }
+                && !accounts.contains(a)
+            {
+                accounts.push(a.clone());
+            }
         }
         let mut out = FileRead::new(Format::ClientBank, Some(self.encoding));
         out.version = self.version;
@@ -754,8 +756,9 @@ impl Reader {
         for b in &self.balances {
             if let (Some(o), Some(c), Some(d), Some(cl)) =
                 (b.opening, b.credited, b.debited, b.closing)
-                && o + c - d != cl {
-                    warnings.push(Warning::at(
+                && o + c - d != cl
+            {
+                warnings.push(Warning::at(
                         self.file,
                         b.line,
                         format!(
@@ -766,7 +769,7 @@ impl Reader {
                             plain(cl)
                         ),
                     ));
-                }
+            }
         }
         let mut by_account: HashMap<&str, Vec<&Balance>> = HashMap::new();
         for b in &self.balances {
@@ -783,8 +786,9 @@ impl Reader {
             secs.dedup_by_key(|b| (b.start, b.end, b.opening, b.closing));
             for w in secs.windows(2) {
                 if let (Some(prev), Some(next)) = (w[0].closing, w[1].opening)
-                    && prev != next {
-                        warnings.push(Warning::at(
+                    && prev != next
+                {
+                    warnings.push(Warning::at(
                             self.file,
                             w[1].line,
                             format!(
@@ -793,7 +797,7 @@ impl Reader {
                                 plain(prev)
                             ),
                         ));
-                    }
+                }
             }
             // Turnovers against the documents, summed over the account's sections: one
             // warning per account, since an excerpt of a statement fails every section.

@@ -55,8 +55,8 @@ use super::{FileError, FileRead, Format};
 use crate::dates::{parse_date, ru};
 use crate::inn::{clean_inn, clean_kpp, is_valid_inn};
 use crate::model::{
-    Credit, Currency, Direction, DocLink, Document, Installment, FileId, Invoice, Party, Payment, Provenance,
-    RUB, Status, Warning, normalize_currency,
+    Credit, Currency, Direction, DocLink, Document, FileId, Installment, Invoice, Party, Payment,
+    Provenance, RUB, Status, Warning, normalize_currency,
 };
 use crate::money::{parse_amount, plain};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -482,16 +482,38 @@ impl Reader {
     /// `ПроцентПлатежа` of the amount) add up to the invoice, the installments, each aged
     /// from its own date. Stages that do not add up leave one debt aged from the last
     /// date, with a note.
-    fn schedule(&mut self, obj: &Element, number: &str, amount: Decimal) -> (Option<NaiveDate>, Vec<Installment>) {
+    fn schedule(
+        &mut self,
+        obj: &Element,
+        number: &str,
+        amount: Decimal,
+    ) -> (Option<NaiveDate>, Vec<Installment>) {
         let mut stages: Vec<(NaiveDate, Option<Decimal>, Option<Decimal>)> = Vec::new();
-        for row in obj.child("ЭтапыОплаты").into_iter().flat_map(|t| t.children_named("Строка")) {
-            let Some(t) = row.text_at(&["ДатаПлатежа"]) else { continue };
-            let Some(d) = parse_date(t) else {
-                self.warn(row.line, format!("payment stage of {number}: ДатаПлатежа {t:?} is not a date; stage ignored"));
+        for row in obj
+            .child("ЭтапыОплаты")
+            .into_iter()
+            .flat_map(|t| t.children_named("Строка"))
+        {
+            let Some(t) = row.text_at(&["ДатаПлатежа"]) else {
                 continue;
             };
-            let sum = row.text_at(&["СуммаПлатежа"]).and_then(|v| parse_amount(v).ok()).filter(|v| *v > Decimal::ZERO);
-            let percent = row.text_at(&["ПроцентПлатежа"]).and_then(|v| parse_amount(v).ok()).filter(|v| *v > Decimal::ZERO);
+            let Some(d) = parse_date(t) else {
+                self.warn(
+                    row.line,
+                    format!(
+                        "payment stage of {number}: ДатаПлатежа {t:?} is not a date; stage ignored"
+                    ),
+                );
+                continue;
+            };
+            let sum = row
+                .text_at(&["СуммаПлатежа"])
+                .and_then(|v| parse_amount(v).ok())
+                .filter(|v| *v > Decimal::ZERO);
+            let percent = row
+                .text_at(&["ПроцентПлатежа"])
+                .and_then(|v| parse_amount(v).ok())
+                .filter(|v| *v > Decimal::ZERO);
             stages.push((d, sum, percent));
         }
         stages.sort_by_key(|s| s.0);
@@ -512,7 +534,11 @@ impl Reader {
         };
         match amounts {
             Some(a) if a.iter().sum::<Decimal>() == amount => {
-                let installments = stages.iter().zip(a).map(|(s, amount)| Installment { due: s.0, amount }).collect();
+                let installments = stages
+                    .iter()
+                    .zip(a)
+                    .map(|(s, amount)| Installment { due: s.0, amount })
+                    .collect();
                 (Some(last), installments)
             }
             _ => {
@@ -1342,8 +1368,14 @@ mod tests {
         assert_eq!(
             order.installments,
             vec![
-                Installment { due: date(2024, 2, 25), amount: rust_decimal_macros::dec!(22500.00) },
-                Installment { due: date(2024, 3, 25), amount: rust_decimal_macros::dec!(22500.00) },
+                Installment {
+                    due: date(2024, 2, 25),
+                    amount: rust_decimal_macros::dec!(22500.00)
+                },
+                Installment {
+                    due: date(2024, 3, 25),
+                    amount: rust_decimal_macros::dec!(22500.00)
+                },
             ]
         );
         assert!(notes(&inv).is_empty(), "{:?}", notes(&inv));

@@ -329,7 +329,6 @@ pub fn root_name(bytes: &[u8]) -> Option<String> {
                 }
                 _ => &r[close + 1..],
             };
-
         } else if let Some(r) = rest.strip_prefix('<') {
             let end = r.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
             return Some(local(&r[..end]));

@@ -8,4 +8,5 @@ mod once;
 mod properties;
 mod samples;
 mod support;
+mod xlsx;
 mod xml_inputs;

@@ -18,7 +18,12 @@ struct CmlInvoice {
 }
 
 impl CmlInvoice {
-    fn new(number: &'static str, date: &'static str, due: &'static str, amount: &'static str) -> CmlInvoice {
+    fn new(
+        number: &'static str,
+        date: &'static str,
+        due: &'static str,
+        amount: &'static str,
+    ) -> CmlInvoice {
         CmlInvoice {
             id: number,
             number,
@@ -81,7 +86,10 @@ fn a_folder_of_overlapping_exports_counts_every_document_once() {
     // Overlapping: the same, twice over and in other formats.
     let all = Fixture::new();
     all.cp1251("bank/kl_to_1c.txt", &statement(std::slice::from_ref(&pay)));
-    all.cp1251("bank/kl_to_1c_again.txt", &statement(std::slice::from_ref(&pay)));
+    all.cp1251(
+        "bank/kl_to_1c_again.txt",
+        &statement(std::slice::from_ref(&pay)),
+    );
     all.cp1251("1c/invoices.xml", &cml("2024-03-31T10:00:00", &docs));
     all.cp1251("1c/invoice_45.xml", &cml("2024-03-31T10:00:00", &docs[..1]));
     all.cp1251(
@@ -109,11 +117,17 @@ fn s42_s43_the_same_xml_invoice_in_two_files_counts_once() {
     let a = CmlInvoice::new("45", "2024-03-01", "2024-03-10", "10000.00");
     let b = CmlInvoice::new("46", "2024-03-02", "2024-03-20", "5000.00");
     f.cp1251("march_1.xml", &cml("2024-03-15T10:00:00", &[a.clone()]));
-    f.cp1251("march_1_copy.xml", &cml("2024-03-15T10:00:00", &[a.clone()]));
+    f.cp1251(
+        "march_1_copy.xml",
+        &cml("2024-03-15T10:00:00", &[a.clone()]),
+    );
     f.cp1251("march_2.xml", &cml("2024-03-31T10:00:00", &[a, b]));
     let r = report_of(&f);
     assert_eq!(row(&r, VEKTOR)["invoiced"], "15000.00");
-    assert_eq!(row(&r, VEKTOR)["invoices"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        row(&r, VEKTOR)["invoices"].as_array().map(Vec::len),
+        Some(2)
+    );
 }
 
 /// S44/S45 with XML: same amount and date but another number, and the same number from
@@ -153,7 +167,13 @@ fn s48_a_deleted_invoice_leaves_the_register_and_its_payment_becomes_an_advance(
     f.cp1251("new.xml", &cml("2024-03-31T10:00:00", &[deleted]));
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(VEKTOR, "17", "05.03.2024", "10000.00", "Оплата по счету 45")]),
+        &statement(&[Pay::from(
+            VEKTOR,
+            "17",
+            "05.03.2024",
+            "10000.00",
+            "Оплата по счету 45",
+        )]),
     );
     let r = report_of(&f);
     let row = row(&r, VEKTOR);
@@ -173,11 +193,39 @@ fn s48_a_deleted_invoice_leaves_the_register_and_its_payment_becomes_an_advance(
 #[test]
 fn s49_the_later_xml_export_wins_by_its_own_date() {
     let f = Fixture::new();
-    f.cp1251("b_old.xml", &cml("2024-03-10T10:00:00", &[CmlInvoice::new("70", "2024-03-01", "2024-03-10", "30000.00")]));
-    f.cp1251("a_new.xml", &cml("2024-03-20T10:00:00", &[CmlInvoice::new("70", "2024-03-01", "2024-03-10", "28000.00")]));
+    f.cp1251(
+        "b_old.xml",
+        &cml(
+            "2024-03-10T10:00:00",
+            &[CmlInvoice::new(
+                "70",
+                "2024-03-01",
+                "2024-03-10",
+                "30000.00",
+            )],
+        ),
+    );
+    f.cp1251(
+        "a_new.xml",
+        &cml(
+            "2024-03-20T10:00:00",
+            &[CmlInvoice::new(
+                "70",
+                "2024-03-01",
+                "2024-03-10",
+                "28000.00",
+            )],
+        ),
+    );
     f.cp1251(
         "kl_to_1c.txt",
-        &statement(&[Pay::from(VEKTOR, "5", "05.03.2024", "30000.00", "Оплата по счету 70")]),
+        &statement(&[Pay::from(
+            VEKTOR,
+            "5",
+            "05.03.2024",
+            "30000.00",
+            "Оплата по счету 70",
+        )]),
     );
     let out = sverka()
         .args(["report", "--as-of", "2024-03-31", "--format", "json"])
@@ -186,7 +234,10 @@ fn s49_the_later_xml_export_wins_by_its_own_date() {
         .expect("run");
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("a_new.xml:") && err.contains("later copy"), "{err}");
+    assert!(
+        err.contains("a_new.xml:") && err.contains("later copy"),
+        "{err}"
+    );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(row(&r, VEKTOR)["invoiced"], "28000.00");
     assert_eq!(row(&r, VEKTOR)["advance"], "2000.00");
@@ -220,22 +271,47 @@ fn hostile_xml_is_refused_with_its_line() {
     let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE КоммерческаяИнформация [\n <!ENTITY a \"aaaaaaaaaa\">\n <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n]>\n\
                 <КоммерческаяИнформация>\n<Документ><Номер>&b;</Номер></Документ>\n</КоммерческаяИнформация>\n";
     let path = f.utf8("bomb.xml", bomb);
-    let out = sverka().args(["report", "--as-of", "2024-03-31"]).arg(&path).output().expect("run");
+    let out = sverka()
+        .args(["report", "--as-of", "2024-03-31"])
+        .arg(&path)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bomb.xml:7") && err.contains("&b;") && err.contains("does not expand"), "{err}");
+    assert!(
+        err.contains("bomb.xml:7") && err.contains("&b;") && err.contains("does not expand"),
+        "{err}"
+    );
     let deep = format!(
         "<КоммерческаяИнформация>{}{}</КоммерческаяИнформация>",
         "<a>".repeat(200),
         "</a>".repeat(200)
     );
     let path = f.utf8("deep.xml", &deep);
-    let out = sverka().args(["inspect", "--format", "json"]).arg(&path).output().expect("run");
+    let out = sverka()
+        .args(["inspect", "--format", "json"])
+        .arg(&path)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("deeper than"), "{}", String::from_utf8_lossy(&out.stderr));
-    let broken = f.utf8("broken.xml", "<КоммерческаяИнформация>\n<Документ>\n</КоммерческаяИнформация>\n");
-    let out = sverka().args(["inspect", "--format", "json"]).arg(&broken).output().expect("run");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("deeper than"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let broken = f.utf8(
+        "broken.xml",
+        "<КоммерческаяИнформация>\n<Документ>\n</КоммерческаяИнформация>\n",
+    );
+    let out = sverka()
+        .args(["inspect", "--format", "json"])
+        .arg(&broken)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("broken.xml:3") && err.contains("column"), "{err}");
+    assert!(
+        err.contains("broken.xml:3") && err.contains("column"),
+        "{err}"
+    );
 }
