@@ -116,10 +116,13 @@ fn s42_s43_the_same_xml_invoice_in_two_files_counts_once() {
     let f = Fixture::new();
     let a = CmlInvoice::new("45", "2024-03-01", "2024-03-10", "10000.00");
     let b = CmlInvoice::new("46", "2024-03-02", "2024-03-20", "5000.00");
-    f.cp1251("march_1.xml", &cml("2024-03-15T10:00:00", &[a.clone()]));
+    f.cp1251(
+        "march_1.xml",
+        &cml("2024-03-15T10:00:00", std::slice::from_ref(&a)),
+    );
     f.cp1251(
         "march_1_copy.xml",
-        &cml("2024-03-15T10:00:00", &[a.clone()]),
+        &cml("2024-03-15T10:00:00", std::slice::from_ref(&a)),
     );
     f.cp1251("march_2.xml", &cml("2024-03-31T10:00:00", &[a, b]));
     let r = report_of(&f);
