@@ -464,7 +464,7 @@ fn report_on_each_readable_statement_balances() {
 }
 
 #[test]
-fn unread_formats_are_refused_without_a_panic() {
+fn commerceml_and_xlsx_files_never_panic() {
     let Some(corpus) = corpus() else { return };
     let mut problems = Vec::new();
     let mut seen = 0;
@@ -489,5 +489,50 @@ fn unread_formats_are_refused_without_a_panic() {
         }
     }
     assert!(seen > 0, "no files in commerceml/ and xlsx/");
+    fail_if_any(&problems);
+}
+
+/// Issue 3: every CommerceML file of the corpus reads with the number of documents its
+/// MANIFEST gives (the `what_it_contains` column starts with it: "2 Документ: …"), the
+/// purchase order and the empty reply included, and without an error.
+#[test]
+fn inspect_reads_every_commerceml_file_as_the_manifest_describes_it() {
+    let Some(corpus) = corpus() else { return };
+    let path = corpus.join("commerceml/MANIFEST.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let file_col = header
+        .iter()
+        .position(|h| *h == "local_file")
+        .expect("local_file column");
+    let what_col = header
+        .iter()
+        .position(|h| *h == "what_it_contains")
+        .expect("what_it_contains column");
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let file = cols[file_col];
+        let expected: usize = cols[what_col]
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{file}: no count in {:?}", cols[what_col]));
+        seen += 1;
+        let (code, json, stderr) = inspect_one(&corpus.join("commerceml").join(file));
+        if code != Some(0) {
+            problems.push(format!("{file}: exit {code:?}: {stderr}"));
+            continue;
+        }
+        if json["format"] != "commerceml" || json["documents"] != expected {
+            problems.push(format!(
+                "{file}: format {} documents {} (MANIFEST: {expected})",
+                json["format"], json["documents"]
+            ));
+        }
+    }
+    assert_eq!(seen, 12, "the MANIFEST lists 12 CommerceML files");
     fail_if_any(&problems);
 }
