@@ -117,7 +117,13 @@ impl Ledger {
     }
 }
 
+/// A name as the register shows it: one line, single spaces (exports wrap long names).
+fn display_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Normalises a company name for comparison: case, quotes, legal forms and punctuation dropped.
+
 pub fn normalize_name(name: &str) -> String {
     const FORMS: &[&str] = &[
         "ооо", "оао", "зао", "пао", "ао", "ип", "нко", "ано", "гуп", "муп", "фгуп",
@@ -345,7 +351,7 @@ impl PartyResolver {
     fn note(&mut self, p: &Party, key: PartyKey, overwrite: bool) {
         let info = PartyInfo {
             key: key.clone(),
-            name: p.name.trim().to_string(),
+            name: display_name(&p.name),
             inn: p.inn.clone(),
             kpp: p.kpp.clone(),
         };
@@ -361,7 +367,7 @@ impl PartyResolver {
                     existing.kpp = info.kpp.or(existing.kpp.take());
                 }
                 if existing.name.is_empty() {
-                    existing.name = p.name.trim().to_string();
+                    existing.name = display_name(&p.name);
                 }
             }
         }
