@@ -505,19 +505,25 @@ fn payment_key(p: &Payment) -> (String, NaiveDate, Decimal, String, String, Stri
     )
 }
 
+/// Payments exported twice count once. A newer export that marks the payment deleted or
+/// cancelled wins (with a warning); a purpose retyped between two statements does not
+/// matter.
 fn dedup_payments(payments: Vec<Payment>, ledger: &mut Ledger) -> Vec<Payment> {
-    let mut seen: HashMap<_, Provenance> = HashMap::with_capacity(payments.len());
-    let mut out = Vec::with_capacity(payments.len());
-    for p in payments {
-        let key = payment_key(&p);
-        if seen.contains_key(&key) {
-            ledger.duplicates += 1;
-            continue;
-        }
-        seen.insert(key, p.prov);
-        out.push(p);
-    }
-    out
+    dedup_latest(
+        payments,
+        ledger,
+        "payment",
+        |p| vec![payment_key(p)],
+        |p| {
+            format!(
+                "№{} of {}: {}",
+                p.number,
+                ru_date(Some(p.date)),
+                p.status.describe()
+            )
+        },
+        |p| p.prov,
+    )
 }
 
 /// An invoice is the same invoice when the customer (INN, else name), number and date agree.
