@@ -123,7 +123,6 @@ fn display_name(name: &str) -> String {
 }
 
 /// Normalises a company name for comparison: case, quotes, legal forms and punctuation dropped.
-
 pub fn normalize_name(name: &str) -> String {
     const FORMS: &[&str] = &[
         "ооо", "оао", "зао", "пао", "ао", "ип", "нко", "ано", "гуп", "муп", "фгуп",
