@@ -185,7 +185,7 @@ fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {
         },
         Detected::Unsupported(what) => not_readable(format!("{what}: this format is not read yet")),
         Detected::Unknown => not_readable(
-            "not a format sverka reads (a 1CClientBankExchange statement or a list with number, date, amount and counterparty columns)"
+            "not a format sverka reads (a 1CClientBankExchange statement, CommerceML or EnterpriseData XML, or a CSV/XLSX list with number, date, amount and counterparty columns)"
                 .into(),
         ),
     }

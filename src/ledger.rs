@@ -515,10 +515,11 @@ fn dedup_payments(payments: Vec<Payment>, ledger: &mut Ledger) -> Vec<Payment> {
         |p| vec![payment_key(p)],
         |p| {
             format!(
-                "№{} of {}: {}",
+                "№{} of {}: {}, invoices {}",
                 p.number,
                 ru_date(Some(p.date)),
-                p.status.describe()
+                p.status.describe(),
+                links_text(&p.links)
             )
         },
         |p| p.prov,
@@ -629,30 +630,31 @@ fn pair_receipts(
     }
     let mut taken = vec![false; items.len()];
     let mut merged: Vec<(usize, Vec<crate::model::DocLink>)> = Vec::new();
-    for (k, (p, _, class)) in items.iter().enumerate() {
-        if *class != PaymentClass::Receipt || is_bank(p) {
-            continue;
-        }
-        let Some(candidates) = bank.get(&(p.amount, p.currency.clone(), payer(p))) else {
-            continue;
-        };
-        let free = |&&b: &&usize| !taken[b];
-        let exact = candidates
-            .iter()
-            .filter(free)
-            .find(|&&b| items[b].0.number.trim() == p.number.trim() && items[b].0.date == p.date);
-        let arrived = p.credited.unwrap_or(p.date);
-        let same_day = || {
-            candidates
-                .iter()
-                .filter(free)
-                .find(|&&b| items[b].0.cash_date(Direction::Incoming) == arrived)
-        };
-        if let Some(&b) = exact.or_else(same_day) {
-            taken[b] = true;
-            taken[k] = true;
-            merged.push((b, p.links.clone()));
-            ledger.duplicates += 1;
+    // Exact pairs (the payer's number and date) first, so that a pairing by day cannot
+    // take the statement payment another export receipt names exactly.
+    for exact in [true, false] {
+        for (k, (p, _, class)) in items.iter().enumerate() {
+            if taken[k] || *class != PaymentClass::Receipt || is_bank(p) {
+                continue;
+            }
+            let Some(candidates) = bank.get(&(p.amount, p.currency.clone(), payer(p))) else {
+                continue;
+            };
+            let arrived = p.credited.unwrap_or(p.date);
+            let fits = |b: usize| {
+                let q = &items[b].0;
+                if exact {
+                    q.number.trim() == p.number.trim() && q.date == p.date
+                } else {
+                    q.cash_date(Direction::Incoming) == arrived
+                }
+            };
+            if let Some(&b) = candidates.iter().find(|&&b| !taken[b] && fits(b)) {
+                taken[b] = true;
+                taken[k] = true;
+                merged.push((b, p.links.clone()));
+                ledger.duplicates += 1;
+            }
         }
     }
     let mut items = items;
@@ -715,6 +717,21 @@ fn dedup_latest<T, K: std::hash::Hash + Eq>(
     out
 }
 
+/// The documents a payment or credit links to, for messages (`-` for none).
+fn links_text(links: &[crate::model::DocLink]) -> String {
+    if links.is_empty() {
+        return "-".to_string();
+    }
+    let parts: Vec<String> = links
+        .iter()
+        .map(|l| match l.amount {
+            Some(a) => format!("{} ({})", l.label(), crate::money::plain(a)),
+            None => l.label(),
+        })
+        .collect();
+    parts.join(", ")
+}
+
 fn ru_date(d: Option<NaiveDate>) -> String {
     d.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string())
 }
@@ -761,18 +778,14 @@ fn dedup_credits(credits: Vec<Credit>, ledger: &mut Ledger) -> Vec<Credit> {
         "credit note",
         |c| vec![invoice_key(&c.customer, &c.number, c.date)],
         |c| {
-            let links: Vec<String> = c.links.iter().map(|l| l.label()).collect();
-            let link = if links.is_empty() {
-                "-".to_string()
-            } else {
-                links.join(", ")
-            };
             format!(
-                "№{} of {}: amount {} {}, invoice {link}",
+                "№{} of {}: amount {} {}, invoice {}, {}",
                 c.number,
                 ru_date(Some(c.date)),
                 c.amount,
-                c.currency
+                c.currency,
+                links_text(&c.links),
+                c.status.describe()
             )
         },
         |c| c.prov,

@@ -17,8 +17,9 @@ pub fn is_letter_or_digit(c: char) -> bool {
     c.is_ascii_digit() || is_letter(c) || (!c.is_ascii() && c.is_numeric())
 }
 
-/// The canonical form of a document number for comparison: groups of letters and digits
-/// with leading zeros dropped, Latin lookalikes read as Cyrillic (`00БП-000045` = `БП-45`).
+/// The canonical form of a document number for comparison: the runs of letters and digits
+/// between other characters, each with leading zeros dropped, Latin lookalikes read as
+/// Cyrillic (`00БП-000045` = `БП-45`; `00БП000045` is one run, `БП000045`).
 pub fn canonical_number(number: &str) -> String {
     let mut out = String::with_capacity(number.len());
     for group in number

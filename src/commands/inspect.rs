@@ -75,13 +75,13 @@ fn to_json(files: &[Loaded], sources: &crate::model::Sources) -> Value {
                     "path": path, "format": null, "encoding": null, "version": null,
                     "documents": 0, "skipped": 0,
                     "counts": {"invoices": 0, "credits": 0, "payments": 0}, "accounts": [],
-                    "warnings": [{"line": null, "message": why}],
+                    "warnings": [{"line": null, "message": why}], "notes": [],
                 }),
                 Outcome::Failed { line, message } => json!({
                     "path": path, "format": null, "encoding": null, "version": null,
                     "documents": 0, "skipped": 0,
                     "counts": {"invoices": 0, "credits": 0, "payments": 0}, "accounts": [],
-                    "warnings": [],
+                    "warnings": [], "notes": [],
                     "error": {"line": line, "message": message},
                 }),
             }

@@ -108,7 +108,7 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
         .sum();
     if notes > 0 {
         diag.note(&format!(
-            "{notes} note(s) about the inputs (documents left out as deleted, cancelled, unposted or not ours): `sverka inspect` lists them"
+            "{notes} note(s) about the inputs (what was read from where, documents left out): `sverka inspect` lists them"
         ));
     }
     let Inputs { sources, files } = inputs;

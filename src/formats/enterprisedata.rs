@@ -527,8 +527,10 @@ impl Reader {
         let amounts: Option<Vec<Decimal>> = if stages.iter().all(|s| s.1.is_some()) {
             Some(stages.iter().filter_map(|s| s.1).collect())
         } else if stages.iter().all(|s| s.2.is_some()) {
+            // Percentages that make the whole invoice: split it by them, to the kopeck.
             let weights: Vec<Decimal> = stages.iter().filter_map(|s| s.2).collect();
-            Some(crate::money::pro_rata(amount, &weights))
+            (weights.iter().sum::<Decimal>() == Decimal::ONE_HUNDRED)
+                .then(|| crate::money::pro_rata(amount, &weights))
         } else {
             None
         };

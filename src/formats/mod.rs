@@ -131,12 +131,18 @@ pub fn detect(bytes: &[u8]) -> Detected {
     if clientbank::sniff(bytes) {
         return Detected::Known(Format::ClientBank);
     }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Detected::Unsupported("a UTF-16 text (save the export as UTF-8 or Windows-1251)");
+    }
     if text_start.starts_with(b"<") {
         return match xml::root_name(bytes).as_deref() {
             Some("КоммерческаяИнформация") => {
                 Detected::Known(Format::CommerceMl)
             }
-            Some("Message") => Detected::Known(Format::EnterpriseData),
+            // 1C's data-synchronisation envelope; other `Message` roots are someone else's.
+            Some("Message") if String::from_utf8_lossy(head).contains("EnterpriseData") => {
+                Detected::Known(Format::EnterpriseData)
+            }
             _ => Detected::Unsupported("XML that is neither CommerceML nor EnterpriseData"),
         };
     }
@@ -148,7 +154,9 @@ pub fn detect(bytes: &[u8]) -> Detected {
         };
     }
     if head.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Detected::Unsupported("an old binary Excel (XLS) file");
+        return Detected::Unsupported(
+            "an old binary Excel (XLS) file or a password-protected workbook (save it as XLSX without a password)",
+        );
     }
     if delimited::sniff(bytes) {
         return Detected::Known(Format::Delimited);

@@ -335,6 +335,20 @@ fn names_number(r: &DocRef, number: &str) -> bool {
 
 pub use crate::money::pro_rata;
 
+/// Every number an invoice is known by: its own and its aliases'.
+fn numbers(inv: &crate::model::Invoice) -> impl Iterator<Item = &str> {
+    std::iter::once(inv.number.as_str())
+        .chain(inv.aliases.iter().filter_map(|a| a.number.as_deref()))
+}
+
+/// The distinct numeric cores of an invoice's numbers, for the indexes.
+fn cores(inv: &crate::model::Invoice) -> Vec<String> {
+    let mut cores: Vec<String> = numbers(inv).filter_map(refs::number_core).collect();
+    cores.sort();
+    cores.dedup();
+    cores
+}
+
 /// Runs the matching over the ledger as of `cfg.as_of`.
 pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
     let as_of = cfg.as_of;
@@ -361,7 +375,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
     // Index of invoices by number core, for payers that must be identified by reference.
     let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
     for &i in &invoices {
-        if let Some(core) = refs::number_core(&ledger.invoices[i].doc.number) {
+        for core in cores(&ledger.invoices[i].doc) {
             by_core.entry(core).or_default().push(i);
         }
     }
@@ -515,7 +529,7 @@ fn identify(
         let named: Vec<usize> = list
             .iter()
             .copied()
-            .filter(|&i| names_number(r, &ledger.invoices[i].doc.number))
+            .filter(|&i| numbers(&ledger.invoices[i].doc).any(|n| names_number(r, n)))
             .collect();
         candidates.extend(filter_by_date(ledger, named, r.date));
     }
@@ -694,12 +708,10 @@ impl<'a> Simulation<'a> {
             if !matches!(d.debit, Debit::Invoice(_, 0)) {
                 continue;
             }
-            let numbers = std::iter::once(d.number.as_str())
-                .chain(d.aliases.iter().filter_map(|a| a.number.as_deref()));
-            let mut cores: Vec<String> = numbers.filter_map(refs::number_core).collect();
-            cores.sort();
-            cores.dedup();
-            for core in cores {
+            let Debit::Invoice(inv, _) = d.debit else {
+                continue;
+            };
+            for core in cores(&ledger.invoices[inv].doc) {
                 by_core.entry(core).or_default().push(i);
             }
             for id in &d.ids {
@@ -843,19 +855,30 @@ impl<'a> Simulation<'a> {
 
     /// The note for a link or reference that names nothing open: the invoice was removed
     /// from the newest export (S48), or it is unknown (S12).
-    fn missing(&self, number: &str) -> Note {
-        let r = link_ref(number);
+    fn missing(&self, link: &crate::model::DocLink) -> Note {
+        let r = link.number.as_deref().map(link_ref);
         let removed = self
             .context
             .removed
             .iter()
             .map(|&i| &self.ledger.removed[i])
-            .find(|x| names_number(&r, &x.doc.number));
+            .find(|x| {
+                let by_id = link.id.is_some()
+                    && (x.doc.id == link.id
+                        || x.doc
+                            .aliases
+                            .iter()
+                            .any(|a| a.id.is_some() && a.id == link.id));
+                let by_number = r
+                    .as_ref()
+                    .is_some_and(|r| numbers(&x.doc).any(|n| names_number(r, n)));
+                by_id || by_number
+            });
         match removed {
             Some(x) => {
                 Note::RemovedInvoice(x.doc.number.clone(), x.doc.status.describe().to_string())
             }
-            None => Note::UnknownInvoice(number.to_string()),
+            None => Note::UnknownInvoice(link.label()),
         }
     }
 
@@ -931,7 +954,7 @@ impl<'a> Simulation<'a> {
                             Rule::Link,
                         );
                     }
-                    Ok(None) => unknown = Some(self.missing(&link.label())),
+                    Ok(None) => unknown = Some(self.missing(link)),
                     Err(note) => unknown = Some(note),
                 }
             }
@@ -955,7 +978,7 @@ impl<'a> Simulation<'a> {
                             targets.push((debt, Rule::Link, link.amount));
                         }
                     }
-                    Ok(None) => notes.push(self.missing(&link.label())),
+                    Ok(None) => notes.push(self.missing(link)),
                     Err(note) => notes.push(note),
                 }
             }
@@ -976,7 +999,9 @@ impl<'a> Simulation<'a> {
                             && !reference.long_number
                         {
                             named = true;
-                            notes.push(self.missing(&reference.number));
+                            notes.push(
+                                self.missing(&crate::model::DocLink::number(&reference.number)),
+                            );
                         }
                     }
 
