@@ -158,6 +158,8 @@ pub struct Row {
     pub debts: Vec<OpenDebt>,
     /// Debts without a due date were aged from their date plus the default term.
     pub no_due_date: bool,
+    /// The contract (its comparison key) when settling per contract.
+    pub contract: Option<String>,
 }
 
 /// A receipt nobody could be credited with.
@@ -181,6 +183,9 @@ pub struct Register {
     pub bucket_names: Vec<String>,
     pub rows: Vec<Row>,
     pub unidentified: Vec<Unidentified>,
+    /// Payouts of acquirers, marketplaces and agents: not customers' payments, listed so
+    /// that no money goes unseen.
+    pub agent_receipts: Vec<Unidentified>,
     /// Totals per currency (RUB first).
     pub totals: Vec<(String, Amounts)>,
     /// Money received in the period per currency: applied + advance + unidentified.
@@ -220,27 +225,38 @@ pub fn register(
         manager: Option<(NaiveDate, crate::model::Provenance, String)>,
         no_due: bool,
     }
-    let mut acc: BTreeMap<(PartyId, String), Acc> = BTreeMap::new();
-    let mut debt = |party: PartyId, currency: &str, d: OpenDebt, invoiced: bool| {
-        let e = acc.entry((party, currency.to_string())).or_default();
-        let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
-        if invoiced {
-            a.invoiced += d.amount;
+    // Rows per party and currency, and per contract when settling per contract.
+    let mut acc: BTreeMap<(PartyId, Option<String>, String), Acc> = BTreeMap::new();
+    let contract_of = |c: &Option<String>| -> Option<String> {
+        if m.by_contract {
+            c.as_deref().map(crate::matching::contract_key)
         } else {
-            a.refunded += d.amount;
-        }
-        a.paid += d.paid;
-        a.credited += d.credited;
-        a.written_off += d.written_off;
-        if d.outstanding != Decimal::ZERO {
-            a.outstanding += d.outstanding;
-            a.buckets[d.bucket] += d.outstanding;
-            if d.due_date.is_none() && d.kind == DebtKind::Invoice {
-                e.no_due = true;
-            }
-            e.debts.push(d);
+            None
         }
     };
+    let mut debt =
+        |party: PartyId, contract: Option<String>, currency: &str, d: OpenDebt, invoiced: bool| {
+            let e = acc
+                .entry((party, contract, currency.to_string()))
+                .or_default();
+            let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
+            if invoiced {
+                a.invoiced += d.amount;
+            } else {
+                a.refunded += d.amount;
+            }
+            a.paid += d.paid;
+            a.credited += d.credited;
+            a.written_off += d.written_off;
+            if d.outstanding != Decimal::ZERO {
+                a.outstanding += d.outstanding;
+                a.buckets[d.bucket] += d.outstanding;
+                if d.due_date.is_none() && d.kind == DebtKind::Invoice {
+                    e.no_due = true;
+                }
+                e.debts.push(d);
+            }
+        };
     let default_term = chrono::Days::new(u64::from(m.default_term));
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
@@ -269,6 +285,7 @@ pub fn register(
             let age = (as_of - aged_from).num_days();
             debt(
                 inv.party,
+                contract_of(&doc.contract),
                 &doc.currency,
                 OpenDebt {
                     kind: DebtKind::Invoice,
@@ -299,6 +316,7 @@ pub fn register(
         let age = (as_of - pay.cash_date).num_days();
         debt(
             party,
+            None,
             &pay.doc.currency,
             OpenDebt {
                 kind: DebtKind::Refund,
@@ -326,7 +344,11 @@ pub fn register(
         let inv = &ledger.invoices[i];
         if let Some(man) = &inv.doc.manager {
             let e = acc
-                .entry((inv.party, inv.doc.currency.clone()))
+                .entry((
+                    inv.party,
+                    contract_of(&inv.doc.contract),
+                    inv.doc.currency.clone(),
+                ))
                 .or_default();
             let key = (inv.doc.date, inv.doc.prov, man.clone());
             if e.manager
@@ -344,7 +366,9 @@ pub fn register(
         *received.entry(pay.doc.currency.clone()).or_default() += pay.doc.amount;
         match r.party {
             Some(party) => {
-                let e = acc.entry((party, pay.doc.currency.clone())).or_default();
+                let e = acc
+                    .entry((party, r.contract.clone(), pay.doc.currency.clone()))
+                    .or_default();
                 let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
                 a.advance += r.advance;
                 if e.last_payment.is_none_or(|d| d < pay.cash_date) {
@@ -367,13 +391,17 @@ pub fn register(
     for c in &m.credits {
         let credit = &ledger.credits[c.credit];
         let e = acc
-            .entry((credit.party, credit.doc.currency.clone()))
+            .entry((
+                credit.party,
+                contract_of(&credit.doc.contract),
+                credit.doc.currency.clone(),
+            ))
             .or_default();
         e.amounts.get_or_insert_with(|| Amounts::new(nb)).advance += c.unapplied;
     }
 
     let mut rows = Vec::new();
-    for ((party, currency), e) in acc {
+    for ((party, contract, currency), e) in acc {
         let Some(mut amounts) = e.amounts else {
             continue;
         };
@@ -404,18 +432,45 @@ pub fn register(
             last_payment_date: e.last_payment,
             debts,
             no_due_date: e.no_due,
+            contract,
         });
     }
     // Stable order: INN, then name (parties without INN last), then currency.
     rows.sort_by(|a, b| {
-        (a.inn.is_none(), &a.inn, &a.counterparty, &a.currency).cmp(&(
-            b.inn.is_none(),
-            &b.inn,
-            &b.counterparty,
-            &b.currency,
-        ))
+        (
+            a.inn.is_none(),
+            &a.inn,
+            &a.counterparty,
+            &a.contract,
+            &a.currency,
+        )
+            .cmp(&(
+                b.inn.is_none(),
+                &b.inn,
+                &b.counterparty,
+                &b.contract,
+                &b.currency,
+            ))
     });
     unidentified.sort_by(|a, b| (a.date, &a.number, a.amount).cmp(&(b.date, &b.number, b.amount)));
+    let agent_receipts: Vec<Unidentified> = m
+        .agents
+        .iter()
+        .map(|&i| {
+            let pay = &ledger.payments[i];
+            Unidentified {
+                payment: i,
+                number: pay.doc.number.clone(),
+                date: pay.cash_date,
+                amount: pay.doc.amount,
+                currency: pay.doc.currency.clone(),
+                payer: pay.doc.payer.name.clone(),
+                inn: pay.doc.payer.inn.clone(),
+                purpose: pay.doc.purpose.clone(),
+                notes: Vec::new(),
+            }
+        })
+        .collect();
     let mut totals: BTreeMap<String, Amounts> = BTreeMap::new();
     for r in &rows {
         totals
@@ -433,6 +488,7 @@ pub fn register(
         bucket_names: cfg.bucket_names(),
         rows,
         unidentified,
+        agent_receipts,
         totals,
         received: received.into_iter().collect(),
     };
@@ -508,6 +564,7 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
     let mut applied = Decimal::ZERO;
     let mut advance = Decimal::ZERO;
     let mut unidentified = Decimal::ZERO;
+    let mut written_off = Decimal::ZERO;
     for r in &m.receipts {
         let amount = ledger.payments[r.payment].doc.amount;
         let a = applied_by_payment
@@ -526,21 +583,23 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
             }
             unidentified += amount;
         } else {
-            if a + r.advance != amount {
+            if a + r.advance + r.written_off != amount {
                 return fail(format!(
-                    "receipt {}: applied {a} + advance {} != amount {amount}",
-                    r.payment, r.advance
+                    "receipt {}: applied {a} + advance {} + written off {} != amount {amount}",
+                    r.payment, r.advance, r.written_off
                 ));
             }
             applied += a;
             advance += r.advance;
+            written_off += r.written_off;
         }
     }
     let received: Decimal = reg.received.iter().map(|(_, v)| *v).sum();
     let listed: Decimal = reg.unidentified.iter().map(|u| u.amount).sum();
-    if applied + advance + unidentified != received || listed != unidentified {
+    if applied + advance + unidentified + written_off != received || listed != unidentified {
         return fail(format!(
-            "money not conserved: applied {applied} + advance {advance} + unidentified {unidentified} != received {received}"
+            "money not conserved: applied {applied} + advance {advance} + unidentified {unidentified} \
+             + overpayments written off {written_off} != received {received}"
         ));
     }
     let credit_advance: Decimal = m.credits.iter().map(|c| c.unapplied).sum();

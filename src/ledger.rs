@@ -21,7 +21,19 @@ pub type PartyId = usize;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PartyKey {
     Inn(String),
+    /// INN and KPP, when branches are kept apart (`--group inn+kpp`).
+    InnKpp(String, String),
     Name(String),
+}
+
+/// How parties are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Grouping {
+    /// By INN: a head office and its branches (other KPPs) are one debtor (the default).
+    #[default]
+    Inn,
+    /// By INN and KPP: each branch is a debtor of its own.
+    InnKpp,
 }
 
 /// A counterparty as the register shows it.
@@ -31,6 +43,8 @@ pub struct PartyInfo {
     pub name: String,
     pub inn: Option<String>,
     pub kpp: Option<String>,
+    /// Every KPP the party's invoices and credits carry.
+    pub kpps: BTreeSet<String>,
 }
 
 /// What a bank document means for receivables.
@@ -46,6 +60,9 @@ pub enum PaymentClass {
     Expense,
     /// Neither side is ours and the dates do not tell.
     Unknown,
+    /// Money from an acquirer, a marketplace or another agent paying out what customers
+    /// paid them: not a customer's payment of a debt.
+    Agent,
 }
 
 /// A payment with what the ledger worked out about it.
@@ -60,6 +77,8 @@ pub struct LedgerPayment {
     pub party: Option<PartyId>,
     /// The payer's INN is present but fails the checksum.
     pub invalid_inn: bool,
+    /// The payer was told by an account other payments of the party came from.
+    pub by_account: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +98,9 @@ pub struct LedgerCredit {
 pub struct LedgerConfig {
     pub our_inns: Vec<String>,
     pub our_accounts: Vec<String>,
+    pub group: Grouping,
+    /// INNs of acquirers, marketplaces and other agents whose receipts are not customers'.
+    pub agent_inns: Vec<String>,
 }
 
 /// All documents, deduplicated and classified.
@@ -195,7 +217,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     let mut credits = dedup_credits(credits, &mut ledger);
     credits.retain(|c| c.status.is_active());
 
-    let mut resolver = PartyResolver::default();
+    let mut resolver = PartyResolver::new(config.group);
     // Names first, so a customer written without an INN in one list joins the same
     // customer written with one elsewhere, whatever the order of the files.
     for p in invoices
@@ -219,7 +241,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             if guessed {
                 by_dates.entry(p.prov.file).or_insert((p.prov.line, 0)).1 += 1;
             }
-            let class = classify(&p, direction, &ledger);
+            let class = classify(&p, direction, &ledger, config);
             (p, direction, class)
         })
         .collect();
@@ -296,8 +318,15 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     ledger.payments = result_payments
         .into_iter()
         .map(|(doc, direction, class, cash_date, invalid_inn)| {
+            let mut by_account = false;
             let party = match class {
-                PaymentClass::Receipt => id(resolver.payer_key(&doc)),
+                PaymentClass::Receipt => id(resolver.payer_key(&doc)).or_else(|| {
+                    // A payer whose INN is missing or wrong, paying from an account a
+                    // known customer pays from (S24, S27).
+                    let found = id(resolver.by_account(&doc.payer));
+                    by_account = found.is_some();
+                    found
+                }),
                 PaymentClass::Refund => id(resolver.key_of(&doc.payee)),
                 _ => None,
             };
@@ -308,6 +337,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
                 cash_date,
                 party,
                 invalid_inn,
+                by_account,
             }
         })
         .collect();
@@ -318,22 +348,42 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
 /// Collects parties and the name to show for each.
 #[derive(Default)]
 struct PartyResolver {
+    group: Grouping,
     /// Key → (name, inn, kpp) with the best source seen so far (invoices beat payments).
     names: BTreeMap<PartyKey, PartyInfo>,
     inn_by_name: HashMap<String, BTreeSet<String>>,
+    /// Accounts the party's payments or export documents came from (`None`: several
+    /// parties use it).
+    accounts: HashMap<String, Option<PartyKey>>,
 }
 
 impl PartyResolver {
+    fn new(group: Grouping) -> Self {
+        PartyResolver {
+            group,
+            names: BTreeMap::new(),
+            inn_by_name: HashMap::new(),
+            accounts: HashMap::new(),
+        }
+    }
+
+    fn inn_key(&self, inn: &str, kpp: Option<&String>) -> PartyKey {
+        match (self.group, kpp) {
+            (Grouping::InnKpp, Some(kpp)) => PartyKey::InnKpp(inn.to_string(), kpp.clone()),
+            _ => PartyKey::Inn(inn.to_string()),
+        }
+    }
+
     fn key_of(&self, p: &Party) -> Option<PartyKey> {
         if let Some(inn) = &p.inn {
-            return Some(PartyKey::Inn(inn.clone()));
+            return Some(self.inn_key(inn, p.kpp.as_ref()));
         }
         let name = normalize_name(&p.name);
         if name.is_empty() {
             return None;
         }
         match self.inn_by_name.get(&name) {
-            Some(inns) if inns.len() == 1 => inns.iter().next().map(|i| PartyKey::Inn(i.clone())),
+            Some(inns) if inns.len() == 1 => inns.iter().next().map(|i| self.inn_key(i, None)),
             _ => Some(PartyKey::Name(name)),
         }
     }
@@ -348,17 +398,22 @@ impl PartyResolver {
     }
 
     fn note(&mut self, p: &Party, key: PartyKey, overwrite: bool) {
-        let info = PartyInfo {
+        let mut info = PartyInfo {
             key: key.clone(),
             name: display_name(&p.name),
             inn: p.inn.clone(),
             kpp: p.kpp.clone(),
+            kpps: BTreeSet::new(),
         };
+        if overwrite {
+            info.kpps.extend(p.kpp.iter().cloned());
+        }
         match self.names.get_mut(&key) {
             None => {
                 self.names.insert(key, info);
             }
             Some(existing) => {
+                existing.kpps.extend(info.kpps.iter().cloned());
                 if overwrite && !info.name.is_empty() {
                     existing.name = info.name;
                 }
@@ -375,8 +430,29 @@ impl PartyResolver {
     /// Invoices and credits come in file order: the last one's name wins (the newest 1C name).
     fn note_customer(&mut self, p: &Party) {
         if let Some(key) = self.key_of(p) {
+            self.learn_accounts(p, &key);
             self.note(p, key, true);
         }
+    }
+
+    /// Remembers the accounts a party pays from (bank transit accounts excepted: many
+    /// payers share them).
+    fn learn_accounts(&mut self, p: &Party, key: &PartyKey) {
+        for a in p.accounts().filter(|a| !is_transit_account(a)) {
+            match self.accounts.get_mut(a) {
+                None => {
+                    self.accounts.insert(a.to_string(), Some(key.clone()));
+                }
+                Some(known) if known.as_ref() != Some(key) => *known = None,
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// The party an account belongs to, when exactly one uses it.
+    fn by_account(&self, p: &Party) -> Option<PartyKey> {
+        p.accounts()
+            .find_map(|a| self.accounts.get(a).cloned().flatten())
     }
 
     /// The key a receipt's payer gets: a valid INN, or a name only for receipts from a
@@ -384,7 +460,7 @@ impl PartyResolver {
     /// a reference in its purpose names an invoice.
     fn payer_key(&self, p: &Payment) -> Option<PartyKey> {
         match p.payer.inn.as_deref() {
-            Some(inn) if is_valid_inn(inn) => Some(PartyKey::Inn(inn.to_string())),
+            Some(inn) if is_valid_inn(inn) => Some(self.inn_key(inn, p.payer.kpp.as_ref())),
             // A list row states its direction; a bank document does not, and its payer
             // is never identified by name.
             None if p.direction.is_some() => self.key_of(&p.payer),
@@ -394,6 +470,7 @@ impl PartyResolver {
 
     fn note_payer(&mut self, p: &Payment) {
         if let Some(key) = self.payer_key(p) {
+            self.learn_accounts(&p.payer, &key);
             self.note(&p.payer, key, false);
         }
     }
@@ -449,7 +526,47 @@ fn is_refund_purpose(purpose: &str) -> bool {
     p.contains("возврат") && !p.contains("возврат займа") && !p.contains("возврат кредита")
 }
 
-fn classify(p: &Payment, direction: Option<Direction>, ledger: &Ledger) -> PaymentClass {
+/// Bank transit and settlement accounts (30232, 30233, 47422, 40911…): many payers'
+/// money passes through them, so they tell nothing about who paid.
+fn is_transit_account(account: &str) -> bool {
+    ["301", "302", "303", "474", "409", "706"]
+        .iter()
+        .any(|p| account.starts_with(p))
+}
+
+/// Words of an acquirer's, marketplace's or agent's payout (S28).
+fn is_agent_purpose(purpose: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "эквайринг",
+        "по операциям с использованием",
+        "по операциям с картами",
+        "по операциям с платежными картами",
+        "возмещение по операциям",
+        "возмещение средств по операциям",
+        "маркетплейс",
+        "wildberries",
+        "вайлдберриз",
+        "ozon",
+        "озон",
+        "яндекс маркет",
+        "яндекс.маркет",
+        "юkassa",
+        "юкасса",
+        "yookassa",
+        "cloudpayments",
+        "робокасса",
+        "robokassa",
+    ];
+    let p = purpose.to_lowercase().replace('ё', "е");
+    WORDS.iter().any(|w| p.contains(w))
+}
+
+fn classify(
+    p: &Payment,
+    direction: Option<Direction>,
+    ledger: &Ledger,
+    config: &LedgerConfig,
+) -> PaymentClass {
     let our_inn = |party: &Party| {
         party
             .inn
@@ -460,6 +577,15 @@ fn classify(p: &Payment, direction: Option<Direction>, ledger: &Ledger) -> Payme
         None => PaymentClass::Unknown,
         Some(Direction::Internal) => PaymentClass::Internal,
         Some(Direction::Incoming) if our_inn(&p.payer) => PaymentClass::Internal,
+        Some(Direction::Incoming)
+            if p.payer
+                .inn
+                .as_ref()
+                .is_some_and(|i| config.agent_inns.contains(i))
+                || is_agent_purpose(&p.purpose) =>
+        {
+            PaymentClass::Agent
+        }
         Some(Direction::Incoming) => PaymentClass::Receipt,
         Some(Direction::Outgoing) if our_inn(&p.payee) => PaymentClass::Internal,
         Some(Direction::Outgoing) if is_refund_purpose(&p.purpose) => PaymentClass::Refund,

@@ -86,6 +86,30 @@ pub struct MatchingArgs {
     /// Write off an underpayment this small: an amount (1.00) or a percentage of the invoice (2%).
     #[arg(long, value_name = "AMOUNT")]
     pub tolerance: Option<String>,
+    /// Write off an overpayment this small instead of keeping it as an advance.
+    #[arg(long, value_name = "AMOUNT")]
+    pub tolerance_overpay: Option<String>,
+    /// A reference several invoices share and the amount does not settle: review (default) or oldest.
+    #[arg(long, value_name = "RULE")]
+    pub ambiguous: Option<String>,
+    /// What a payment pays beyond the invoices it names: advance (default) or fifo (other invoices by due date).
+    #[arg(long, value_name = "RULE")]
+    pub apply_surplus: Option<String>,
+    /// Unlinked credit notes: later (wait for later invoices, default) or fifo (open invoices by due date).
+    #[arg(long, value_name = "RULE")]
+    pub apply_credits: Option<String>,
+    /// Settle per counterparty (default) or per contract.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+    /// A payment naming nothing pays the one open invoice of exactly its amount first: on (default) or off.
+    #[arg(long, value_name = "ON|OFF")]
+    pub exact_amount: Option<String>,
+    /// Group debtors by inn (default: branches with other KPPs together) or inn+kpp.
+    #[arg(long, value_name = "KEY")]
+    pub group: Option<String>,
+    /// INNs of acquirers, marketplaces or agents whose receipts are not customers' payments (comma-separated).
+    #[arg(long, value_name = "INN,...")]
+    pub agents: Option<String>,
 }
 
 #[derive(Debug, Args)]

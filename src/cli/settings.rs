@@ -8,7 +8,7 @@ use crate::commands::matchlog::MatchLogSettings;
 use crate::commands::report::ReportSettings;
 use crate::commands::{Command, Common, MatchSettings};
 use crate::error::{Error, Result};
-use crate::ledger::LedgerConfig;
+use crate::ledger::{Grouping, LedgerConfig};
 use crate::matching::{Tie, Tolerance};
 use crate::output::sheets::GroupBy;
 use crate::output::{CsvDialect, Lang, OutputFormat, RenderOptions};
@@ -59,6 +59,15 @@ pub struct MatchingSection {
     pub default_term: Option<u32>,
     pub tie: Option<String>,
     pub tolerance: Option<String>,
+    pub tolerance_overpay: Option<String>,
+    pub ambiguous: Option<String>,
+    pub apply_surplus: Option<String>,
+    pub apply_credits: Option<String>,
+    pub level: Option<String>,
+    pub exact_amount: Option<String>,
+    pub group: Option<String>,
+    #[serde(default)]
+    pub agents: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -286,6 +295,7 @@ fn common(
         company: LedgerConfig {
             our_inns: file.company.inn.clone(),
             our_accounts: file.company.accounts.clone(),
+            ..LedgerConfig::default()
         },
         render: RenderOptions {
             lang,
@@ -340,12 +350,125 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
         Some((t, what)) => parse_tolerance(&what, t)?,
         None => Tolerance::None,
     };
-    Ok(MatchSettings {
-        as_of,
-        tie,
-        default_term,
-        tolerance,
-    })
+    let overpay_tolerance = match pick(
+        "--tolerance-overpay",
+        m.tolerance_overpay.as_deref(),
+        file,
+        "[matching] tolerance_overpay",
+        file.matching.tolerance_overpay.as_deref(),
+    ) {
+        Some((t, what)) => parse_tolerance(&what, t)?,
+        None => Tolerance::None,
+    };
+    let mut cfg = MatchSettings::new(as_of);
+    cfg.tie = tie;
+    cfg.default_term = default_term;
+    cfg.tolerance = tolerance;
+    cfg.overpay_tolerance = overpay_tolerance;
+    let m_ = &file.matching;
+    cfg.ambiguous_oldest = choice(
+        pick(
+            "--ambiguous",
+            m.ambiguous.as_deref(),
+            file,
+            "[matching] ambiguous",
+            m_.ambiguous.as_deref(),
+        ),
+        &[("review", false), ("oldest", true)],
+        false,
+    )?;
+    cfg.surplus_by_due_date = choice(
+        pick(
+            "--apply-surplus",
+            m.apply_surplus.as_deref(),
+            file,
+            "[matching] apply_surplus",
+            m_.apply_surplus.as_deref(),
+        ),
+        &[("advance", false), ("fifo", true), ("due-date", true)],
+        false,
+    )?;
+    cfg.credits_by_due_date = choice(
+        pick(
+            "--apply-credits",
+            m.apply_credits.as_deref(),
+            file,
+            "[matching] apply_credits",
+            m_.apply_credits.as_deref(),
+        ),
+        &[("later", false), ("fifo", true), ("due-date", true)],
+        false,
+    )?;
+    cfg.by_contract = choice(
+        pick(
+            "--level",
+            m.level.as_deref(),
+            file,
+            "[matching] level",
+            m_.level.as_deref(),
+        ),
+        &[("counterparty", false), ("contract", true)],
+        false,
+    )?;
+    cfg.exact_amount = choice(
+        pick(
+            "--exact-amount",
+            m.exact_amount.as_deref(),
+            file,
+            "[matching] exact_amount",
+            m_.exact_amount.as_deref(),
+        ),
+        &[("on", true), ("off", false)],
+        true,
+    )?;
+    Ok(cfg)
+}
+
+/// One of a few named values (`value` as picked, with where it came from).
+fn choice<T: Copy>(value: Option<(&str, String)>, options: &[(&str, T)], default: T) -> Result<T> {
+    let Some((v, what)) = value else {
+        return Ok(default);
+    };
+    let wanted = v.trim().to_lowercase().replace('_', "-");
+    options
+        .iter()
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            usage(&what, v, &names.join(" or "))
+        })
+}
+
+/// Our company, grouping and agents: what the ledger needs.
+fn ledger_config(m: &MatchingArgs, file: &File, company: &mut LedgerConfig) -> Result<()> {
+    let m_ = &file.matching;
+    company.group = choice(
+        pick(
+            "--group",
+            m.group.as_deref(),
+            file,
+            "[matching] group",
+            m_.group.as_deref(),
+        ),
+        &[("inn", Grouping::Inn), ("inn+kpp", Grouping::InnKpp)],
+        Grouping::Inn,
+    )?;
+    let mut agents: Vec<String> = m_.agents.clone();
+    if let Some(list) = &m.agents {
+        agents = list
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    for inn in &agents {
+        if !crate::inn::is_valid_inn(inn) {
+            return Err(usage("agent INN", inn, "a valid INN"));
+        }
+    }
+    company.agent_inns = agents;
+    Ok(())
 }
 
 /// Turns the parsed arguments into a command with validated settings.
@@ -389,14 +512,22 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                 None => GroupBy::Counterparty,
             };
             Command::Report(ReportSettings {
-                common: common(&cli.global, &file, a.inputs, &a.output, width)?,
+                common: {
+                    let mut c = common(&cli.global, &file, a.inputs, &a.output, width)?;
+                    ledger_config(&a.matching, &file, &mut c.company)?;
+                    c
+                },
                 matching: matching(&a.matching, &file)?,
                 aging: AgingConfig { buckets, age_by },
                 by,
             })
         }
         Cmd::Match(a) => Command::Match(MatchLogSettings {
-            common: common(&cli.global, &file, a.inputs, &a.output, width)?,
+            common: {
+                let mut c = common(&cli.global, &file, a.inputs, &a.output, width)?;
+                ledger_config(&a.matching, &file, &mut c.company)?;
+                c
+            },
             matching: matching(&a.matching, &file)?,
         }),
         Cmd::Inspect(a) => Command::Inspect(InspectSettings {

@@ -8,11 +8,10 @@ pub mod report;
 use crate::error::{Error, Result};
 use crate::input::{self, Inputs, Outcome};
 use crate::ledger::{self, FileDocs, Ledger, LedgerConfig};
-use crate::matching::{self, MatchConfig, Matching, Tie, Tolerance};
+use crate::matching::{self, MatchConfig, Matching};
 
 use crate::model::Warning;
 use crate::output::{OutputFormat, RenderOptions};
-use chrono::NaiveDate;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -53,24 +52,7 @@ pub struct Common {
 }
 
 /// Matching settings shared by `report` and `match`.
-#[derive(Debug, Clone)]
-pub struct MatchSettings {
-    pub as_of: NaiveDate,
-    pub tie: Tie,
-    pub default_term: u32,
-    pub tolerance: Tolerance,
-}
-
-impl MatchSettings {
-    fn config(&self) -> MatchConfig {
-        MatchConfig {
-            as_of: self.as_of,
-            tie: self.tie,
-            default_term: self.default_term,
-            tolerance: self.tolerance,
-        }
-    }
-}
+pub type MatchSettings = MatchConfig;
 
 /// A command, ready to run.
 #[derive(Debug, Clone)]
@@ -150,7 +132,7 @@ fn report_warnings(inputs: &Inputs, warnings: &[Warning], diag: &mut dyn Diagnos
 
 /// Runs the matching.
 pub fn match_ledger(ledger: &Ledger, s: &MatchSettings) -> Matching {
-    matching::run(ledger, &s.config())
+    matching::run(ledger, s)
 }
 
 /// The format: as asked; else as the output file's extension says (`-o debtors.xlsx`);

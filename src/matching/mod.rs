@@ -71,6 +71,39 @@ pub struct MatchConfig {
     pub default_term: u32,
     /// Underpayments written off when a payment leaves this little open.
     pub tolerance: Tolerance,
+    /// Overpayments written off instead of kept as an advance (S54); none by default.
+    pub overpay_tolerance: Tolerance,
+    /// A reference several invoices share: the review list (default) or the oldest (S20).
+    pub ambiguous_oldest: bool,
+    /// What a payment pays beyond the invoices it names: an advance (default) or the
+    /// customer's other open invoices by due date (S10).
+    pub surplus_by_due_date: bool,
+    /// Unlinked credit notes: wait for later invoices (default) or reduce open invoices by
+    /// due date at once (S32).
+    pub credits_by_due_date: bool,
+    /// Settle per contract instead of per counterparty (S33).
+    pub by_contract: bool,
+    /// A payment that names nothing and equals what one open invoice owes pays that
+    /// invoice before the due-date rule (the cascade's "exact amount"); on by default.
+    pub exact_amount: bool,
+}
+
+impl MatchConfig {
+    /// The defaults, as of a date.
+    pub fn new(as_of: NaiveDate) -> MatchConfig {
+        MatchConfig {
+            as_of,
+            tie: Tie::default(),
+            default_term: 0,
+            tolerance: Tolerance::None,
+            overpay_tolerance: Tolerance::None,
+            ambiguous_oldest: false,
+            surplus_by_due_date: false,
+            credits_by_due_date: false,
+            by_contract: false,
+            exact_amount: true,
+        }
+    }
 }
 
 /// Something a customer owes: an invoice, or a refund we paid them beyond their advance.
@@ -110,6 +143,8 @@ pub enum Rule {
     Advance,
     /// An unlinked credit note applied to an invoice that appeared later.
     Credit,
+    /// The one open debt owing exactly the payment's amount.
+    ExactAmount,
     /// The rest of an underpaid debt, within the tolerance, written off.
     WriteOff,
 }
@@ -124,6 +159,7 @@ impl Rule {
             Rule::ProRata => "pro-rata",
             Rule::Advance => "advance",
             Rule::Credit => "credit",
+            Rule::ExactAmount => "exact-amount",
             Rule::WriteOff => "write-off",
         }
     }
@@ -137,6 +173,7 @@ impl Rule {
             Rule::ProRata => "пропорционально (ст. 319.1 ГК РФ)",
             Rule::Advance => "зачёт аванса",
             Rule::Credit => "зачёт кредита",
+            Rule::ExactAmount => "ровно сумма открытого счёта",
             Rule::WriteOff => "списание в пределах допуска",
         }
     }
@@ -177,6 +214,19 @@ pub enum Note {
     /// The invoice the payment names is deleted, cancelled or unposted in the newest export
     /// (number, what happened to it).
     RemovedInvoice(String, String),
+    /// The payer's INN is missing or wrong; an account the customer pays from told who paid.
+    IdentifiedByAccount,
+    /// The payer is the customer's head office or another branch (this KPP).
+    OtherKpp(String),
+    /// Paid by someone else (this payer) for the customer whose invoice the purpose names.
+    ThirdParty(String),
+    /// The purpose names a document that is not an invoice (kind, number) and no invoice
+    /// of the customer carries that number.
+    NotAnInvoice(String, String),
+    /// An ambiguous reference applied to the oldest candidate, as asked (`--ambiguous oldest`).
+    TookOldest(String),
+    /// An overpayment this small written off instead of kept as an advance.
+    OverpaymentWrittenOff(Decimal),
 }
 
 impl Note {
@@ -192,6 +242,12 @@ impl Note {
             Note::WrittenOff(..) => "rounding_written_off",
             Note::ShortOfNamed(_) => "short_of_named_invoices",
             Note::RemovedInvoice(..) => "removed_invoice",
+            Note::IdentifiedByAccount => "identified_by_account",
+            Note::OtherKpp(_) => "other_kpp",
+            Note::ThirdParty(_) => "third_party",
+            Note::NotAnInvoice(..) => "not_an_invoice",
+            Note::TookOldest(_) => "ambiguous_took_oldest",
+            Note::OverpaymentWrittenOff(_) => "overpayment_written_off",
         }
     }
 
@@ -230,6 +286,19 @@ impl Note {
                 "недоплата по перечисленным счетам: после этого платежа по ним осталось {}",
                 crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
             ),
+            Note::IdentifiedByAccount => {
+                "плательщик опознан по счёту, с которого платит покупатель".into()
+            }
+            Note::OtherKpp(k) => format!("платит головная организация или другой филиал (КПП {k})"),
+            Note::ThirdParty(payer) => format!("оплата третьим лицом ({payer})"),
+            Note::NotAnInvoice(kind, n) => format!("тип документа не счёт: {kind} {n}"),
+            Note::TookOldest(n) => {
+                format!("неоднозначная ссылка на счёт №{n}: отнесено на самый ранний")
+            }
+            Note::OverpaymentWrittenOff(a) => format!(
+                "переплата {} списана в пределах допуска",
+                crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
+            ),
         }
     }
 
@@ -260,6 +329,21 @@ impl Note {
                 "short of the invoices it names: {} of them stayed open after this payment",
                 crate::money::plain(*a)
             ),
+            Note::IdentifiedByAccount => {
+                "payer identified by an account the customer pays from".into()
+            }
+            Note::OtherKpp(k) => format!("paid by the head office or another branch (KPP {k})"),
+            Note::ThirdParty(payer) => format!("paid by a third party ({payer})"),
+            Note::NotAnInvoice(kind, n) => format!("names a {kind} {n}, not an invoice"),
+            Note::TookOldest(n) => {
+                format!("invoice {n} is ambiguous: applied to the oldest, as asked")
+            }
+            Note::OverpaymentWrittenOff(a) => {
+                format!(
+                    "overpayment {} written off within the tolerance",
+                    crate::money::plain(*a)
+                )
+            }
         }
     }
 
@@ -267,7 +351,12 @@ impl Note {
     pub fn needs_review(&self) -> bool {
         !matches!(
             self,
-            Note::IdentifiedByReference | Note::WrittenOff(..) | Note::ShortOfNamed(_)
+            Note::IdentifiedByReference
+                | Note::WrittenOff(..)
+                | Note::ShortOfNamed(_)
+                | Note::IdentifiedByAccount
+                | Note::OtherKpp(_)
+                | Note::OverpaymentWrittenOff(_)
         )
     }
 }
@@ -283,6 +372,10 @@ pub struct Receipt {
     /// Left with the party as an advance.
     pub advance: Decimal,
     pub notes: Vec<Note>,
+    /// The contract it is settled under (settling per contract only).
+    pub contract: Option<String>,
+    /// An overpayment within `--tolerance-overpay`, written off instead of kept.
+    pub written_off: Decimal,
 }
 
 impl Receipt {
@@ -315,6 +408,57 @@ pub struct Matching {
     pub invoices: Vec<usize>,
     /// Refunds paid on or before the as-of date (indexes into `Ledger::payments`).
     pub refunds: Vec<usize>,
+    /// Payouts of acquirers, marketplaces and agents credited on or before the as-of date
+    /// (indexes into `Ledger::payments`): not customers' payments.
+    pub agents: Vec<usize>,
+    /// Settled per contract: the register has a row per contract.
+    pub by_contract: bool,
+}
+
+/// A group of documents matched together: party, contract (when settling per contract),
+/// currency.
+type GroupKey = (PartyId, Option<String>, String);
+
+/// The contract number a purpose names (`по договору № 12/2024 от …`, `дог. 7`), as a
+/// comparison key.
+fn contract_of_purpose(purpose: &str) -> Option<String> {
+    let lower = purpose.to_lowercase().replace('ё', "е");
+    let at = ["договор", "дог.", "дог ", "контракт"]
+        .iter()
+        .filter_map(|w| lower.find(w))
+        .min()?;
+    let rest = &lower[at..];
+    let rest = rest
+        .split_once(|c: char| c.is_whitespace() || c == '.')
+        .map_or("", |(_, r)| r);
+    let rest = rest
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '№' | '#' | 'n' | ':'))
+        .trim_start();
+    let token: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ',' && *c != ';')
+        .collect();
+    let token = token.trim_end_matches(['.', ')']);
+    (token.chars().any(|c| c.is_ascii_digit())).then(|| crate::text::canonical_number(token))
+}
+
+/// A contract as the source writes it (`№ 12/2024 от 15.01.2024`, `Договор поставки №2`,
+/// `2`) to a comparison key: the number after `№`, else the first token with a digit,
+/// canonical; else the whole text, normalised.
+pub fn contract_key(text: &str) -> String {
+    let lower = text.to_lowercase();
+    let after_sign = lower.split_once('№').map(|(_, r)| r.trim_start());
+    let token = after_sign
+        .and_then(|r| r.split_whitespace().next())
+        .or_else(|| {
+            lower
+                .split_whitespace()
+                .find(|t| t.chars().any(|c| c.is_ascii_digit()))
+        });
+    match token {
+        Some(t) => crate::text::canonical_number(t.trim_end_matches(['.', ',', ')'])),
+        None => lower.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }
 
 pub use crate::text::canonical_number;
@@ -360,6 +504,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
         .collect();
     let mut receipt_ids: Vec<usize> = Vec::new();
     let mut refunds: Vec<usize> = Vec::new();
+    let mut agents: Vec<usize> = Vec::new();
     for (i, p) in ledger.payments.iter().enumerate() {
         if p.cash_date > as_of {
             continue;
@@ -367,9 +512,11 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
         match p.class {
             PaymentClass::Receipt => receipt_ids.push(i),
             PaymentClass::Refund if p.party.is_some() => refunds.push(i),
+            PaymentClass::Agent => agents.push(i),
             _ => {}
         }
     }
+    agents.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
     receipt_ids.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
 
     // Index of invoices by number core, for payers that must be identified by reference.
@@ -399,12 +546,32 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
                     p.doc.payer.inn.clone().unwrap_or_default(),
                 ));
             }
+            if p.by_account {
+                notes.push(Note::IdentifiedByAccount);
+            }
             let party = match p.party {
-                Some(id) => Some(id),
+                Some(id) => {
+                    Some(third_party(ledger, &by_core, id, p, &refs, &mut notes).unwrap_or(id))
+                }
                 None => {
                     let named: Vec<DocRef> = linked.iter().chain(refs.iter()).cloned().collect();
                     identify(ledger, &by_core, &named, p.doc.amount, &mut notes)
                 }
+            };
+            // A head office paying for its branch (another KPP): the same debtor (S25).
+            if let (Some(id), Some(kpp)) = (party, &p.doc.payer.kpp) {
+                let kpps = &ledger.party(id).kpps;
+                if !kpps.is_empty()
+                    && !kpps.contains(kpp)
+                    && ledger.party(id).inn == p.doc.payer.inn
+                {
+                    notes.push(Note::OtherKpp(kpp.clone()));
+                }
+            }
+            let contract = if cfg.by_contract {
+                contract_of_purpose(&p.doc.purpose)
+            } else {
+                None
             };
             Receipt {
                 payment: i,
@@ -413,39 +580,70 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
                 applied: Decimal::ZERO,
                 advance: Decimal::ZERO,
                 notes,
+                contract,
+                written_off: Decimal::ZERO,
             }
         })
         .collect();
 
-    // Everything grouped by party and currency: each group is matched on its own.
-    let mut groups: BTreeMap<(PartyId, String), Group> = BTreeMap::new();
+    // Everything grouped by party (and contract, when settling per contract) and
+    // currency: each group is matched on its own.
+    let contract_of = |c: &Option<String>| {
+        if cfg.by_contract {
+            c.as_deref().map(contract_key)
+        } else {
+            None
+        }
+    };
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
     for &i in &invoices {
         let inv = &ledger.invoices[i];
-        groups
-            .entry((inv.party, inv.doc.currency.clone()))
-            .or_default()
-            .invoices
-            .push(i);
+        let key = (
+            inv.party,
+            contract_of(&inv.doc.contract),
+            inv.doc.currency.clone(),
+        );
+        groups.entry(key).or_default().invoices.push(i);
     }
     for &i in &credits {
         let c = &ledger.credits[i];
-        groups
-            .entry((c.party, c.doc.currency.clone()))
-            .or_default()
-            .credits
-            .push(i);
+        let key = (
+            c.party,
+            contract_of(&c.doc.contract),
+            c.doc.currency.clone(),
+        );
+        groups.entry(key).or_default().credits.push(i);
+    }
+    for r in &mut receipts {
+        // A payment that names no contract, from a customer with a single contract, is
+        // settled under that one.
+        if cfg.by_contract && r.contract.is_none() {
+            if let Some(party) = r.party {
+                let cur = &ledger.payments[r.payment].doc.currency;
+                let mut theirs = groups
+                    .keys()
+                    .filter(|(p, c, k)| *p == party && k == cur && c.is_some());
+                if let (Some(only), None) = (theirs.next(), theirs.next()) {
+                    r.contract = only.1.clone();
+                }
+            }
+        }
     }
     for (ri, r) in receipts.iter().enumerate() {
         if let Some(party) = r.party {
             let cur = ledger.payments[r.payment].doc.currency.clone();
-            groups.entry((party, cur)).or_default().receipts.push(ri);
+            groups
+                .entry((party, r.contract.clone(), cur))
+                .or_default()
+                .receipts
+                .push(ri);
         }
     }
     for &i in &refunds {
         let p = &ledger.payments[i];
         if let Some(party) = p.party {
             groups
-                .entry((party, p.doc.currency.clone()))
+                .entry((party, None, p.doc.currency.clone()))
                 .or_default()
                 .refunds
                 .push(i);
@@ -468,6 +666,8 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
             .collect(),
         invoices,
         refunds,
+        agents,
+        by_contract: cfg.by_contract,
     };
     let credit_slot: HashMap<usize, usize> = m
         .credits
@@ -479,7 +679,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
     for (i, x) in ledger.removed.iter().enumerate() {
         removed.entry(x.party).or_default().push(i);
     }
-    for ((party, _), group) in &groups {
+    for ((party, _, _), group) in &groups {
         let context = Context {
             removed: removed.get(party).map_or(&[][..], Vec::as_slice),
         };
@@ -501,6 +701,17 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
     m
 }
 
+/// A document kind in words, for notes.
+fn kind_word(kind: RefKind) -> &'static str {
+    match kind {
+        RefKind::Invoice => "счёт",
+        RefKind::TaxInvoice => "счёт-фактура",
+        RefKind::Upd => "УПД",
+        RefKind::Waybill => "накладная",
+        RefKind::Act => "акт",
+    }
+}
+
 /// A reference made from an explicit link in the source (a list's "Основание" column).
 fn link_ref(number: &str) -> DocRef {
     DocRef {
@@ -511,6 +722,66 @@ fn link_ref(number: &str) -> DocRef {
         strength: Strength::Keyword,
         long_number: false,
     }
+}
+
+/// A payer paying for another customer (S26): its purpose names an invoice none of the
+/// payer's own invoices carries, exactly one other customer has it, and the purpose names
+/// that customer (by INN or by name). Returns that customer, with a note.
+fn third_party(
+    ledger: &Ledger,
+    by_core: &HashMap<String, Vec<usize>>,
+    payer: PartyId,
+    p: &crate::ledger::LedgerPayment,
+    refs: &[DocRef],
+    notes: &mut Vec<Note>,
+) -> Option<PartyId> {
+    let named: Vec<&DocRef> = refs
+        .iter()
+        .filter(|r| r.strength == Strength::Keyword && r.kind == RefKind::Invoice && !r.long_number)
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    let candidates = |r: &DocRef| -> Vec<usize> {
+        by_core
+            .get(&r.core)
+            .map(|l| {
+                l.iter()
+                    .copied()
+                    .filter(|&i| numbers(&ledger.invoices[i].doc).any(|n| names_number(r, n)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // The payer's own invoices come first: a reference it can pay itself is its own.
+    if named.iter().any(|r| {
+        candidates(r)
+            .iter()
+            .any(|&i| ledger.invoices[i].party == payer)
+    }) {
+        return None;
+    }
+    let mut others: Vec<PartyId> = named
+        .iter()
+        .flat_map(|r| candidates(r))
+        .map(|i| ledger.invoices[i].party)
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    let [other] = others[..] else { return None };
+    let info = ledger.party(other);
+    let purpose = crate::ledger::normalize_name(&p.doc.purpose);
+    let name = crate::ledger::normalize_name(&info.name);
+    let mentioned = info
+        .inn
+        .as_ref()
+        .is_some_and(|inn| p.doc.purpose.contains(inn.as_str()))
+        || (!name.is_empty() && format!(" {purpose} ").contains(&format!(" {name} ")));
+    if !mentioned {
+        return None;
+    }
+    notes.push(Note::ThirdParty(ledger.party(payer).name.clone()));
+    Some(other)
 }
 
 /// Finds the party of a payer without a usable INN from the invoices its purpose names.
@@ -821,6 +1092,25 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// The oldest invoice (by date, then payment order) a reference names.
+    fn oldest_named(&self, r: &DocRef) -> Option<usize> {
+        let list = self.by_core.get(&r.core)?;
+        list.iter()
+            .copied()
+            .filter(|&i| self.names(r, i).is_some())
+            .min_by_key(|&i| (self.debts[i].date, &self.debts[i].order))
+    }
+
+    /// The only open debt whose outstanding equals `amount`, if exactly one does.
+    fn exact_amount(&self, amount: Decimal) -> Option<usize> {
+        let mut found = (0..self.debts.len())
+            .filter(|&i| self.debts[i].open && self.debts[i].outstanding == amount);
+        match (found.next(), found.next()) {
+            (Some(d), None) => Some(d),
+            _ => None,
+        }
+    }
+
     /// Whether a reference names debt `i` by its number or an alias: `Some(date)` of the
     /// number it names (`Some(None)` for an alias without a date), `None` when not named.
     fn names(&self, r: &DocRef, i: usize) -> Option<Option<NaiveDate>> {
@@ -1002,9 +1292,28 @@ impl<'a> Simulation<'a> {
                             notes.push(
                                 self.missing(&crate::model::DocLink::number(&reference.number)),
                             );
+                        } else if reference.kind != RefKind::Invoice && !reference.long_number {
+                            // A tax invoice, УПД, waybill or act the export does not tie
+                            // to an invoice: flagged, and the payment goes by due date (S16).
+                            notes.push(Note::NotAnInvoice(
+                                kind_word(reference.kind).into(),
+                                reference.number.clone(),
+                            ));
                         }
                     }
-
+                    Err(note) if self.cfg.ambiguous_oldest => {
+                        // As asked: the oldest of the invoices that share the number (S20).
+                        named = true;
+                        match self.oldest_named(reference) {
+                            Some(debt) => {
+                                notes.push(Note::TookOldest(reference.number.clone()));
+                                if !targets.iter().any(|(t, ..)| *t == debt) {
+                                    targets.push((debt, Rule::Reference, None));
+                                }
+                            }
+                            None => notes.push(note),
+                        }
+                    }
                     Err(note) => {
                         named = true;
                         notes.push(note);
@@ -1093,7 +1402,21 @@ impl<'a> Simulation<'a> {
                 Event::Receipt(k) => {
                     let (ri, mut left, named) = receipt_left[k];
                     let payment = receipts[ri].payment;
-                    if !named && left > Decimal::ZERO {
+                    if !named && left > Decimal::ZERO && self.cfg.exact_amount {
+                        // The one open debt owing exactly this amount (cascade step 4).
+                        if let Some(debt) = self.exact_amount(left) {
+                            self.apply(
+                                debt,
+                                Source::Payment(payment),
+                                date,
+                                left,
+                                Rule::ExactAmount,
+                            );
+                            receipts[ri].applied += left;
+                            left = Decimal::ZERO;
+                        }
+                    }
+                    if (!named || self.cfg.surplus_by_due_date) && left > Decimal::ZERO {
                         let paid = self.by_due_date(Source::Payment(payment), date, left);
                         left -= paid;
                         receipts[ri].applied += paid;
@@ -1106,7 +1429,13 @@ impl<'a> Simulation<'a> {
                     }
                 }
                 Event::Credit(k) => {
-                    let (c, left, _, _) = credit_left[k];
+                    let (c, mut left, _, _) = credit_left[k];
+                    if self.cfg.credits_by_due_date && left > Decimal::ZERO {
+                        let open: Vec<usize> = (0..self.debts.len())
+                            .filter(|&i| self.debts[i].open)
+                            .collect();
+                        left -= self.distribute(Source::Credit(c), date, left, &open, Rule::Credit);
+                    }
                     if left > Decimal::ZERO {
                         pool.push_back(Pooled {
                             source: Source::Credit(c),
@@ -1128,7 +1457,20 @@ impl<'a> Simulation<'a> {
                 .copied()
                 .unwrap_or_default();
             receipts[ri].applied = applied;
-            receipts[ri].advance = self.ledger.payments[p].doc.amount - applied;
+            let amount = self.ledger.payments[p].doc.amount;
+            receipts[ri].advance = amount - applied;
+            // A trifle paid too much, written off when asked (S54); never by default.
+            if self
+                .cfg
+                .overpay_tolerance
+                .covers(receipts[ri].advance, amount)
+            {
+                receipts[ri].written_off = receipts[ri].advance;
+                receipts[ri]
+                    .notes
+                    .push(Note::OverpaymentWrittenOff(receipts[ri].advance));
+                receipts[ri].advance = Decimal::ZERO;
+            }
             let notes = self
                 .payment_notes
                 .iter()

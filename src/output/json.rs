@@ -63,6 +63,7 @@ pub fn register(reg: &Register) -> Value {
             m.insert("kpp".into(), opt_str(r.kpp.as_deref()));
             m.insert("manager".into(), opt_str(r.manager.as_deref()));
             m.insert("currency".into(), json!(r.currency));
+            m.insert("contract".into(), opt_str(r.contract.as_deref()));
             amounts(reg, &r.amounts, &mut m);
             m.insert("max_days_overdue".into(), json!(r.max_days_overdue));
             m.insert("last_payment_date".into(), opt_date(r.last_payment_date));
@@ -94,21 +95,22 @@ pub fn register(reg: &Register) -> Value {
             Value::Object(m)
         })
         .collect();
-    let unidentified: Vec<Value> = reg
-        .unidentified
-        .iter()
-        .map(|u| {
-            json!({
-                "number": u.number,
-                "date": date(u.date),
-                "amount": money(u.amount),
-                "currency": u.currency,
-                "payer": u.payer,
-                "inn": opt_str(u.inn.as_deref()),
-                "purpose": u.purpose,
+    let listed = |list: &[crate::aging::Unidentified]| -> Vec<Value> {
+        list.iter()
+            .map(|u| {
+                json!({
+                    "number": u.number,
+                    "date": date(u.date),
+                    "amount": money(u.amount),
+                    "currency": u.currency,
+                    "payer": u.payer,
+                    "inn": opt_str(u.inn.as_deref()),
+                    "purpose": u.purpose,
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
+    let unidentified = listed(&reg.unidentified);
     let totals_for = |a: &Amounts| {
         let mut m = Map::new();
         amounts(reg, a, &mut m);
@@ -132,6 +134,7 @@ pub fn register(reg: &Register) -> Value {
         "buckets": reg.bucket_names,
         "rows": rows,
         "unidentified_payments": unidentified,
+        "agent_receipts": listed(&reg.agent_receipts),
         "totals": totals,
         "totals_by_currency": by_currency,
     })

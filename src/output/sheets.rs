@@ -64,7 +64,23 @@ pub fn register(reg: &Register, by: GroupBy, lang: Lang) -> Vec<Sheet> {
         GroupBy::Manager => by_manager(reg, lang, title),
     }];
     if !reg.unidentified.is_empty() {
-        sheets.push(unidentified(reg, lang));
+        sheets.push(receipts_sheet(
+            &reg.unidentified,
+            lang.t("Неопознанные", "Unidentified"),
+            lang.t("Неопознанные поступления", "Unidentified receipts"),
+            lang,
+        ));
+    }
+    if !reg.agent_receipts.is_empty() {
+        sheets.push(receipts_sheet(
+            &reg.agent_receipts,
+            lang.t("Агенты", "Agents"),
+            lang.t(
+                "Поступления от агентов (эквайринг, маркетплейсы): не оплата долгов",
+                "Receipts from agents (acquiring, marketplaces): not payments of debts",
+            ),
+            lang,
+        ));
     }
     sheets
 }
@@ -329,18 +345,23 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
     s
 }
 
-fn unidentified(reg: &Register, lang: Lang) -> Sheet {
-    let mut s = Sheet::new(
-        lang.t("Неопознанные", "Unidentified"),
-        lang.t("Неопознанные поступления", "Unidentified receipts"),
-    );
+/// Receipts listed beside the register (unidentified ones, agents' payouts), with a
+/// total when they are all in one currency.
+fn receipts_sheet(
+    list: &[crate::aging::Unidentified],
+    name: &str,
+    title: &str,
+    lang: Lang,
+) -> Sheet {
+    let one_currency = list.iter().all(|u| u.currency == list[0].currency);
+    let mut s = Sheet::new(name, title);
     s.column(lang.t("Дата", "Date"), true)
         .column(lang.t("Номер", "Number"), true)
         .column(lang.t("Плательщик", "Payer"), true)
         .column(lang.t("ИНН", "INN"), true)
         .column(lang.t("Сумма", "Amount"), true)
         .column(lang.t("Назначение платежа", "Purpose"), true);
-    for u in &reg.unidentified {
+    for u in list {
         s.rows.push(vec![
             Cell::Date(u.date),
             Cell::text(&u.number),
@@ -350,10 +371,10 @@ fn unidentified(reg: &Register, lang: Lang) -> Sheet {
             Cell::text(&u.purpose),
         ]);
     }
-    if reg.received.len() == 1 {
+    if one_currency {
         let mut t = vec![Cell::Empty; 6];
         t[0] = Cell::text(lang.t("ИТОГО", "TOTAL"));
-        t[4] = Cell::Money(reg.unidentified.iter().map(|u| u.amount).sum());
+        t[4] = Cell::Money(list.iter().map(|u| u.amount).sum());
         s.totals = Some(t);
     }
     s.hide_empty_in_table();

@@ -500,10 +500,10 @@ impl World {
 
     fn match_config(&self) -> MatchConfig {
         MatchConfig {
-            as_of: day(self.as_of),
             tie: self.tie,
             default_term: self.default_term,
             tolerance: self.tolerance,
+            ..MatchConfig::new(day(self.as_of))
         }
     }
 }
