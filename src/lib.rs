@@ -20,6 +20,7 @@ pub mod matching;
 pub mod model;
 pub mod money;
 pub mod output;
+pub mod rates;
 pub mod text;
 
 pub use error::{Error, Result};

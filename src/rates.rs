@@ -163,10 +163,7 @@ impl Rates {
         if code == RUB {
             return;
         }
-        self.by_currency
-            .entry(code)
-            .or_default()
-            .insert(date, rate);
+        self.by_currency.entry(code).or_default().insert(date, rate);
     }
 
     /// The currencies with rates, in code order (for messages such as "no rate for X").
@@ -197,9 +194,13 @@ impl Col {
             .to_lowercase();
         match n.as_str() {
             "дата" | "date" | "дата курса" | "rate date" => Some(Col::Date),
-            "валюта" | "currency" | "код валюты" | "currency code" => Some(Col::Currency),
+            "валюта" | "currency" | "код валюты" | "currency code" => {
+                Some(Col::Currency)
+            }
             "курс" | "rate" | "курс цб" | "exchange rate" => Some(Col::Rate),
-            "кратность" | "units" | "unit" | "номинал" | "nominal" => Some(Col::Units),
+            "кратность" | "units" | "unit" | "номинал" | "nominal" => {
+                Some(Col::Units)
+            }
             _ => None,
         }
     }
@@ -213,6 +214,9 @@ impl Col {
         }
     }
 }
+
+/// A rate read from a row: currency code, date, roubles per one unit.
+type Row = (String, NaiveDate, Decimal);
 
 /// The header: the delimiter and the index of each column.
 #[derive(Debug, Clone, Copy)]
@@ -239,13 +243,12 @@ impl Columns {
                 best = Some((known, delimiter, cols));
             }
         }
-        let Some((known, delimiter, cols)) = best.filter(|(k, _, _)| *k > 0) else {
+        let Some((_, delimiter, cols)) = best.filter(|(k, _, _)| *k > 0) else {
             return Err(format!(
                 "the first line is not a header: expected the columns {EXPECTED}, found {:?}",
                 header.trim()
             ));
         };
-        let _ = known;
         let mut index: [Option<usize>; 4] = [None; 4];
         for (i, col) in cols.iter().enumerate() {
             let Some(col) = *col else { continue };
@@ -287,8 +290,7 @@ impl Columns {
 
     /// One row: `(currency, date, rate per one unit)`, `None` for a rouble row of 1, or
     /// every problem of the row.
-    #[allow(clippy::type_complexity)]
-    fn row(&self, cells: &[String]) -> Result<Option<(String, NaiveDate, Decimal)>, Vec<String>> {
+    fn row(&self, cells: &[String]) -> Result<Option<Row>, Vec<String>> {
         let cell = |i: usize| cells.get(i).map_or("", |c| c.trim());
         let mut errors = Vec::new();
 
@@ -412,9 +414,7 @@ fn parse_rate(text: &str) -> Result<Decimal, String> {
     }
     let groups: Vec<&str> = int_part.split(is_group_space).collect();
     if groups.len() > 1
-        && (groups[0].is_empty()
-            || groups[0].len() > 3
-            || groups[1..].iter().any(|g| g.len() != 3))
+        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
     {
         return Err("misplaced digit group separator".to_string());
     }
@@ -520,7 +520,11 @@ mod tests {
         assert_eq!(r.on("USD", d(2024, 3, 1)), Some(dec!(91.6879)));
         assert_eq!(r.on("USD", d(2024, 3, 4)), Some(dec!(91.6879)), "weekend");
         assert_eq!(r.on("USD", d(2024, 3, 5)), Some(dec!(91.3242)));
-        assert_eq!(r.on("USD", d(2025, 1, 1)), Some(dec!(91.3242)), "long after");
+        assert_eq!(
+            r.on("USD", d(2025, 1, 1)),
+            Some(dec!(91.3242)),
+            "long after"
+        );
         assert_eq!(r.on("EUR", d(2024, 3, 10)), Some(dec!(99.1919)));
         assert_eq!(r.on("CNY", d(2024, 3, 10)), None, "unknown currency");
         assert_eq!(
@@ -544,7 +548,9 @@ mod tests {
 
     #[test]
     fn rouble_is_always_one_and_codes_are_normalised() {
-        let r = rates("Дата;Валюта;Курс\n01.03.2024;840;91,6879\n01.03.2024;евро;99,19\n01.03.2024;у.е.;100\n01.03.2024;руб.;1\n");
+        let r = rates(
+            "Дата;Валюта;Курс\n01.03.2024;840;91,6879\n01.03.2024;евро;99,19\n01.03.2024;у.е.;100\n01.03.2024;руб.;1\n",
+        );
         assert_eq!(r.on("RUB", d(2000, 1, 1)), Some(Decimal::ONE));
         assert_eq!(r.on("руб.", d(2000, 1, 1)), Some(Decimal::ONE));
         assert_eq!(r.on("USD", d(2024, 3, 1)), Some(dec!(91.6879)));
@@ -553,7 +559,10 @@ mod tests {
         assert_eq!(r.on("у.е.", d(2024, 3, 1)), Some(dec!(100)));
         assert_eq!(r.on("у.е", d(2024, 3, 1)), Some(dec!(100)));
         assert!(!r.currencies().any(|c| c == RUB));
-        assert_eq!(Rates::default().on("RUB", d(2024, 1, 1)), Some(Decimal::ONE));
+        assert_eq!(
+            Rates::default().on("RUB", d(2024, 1, 1)),
+            Some(Decimal::ONE)
+        );
     }
 
     #[test]
@@ -566,7 +575,9 @@ mod tests {
         assert_eq!(semi, comma);
         assert_eq!(semi, comma_point);
         // Extra columns, comments, blank and empty rows are ignored.
-        let r = rates("# ЦБ РФ\nДата;Наименование;Валюта;Курс\n\n01.03.2024;Доллар США;USD;91,6879\n;;;\n");
+        let r = rates(
+            "# ЦБ РФ\nДата;Наименование;Валюта;Курс\n\n01.03.2024;Доллар США;USD;91,6879\n;;;\n",
+        );
         assert_eq!(r, semi);
     }
 
@@ -668,17 +679,13 @@ mod tests {
             1,
             "the header has no Валюта/Currency column",
         );
+        error_on("\n# rates\nDate;Currency\n", 3, "no Курс/Rate column");
         error_on(
-            "\n# rates\nDate;Currency\n",
-            3,
-            "no Курс/Rate column",
-        );
-        error_on("Дата;Валюта;Курс;Rate\n", 1, "columns 3 and 4 are both Курс/Rate");
-        error_on(
-            "01.03.2024;USD;91,5\n",
+            "Дата;Валюта;Курс;Rate\n",
             1,
-            "the first line is not a header",
+            "columns 3 and 4 are both Курс/Rate",
         );
+        error_on("01.03.2024;USD;91,5\n", 1, "the first line is not a header");
         error_on("", 1, "no header row");
         error_on("\n  \n# only comments\n", 1, "no header row");
         // A header alone is an empty set of rates, not an error.

@@ -20,6 +20,7 @@
 //! Every lookup goes through indexes by party and by number core: no step scans all
 //! invoices per payment.
 
+pub mod overrides;
 pub mod refs;
 
 use crate::ledger::{Ledger, PartyId, PaymentClass};
@@ -617,15 +618,16 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
     for r in &mut receipts {
         // A payment that names no contract, from a customer with a single contract, is
         // settled under that one.
-        if cfg.by_contract && r.contract.is_none() {
-            if let Some(party) = r.party {
-                let cur = &ledger.payments[r.payment].doc.currency;
-                let mut theirs = groups
-                    .keys()
-                    .filter(|(p, c, k)| *p == party && k == cur && c.is_some());
-                if let (Some(only), None) = (theirs.next(), theirs.next()) {
-                    r.contract = only.1.clone();
-                }
+        if cfg.by_contract
+            && r.contract.is_none()
+            && let Some(party) = r.party
+        {
+            let cur = &ledger.payments[r.payment].doc.currency;
+            let mut theirs = groups
+                .keys()
+                .filter(|(p, c, k)| *p == party && k == cur && c.is_some());
+            if let (Some(only), None) = (theirs.next(), theirs.next()) {
+                r.contract = only.1.clone();
             }
         }
     }

@@ -382,7 +382,9 @@ fn number(w: &mut Words<'_>, what: &str, text: &str) -> Result<String, String> {
         } else {
             "a"
         };
-        return Err(format!("not {article} {what} number: {word:?} (in {text:?})"));
+        return Err(format!(
+            "not {article} {what} number: {word:?} (in {text:?})"
+        ));
     }
     w.next();
     // `2024-03-12` where the number should be: the number was forgotten, unless a date
@@ -463,7 +465,7 @@ fn positive_amount(text: &str) -> Result<Decimal, String> {
     match parse_amount(text) {
         Ok(a) if a > Decimal::ZERO => Ok(a),
         Ok(_) => Err(format!("the amount must be more than zero: {text:?}")),
-        Err(e) => Err(format!("{e}: {text:?}")),
+        Err(e) => Err(format!("amount {text:?}: {e}")),
     }
 }
 
@@ -591,7 +593,9 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
 
     #[test]
     fn russian_keywords_and_the_unicode_arrow() {
-        let o = one("пп 17 от 12.03.24 инн 7707083893 сумма 15 000,50 → счёт № 45 от 1.3.2024 ИНН 500100732259 : 1 234,56");
+        let o = one(
+            "пп 17 от 12.03.24 инн 7707083893 сумма 15 000,50 → счёт № 45 от 1.3.2024 ИНН 500100732259 : 1 234,56",
+        );
         assert_eq!(
             o.payment,
             PaymentSel {
@@ -672,7 +676,10 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
     #[test]
     fn blank_and_comment_lines_and_line_endings() {
         assert_eq!(parse("").unwrap(), vec![]);
-        assert_eq!(parse("\n  \n# only a comment\r\n\t# another\n").unwrap(), vec![]);
+        assert_eq!(
+            parse("\n  \n# only a comment\r\n\t# another\n").unwrap(),
+            vec![]
+        );
         let v = parse("# a\r\n\r\n17 12.03.2024 -> 45\r1045 04.03.2024 -> аванс").unwrap();
         assert_eq!(v.iter().map(|o| o.line).collect::<Vec<_>>(), vec![3, 4]);
     }
@@ -713,10 +720,22 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
         error_on("17 1203.2024 -> 45", 1, "not a date: \"1203.2024\"");
         error_on("17 от вчера -> 45", 1, "not a date: \"вчера\"");
         error_on("17 от -> 45", 1, "no date after `от`");
-        error_on("17 12.03.2024 -> 45 от 30.02.2024", 1, "not a date: \"30.02.2024\"");
+        error_on(
+            "17 12.03.2024 -> 45 от 30.02.2024",
+            1,
+            "not a date: \"30.02.2024\"",
+        );
         error_on("17 12.03.2024 -> 45 from", 1, "no date after `from`");
-        error_on("2024-03-12 -> 45", 1, "\"2024-03-12\" is a date where the payment number should be");
-        error_on("17 12.03.2024 -> 2024-03-01", 1, "is a date where the invoice number should be");
+        error_on(
+            "2024-03-12 -> 45",
+            1,
+            "\"2024-03-12\" is a date where the payment number should be",
+        );
+        error_on(
+            "17 12.03.2024 -> 2024-03-01",
+            1,
+            "is a date where the invoice number should be",
+        );
     }
 
     #[test]
@@ -724,16 +743,36 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
         error_on("п/п от 12.03.2024 -> 45", 1, "no payment number");
         error_on("17.5 12.03.2024 -> 45", 1, "not a payment number: \"17.5\"");
         error_on("17 12.03.2024 -> сч от 01.03.2024", 1, "no invoice number");
-        error_on("17 12.03.2024 -> 45,46", 1, "not an invoice number: \"45,46\"");
+        error_on(
+            "17 12.03.2024 -> 45,46",
+            1,
+            "not an invoice number: \"45,46\"",
+        );
         error_on("--- 12.03.2024 -> 45", 1, "not a payment number");
     }
 
     #[test]
     fn inns_that_fail_the_checksum_or_are_not_inns() {
-        error_on("17 12.03.2024 ИНН 7707083894 -> 45", 1, "INN 7707083894 fails the checksum");
-        error_on("17 12.03.2024 -> ИНН 7725418938", 1, "INN 7725418938 fails the checksum");
-        error_on("17 12.03.2024 -> 45 INN 500100732250", 1, "INN 500100732250 fails the checksum");
-        error_on("17 12.03.2024 -> ИНН 77254189", 1, "not an INN (10 or 12 digits): \"77254189\"");
+        error_on(
+            "17 12.03.2024 ИНН 7707083894 -> 45",
+            1,
+            "INN 7707083894 fails the checksum",
+        );
+        error_on(
+            "17 12.03.2024 -> ИНН 7725418938",
+            1,
+            "INN 7725418938 fails the checksum",
+        );
+        error_on(
+            "17 12.03.2024 -> 45 INN 500100732250",
+            1,
+            "INN 500100732250 fails the checksum",
+        );
+        error_on(
+            "17 12.03.2024 -> ИНН 77254189",
+            1,
+            "not an INN (10 or 12 digits): \"77254189\"",
+        );
         error_on("17 12.03.2024 -> ИНН", 1, "no INN after `ИНН`");
         error_on("17 12.03.2024 INN -> 45", 1, "no INN after `INN`");
         error_on(
@@ -746,11 +785,27 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
     #[test]
     fn bad_and_non_positive_amounts() {
         error_on("17 12.03.2024 -> 45 : десять", 1, "\"десять\"");
-        error_on("17 12.03.2024 -> 45 : 1,234", 1, "ambiguous amount: \"1,234\"");
-        error_on("17 12.03.2024 -> 45 : 0", 1, "the amount must be more than zero: \"0\"");
-        error_on("17 12.03.2024 -> 45 : -500,00", 1, "more than zero: \"-500,00\"");
+        error_on(
+            "17 12.03.2024 -> 45 : 1,234",
+            1,
+            "amount \"1,234\": ambiguous amount",
+        );
+        error_on(
+            "17 12.03.2024 -> 45 : 0",
+            1,
+            "the amount must be more than zero: \"0\"",
+        );
+        error_on(
+            "17 12.03.2024 -> 45 : -500,00",
+            1,
+            "more than zero: \"-500,00\"",
+        );
         error_on("17 12.03.2024 -> 45 :", 1, "no amount after `:`");
-        error_on("17 12.03.2024 сумма 0,00 -> 45", 1, "more than zero: \"0,00\"");
+        error_on(
+            "17 12.03.2024 сумма 0,00 -> 45",
+            1,
+            "more than zero: \"0,00\"",
+        );
         error_on("17 12.03.2024 сумма -> 45", 1, "no amount after `сумма`");
         error_on("17 12.03.2024 amount 12.345 -> 45", 1, "\"12.345\"");
         error_on("17 12.03.2024 -> 45 : 100 : 200", 1, "\"100 : 200\"");
@@ -758,17 +813,45 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
 
     #[test]
     fn an_amount_on_a_customer_or_advance_target() {
-        error_on("17 12.03.2024 -> ИНН 7725418937 : 500", 1, "only for an invoice target");
-        error_on("17 12.03.2024 -> аванс : 500", 1, "only for an invoice target");
-        error_on("17 12.03.2024 -> advance : oops", 1, "only for an invoice target");
+        error_on(
+            "17 12.03.2024 -> ИНН 7725418937 : 500",
+            1,
+            "only for an invoice target",
+        );
+        error_on(
+            "17 12.03.2024 -> аванс : 500",
+            1,
+            "only for an invoice target",
+        );
+        error_on(
+            "17 12.03.2024 -> advance : oops",
+            1,
+            "only for an invoice target",
+        );
     }
 
     #[test]
     fn trailing_garbage() {
-        error_on("17 12.03.2024 -> аванс полностью", 1, "unexpected \"полностью\" after the target");
-        error_on("17 12.03.2024 -> ИНН 7725418937 Ромашка", 1, "unexpected \"Ромашка\"");
-        error_on("17 12.03.2024 -> 45 от 01.03.2024 ООО Ромашка", 1, "unexpected \"ООО Ромашка\"");
-        error_on("17 12.03.2024 Ромашка -> 45", 1, "unexpected \"Ромашка\" after the payment's date");
+        error_on(
+            "17 12.03.2024 -> аванс полностью",
+            1,
+            "unexpected \"полностью\" after the target",
+        );
+        error_on(
+            "17 12.03.2024 -> ИНН 7725418937 Ромашка",
+            1,
+            "unexpected \"Ромашка\"",
+        );
+        error_on(
+            "17 12.03.2024 -> 45 от 01.03.2024 ООО Ромашка",
+            1,
+            "unexpected \"ООО Ромашка\"",
+        );
+        error_on(
+            "17 12.03.2024 Ромашка -> 45",
+            1,
+            "unexpected \"Ромашка\" after the payment's date",
+        );
         error_on("17 12.03.2024 -> 45 46", 1, "unexpected \"46\"");
     }
 
