@@ -738,4 +738,40 @@ mod tests {
         }
         let _ = Rates::parse_bytes(&[0xff, 0xfe, 0x3b, 0x0a, 0xc0]);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const POOL: &[char] = &[
+            '1', '2', '0', '9', '.', ',', ';', '\t', '"', '-', ' ', '\u{a0}', '\n', '#', 'U', 'S',
+            'D', 'у', 'е', 'Д', 'а', 'т', 'В', 'л', 'ю', 'К', 'у', 'р', 'с', '😀',
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+            #[test]
+            fn never_panics_on_pool_text(chars in prop::collection::vec(prop::sample::select(POOL), 0..160)) {
+                let text: String = chars.into_iter().collect();
+                let _ = Rates::parse(&format!("Дата;Валюта;Курс;Кратность\n{text}"));
+                let _ = Rates::parse(&text);
+            }
+
+            #[test]
+            fn never_panics_on_any_input(text in any::<String>(), bytes in any::<Vec<u8>>()) {
+                let _ = Rates::parse(&text);
+                let _ = Rates::parse_bytes(&bytes);
+                let _ = parse_rate(&text);
+            }
+
+            #[test]
+            fn rates_read_back(units in 0u32..10_000, milli in 1u64..1_000_000_000) {
+                let rate = Decimal::new(milli as i64, 4);
+                let text = format!("Date;Currency;Rate\n01.03.2024;USD;{}\n", rate.to_string().replace('.', ","));
+                let r = Rates::parse(&text).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                prop_assert_eq!(r.on("USD", d(2024, 3, 1 + units % 28)), Some(rate));
+            }
+        }
+    }
 }

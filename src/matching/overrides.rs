@@ -214,12 +214,13 @@ fn split_amount(right: &str) -> (&str, Option<&str>) {
     for word in right.split_whitespace() {
         let is_date = parse_date(word).is_some();
         let is_time_of_date = after_date && is_time(word);
-        if !is_date && !is_time_of_date {
-            if let Some(colon) = word.find(':') {
-                // `word` is a slice of `right`: its offset is the distance between them.
-                let i = word.as_ptr() as usize - right.as_ptr() as usize + colon;
-                return (right[..i].trim(), Some(right[i + 1..].trim()));
-            }
+        if !is_date
+            && !is_time_of_date
+            && let Some(colon) = word.find(':')
+        {
+            // `word` is a slice of `right`: its offset is the distance between them.
+            let i = word.as_ptr() as usize - right.as_ptr() as usize + colon;
+            return (right[..i].trim(), Some(right[i + 1..].trim()));
         }
         after_date = is_date || is_time_of_date;
     }
@@ -634,6 +635,9 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
             Some(dec!(100)),
             "no spaces around the arrow and the colon"
         );
+        let o = one("17 12.03.2024 -> 45 от 01.03.2024: 500");
+        assert!(matches!(o.target, Target::Invoice { date: Some(x), .. } if x == d(2024, 3, 1)));
+        assert_eq!(o.amount, Some(dec!(500)));
     }
 
     #[test]
@@ -906,5 +910,34 @@ payment 18 2024-03-12 INN 7707083893           -> invoice 46 from 2024-03-01 INN
         }
         let _ = parse_bytes(&[0xff, 0xfe, 0x00, 0x2d, 0x3e, 0xc0, 0x80]);
         let _ = parse_bytes(&[0xef, 0xbb]);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const POOL: &[char] = &[
+            '1', '2', '7', '0', '.', ',', ':', '-', '>', '→', '/', '#', '№', ' ', '\u{a0}', '\n',
+            '\r', 'T', 'И', 'Н', 'п', 'с', 'ч', 'о', 'т', 'а', 'в', 'н', 'I', 'N', 'г', '😀',
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+            #[test]
+            fn never_panics_on_pool_text(chars in prop::collection::vec(prop::sample::select(POOL), 0..120)) {
+                let text: String = chars.into_iter().collect();
+                if let Err(errors) = parse(&text) {
+                    prop_assert!(!errors.is_empty());
+                    prop_assert!(errors.iter().all(|e| e.line >= 1));
+                }
+            }
+
+            #[test]
+            fn never_panics_on_any_input(text in any::<String>(), bytes in any::<Vec<u8>>()) {
+                let _ = parse(&text);
+                let _ = parse_bytes(&bytes);
+            }
+        }
     }
 }
