@@ -110,6 +110,15 @@ pub struct MatchingArgs {
     /// INNs of acquirers, marketplaces or agents whose receipts are not customers' payments (comma-separated).
     #[arg(long, value_name = "INN,...")]
     pub agents: Option<String>,
+    /// The accountant's corrections to matching (see docs/matching.md), applied before any rule.
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
+    /// Exchange rates (date;currency;rate), for invoices in foreign currency or у.е.
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<PathBuf>,
+    /// The currency у.е. (conventional units) are pegged to, e.g. USD.
+    #[arg(long, value_name = "CODE")]
+    pub ue: Option<String>,
 }
 
 #[derive(Debug, Args)]

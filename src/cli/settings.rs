@@ -68,6 +68,9 @@ pub struct MatchingSection {
     pub group: Option<String>,
     #[serde(default)]
     pub agents: Vec<String>,
+    pub overrides: Option<PathBuf>,
+    pub rates: Option<PathBuf>,
+    pub ue: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -421,7 +424,65 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
         &[("on", true), ("off", false)],
         true,
     )?;
+    if let Some(path) = m.overrides.clone().or_else(|| {
+        file.matching
+            .overrides
+            .as_ref()
+            .map(|p| relative_to(file, p))
+    }) {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        cfg.overrides =
+            crate::matching::overrides::parse_bytes(&bytes).map_err(|errors| Error::Input {
+                path: path.clone(),
+                line: errors.first().map(|e| e.line),
+                message: errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })?;
+        cfg.overrides_file = Some(path);
+    }
+    if let Some(path) = m
+        .rates
+        .clone()
+        .or_else(|| file.matching.rates.as_ref().map(|p| relative_to(file, p)))
+    {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        cfg.rates = crate::rates::Rates::parse_bytes(&bytes).map_err(|errors| Error::Input {
+            path: path.clone(),
+            line: errors.first().map(|e| e.line),
+            message: errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        })?;
+    }
+    if let Some((ue, _)) = pick(
+        "--ue",
+        m.ue.as_deref(),
+        file,
+        "[matching] ue",
+        file.matching.ue.as_deref(),
+    ) {
+        cfg.ue = Some(crate::model::normalize_currency(ue));
+    }
     Ok(cfg)
+}
+
+/// A path named in the settings file is relative to that file's folder.
+fn relative_to(file: &File, path: &Path) -> PathBuf {
+    match file.path.as_ref().and_then(|f| f.parent()) {
+        Some(dir) if path.is_relative() => dir.join(path),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// One of a few named values (`value` as picked, with where it came from).

@@ -23,7 +23,7 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let format = super::default_format(&s.common, OutputFormat::Csv);
     super::check_binary_target(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
-    let m = super::match_ledger(&ledger, &s.matching);
+    let m = super::match_ledger(&ledger, &s.matching)?;
     let bytes = match format {
         OutputFormat::Json => output::json::to_bytes(&to_json(&ledger, &m, s.common.render.lang)),
         other => output::render_sheets(

@@ -131,8 +131,15 @@ fn report_warnings(inputs: &Inputs, warnings: &[Warning], diag: &mut dyn Diagnos
 }
 
 /// Runs the matching.
-pub fn match_ledger(ledger: &Ledger, s: &MatchSettings) -> Matching {
-    matching::run(ledger, s)
+pub fn match_ledger(ledger: &Ledger, s: &MatchSettings) -> Result<Matching> {
+    matching::run(ledger, s).map_err(|e| Error::Input {
+        path: s
+            .overrides_file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("overrides")),
+        line: Some(e.line),
+        message: format!("the override does not fit the data: {}", e.message),
+    })
 }
 
 /// The format: as asked; else as the output file's extension says (`-o debtors.xlsx`);

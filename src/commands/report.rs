@@ -18,7 +18,7 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let format = super::default_format(&s.common, OutputFormat::Csv);
     super::check_binary_target(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
-    let m = super::match_ledger(&ledger, &s.matching);
+    let m = super::match_ledger(&ledger, &s.matching)?;
     let reg = aging::register(&ledger, &m, &s.aging)?;
     let review = m
         .receipts

@@ -87,6 +87,14 @@ pub struct MatchConfig {
     /// A payment that names nothing and equals what one open invoice owes pays that
     /// invoice before the due-date rule (the cascade's "exact amount"); on by default.
     pub exact_amount: bool,
+    /// The accountant's corrections, applied before any rule.
+    pub overrides: Vec<overrides::Override>,
+    /// Where they came from, for messages.
+    pub overrides_file: Option<std::path::PathBuf>,
+    /// Exchange rates, for invoices in another currency than the payment.
+    pub rates: crate::rates::Rates,
+    /// The currency у.е. are pegged to (USD, EUR): a RUB payment pays them at its day's rate.
+    pub ue: Option<String>,
 }
 
 impl MatchConfig {
@@ -103,6 +111,10 @@ impl MatchConfig {
             credits_by_due_date: false,
             by_contract: false,
             exact_amount: true,
+            overrides: Vec::new(),
+            overrides_file: None,
+            rates: crate::rates::Rates::default(),
+            ue: None,
         }
     }
 }
@@ -146,6 +158,8 @@ pub enum Rule {
     Credit,
     /// The one open debt owing exactly the payment's amount.
     ExactAmount,
+    /// The accountant's override.
+    Manual,
     /// The rest of an underpaid debt, within the tolerance, written off.
     WriteOff,
 }
@@ -161,6 +175,7 @@ impl Rule {
             Rule::Advance => "advance",
             Rule::Credit => "credit",
             Rule::ExactAmount => "exact-amount",
+            Rule::Manual => "manual",
             Rule::WriteOff => "write-off",
         }
     }
@@ -175,6 +190,7 @@ impl Rule {
             Rule::Advance => "зачёт аванса",
             Rule::Credit => "зачёт кредита",
             Rule::ExactAmount => "ровно сумма открытого счёта",
+            Rule::Manual => "вручную (файл исправлений)",
             Rule::WriteOff => "списание в пределах допуска",
         }
     }
@@ -228,6 +244,8 @@ pub enum Note {
     TookOldest(String),
     /// An overpayment this small written off instead of kept as an advance.
     OverpaymentWrittenOff(Decimal),
+    /// Matched by the overrides file (its line).
+    Manual(u32),
 }
 
 impl Note {
@@ -249,6 +267,7 @@ impl Note {
             Note::NotAnInvoice(..) => "not_an_invoice",
             Note::TookOldest(_) => "ambiguous_took_oldest",
             Note::OverpaymentWrittenOff(_) => "overpayment_written_off",
+            Note::Manual(_) => "manual",
         }
     }
 
@@ -300,6 +319,7 @@ impl Note {
                 "переплата {} списана в пределах допуска",
                 crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
             ),
+            Note::Manual(line) => format!("разнесено вручную: строка {line} файла исправлений"),
         }
     }
 
@@ -345,6 +365,7 @@ impl Note {
                     crate::money::plain(*a)
                 )
             }
+            Note::Manual(line) => format!("matched by hand: line {line} of the overrides file"),
         }
     }
 
@@ -358,6 +379,7 @@ impl Note {
                 | Note::IdentifiedByAccount
                 | Note::OtherKpp(_)
                 | Note::OverpaymentWrittenOff(_)
+                | Note::Manual(_)
         )
     }
 }
@@ -377,6 +399,10 @@ pub struct Receipt {
     pub contract: Option<String>,
     /// An overpayment within `--tolerance-overpay`, written off instead of kept.
     pub written_off: Decimal,
+    /// Overrides' invoices (index into `Ledger::invoices`, amount if given, line).
+    pub manual: Vec<(usize, Option<Decimal>, u32)>,
+    /// Held as an advance by an override: no rule touches it.
+    pub hold: bool,
 }
 
 impl Receipt {
@@ -494,8 +520,17 @@ fn cores(inv: &crate::model::Invoice) -> Vec<String> {
     cores
 }
 
-/// Runs the matching over the ledger as of `cfg.as_of`.
-pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
+/// An override that does not fit the data: its line in the overrides file and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct MatchError {
+    pub line: u32,
+    pub message: String,
+}
+
+/// Runs the matching over the ledger as of `cfg.as_of`. Fails only when an override does
+/// not fit the data.
+pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     let as_of = cfg.as_of;
     let invoices: Vec<usize> = (0..ledger.invoices.len())
         .filter(|&i| ledger.invoices[i].doc.date <= as_of)
@@ -583,6 +618,8 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
                 notes,
                 contract,
                 written_off: Decimal::ZERO,
+                manual: Vec::new(),
+                hold: false,
             }
         })
         .collect();
@@ -615,6 +652,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
         );
         groups.entry(key).or_default().credits.push(i);
     }
+    apply_overrides(ledger, cfg, &mut receipts)?;
     for r in &mut receipts {
         // A payment that names no contract, from a customer with a single contract, is
         // settled under that one.
@@ -686,7 +724,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
             removed: removed.get(party).map_or(&[][..], Vec::as_slice),
         };
         let mut sim = Simulation::new(ledger, cfg, group, context);
-        sim.run(&mut receipts);
+        sim.run(&mut receipts)?;
         for (c, applied, unapplied, unknown) in sim.credit_results {
             let slot = &mut m.credits[credit_slot[&c]];
             slot.applied = applied;
@@ -700,7 +738,124 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Matching {
         r.notes.dedup();
     }
     m.receipts = receipts;
-    m
+    Ok(m)
+}
+
+/// Ties each override to its payment (and invoice or customer) and records what it asks
+/// for on the receipt. Overrides about documents after the as-of date wait for their day;
+/// an override naming a document the inputs do not have is an error.
+fn apply_overrides(
+    ledger: &Ledger,
+    cfg: &MatchConfig,
+    receipts: &mut [Receipt],
+) -> Result<(), MatchError> {
+    use overrides::Target;
+    let slot: HashMap<usize, usize> = receipts
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (r.payment, k))
+        .collect();
+    for o in &cfg.overrides {
+        let fail = |message: String| {
+            Err(MatchError {
+                line: o.line,
+                message,
+            })
+        };
+        let sel = &o.payment;
+        let wanted = canonical_number(&sel.number);
+        let found: Vec<usize> = (0..ledger.payments.len())
+            .filter(|&i| {
+                let p = &ledger.payments[i];
+                p.class == PaymentClass::Receipt
+                    && canonical_number(&p.doc.number) == wanted
+                    && (p.doc.date == sel.date || p.cash_date == sel.date)
+                    && sel
+                        .inn
+                        .as_ref()
+                        .is_none_or(|inn| p.doc.payer.inn.as_ref() == Some(inn))
+                    && sel.amount.is_none_or(|a| p.doc.amount == a)
+            })
+            .collect();
+        let pi = match found[..] {
+            [] => {
+                return fail(format!(
+                    "no incoming payment №{} of {} in the inputs",
+                    sel.number,
+                    crate::dates::ru(sel.date)
+                ));
+            }
+            [one] => one,
+            _ => {
+                return fail(format!(
+                    "{} incoming payments №{} of {} fit: add the payer's ИНН or the amount (сумма)",
+                    found.len(),
+                    sel.number,
+                    crate::dates::ru(sel.date)
+                ));
+            }
+        };
+        // A payment credited after the as-of date is not in this register yet.
+        let Some(&ri) = slot.get(&pi) else { continue };
+        let party_with = |inn: &str| -> Result<PartyId, MatchError> {
+            (0..ledger.parties.len())
+                .find(|&id| ledger.party(id).inn.as_deref() == Some(inn))
+                .ok_or_else(|| MatchError {
+                    line: o.line,
+                    message: format!("no customer with ИНН {inn} in the inputs"),
+                })
+        };
+        match &o.target {
+            Target::Customer { inn } => {
+                receipts[ri].party = Some(party_with(inn)?);
+                receipts[ri]
+                    .notes
+                    .retain(|n| !matches!(n, Note::NoParty | Note::AmbiguousParty));
+            }
+            Target::Advance => receipts[ri].hold = true,
+            Target::Invoice { number, date, inn } => {
+                let party = match inn {
+                    Some(inn) => Some(party_with(inn)?),
+                    None => receipts[ri].party,
+                };
+                let r = link_ref(number);
+                let named: Vec<usize> = (0..ledger.invoices.len())
+                    .filter(|&i| {
+                        let inv = &ledger.invoices[i];
+                        party.is_none_or(|p| inv.party == p)
+                            && date.is_none_or(|d| inv.doc.date == d)
+                            && numbers(&inv.doc).any(|n| names_number(&r, n))
+                    })
+                    .collect();
+                let inv = match named[..] {
+                    [] => {
+                        let of =
+                            date.map_or(String::new(), |d| format!(" of {}", crate::dates::ru(d)));
+                        return fail(format!(
+                            "no invoice №{number}{of} of this customer in the inputs"
+                        ));
+                    }
+                    [one] => one,
+                    _ => {
+                        return fail(format!(
+                            "{} invoices №{number} fit: add its date (от …)",
+                            named.len()
+                        ));
+                    }
+                };
+                if ledger.invoices[inv].doc.date > cfg.as_of {
+                    continue;
+                }
+                receipts[ri].party = Some(ledger.invoices[inv].party);
+                receipts[ri]
+                    .notes
+                    .retain(|n| !matches!(n, Note::NoParty | Note::AmbiguousParty));
+                receipts[ri].manual.push((inv, o.amount, o.line));
+            }
+        }
+        receipts[ri].notes.push(Note::Manual(o.line));
+    }
+    Ok(())
 }
 
 /// A document kind in words, for notes.
@@ -1219,7 +1374,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn run(&mut self, receipts: &mut [Receipt]) {
+    fn run(&mut self, receipts: &mut [Receipt]) -> Result<(), MatchError> {
         // Phase 1: explicit links and references, whatever the order of dates (a payment
         // may name an invoice exported after it was paid).
         let mut credit_left: Vec<(usize, Decimal, NaiveDate, Option<Note>)> = Vec::new();
@@ -1253,7 +1408,57 @@ impl<'a> Simulation<'a> {
             credit_left.push((c, left, doc.date, unknown));
         }
         let mut receipt_left: Vec<(usize, Decimal, bool)> = Vec::new();
+        // The accountant's overrides come before every rule.
         for &ri in &self.group.receipts {
+            if receipts[ri].manual.is_empty() && !receipts[ri].hold {
+                continue;
+            }
+            let payment = receipts[ri].payment;
+            let p = &self.ledger.payments[payment];
+            let mut left = p.doc.amount;
+            for &(inv, amount, line) in &receipts[ri].manual {
+                let head = self.parts.get(&inv).and_then(|v| v.first().copied());
+                let Some(head) = head else {
+                    let number = &self.ledger.invoices[inv].doc.number;
+                    return Err(MatchError {
+                        line,
+                        message: format!(
+                            "invoice {number} is in another currency than the payment"
+                        ),
+                    });
+                };
+                let owed = self.outstanding_of(head);
+                let a = amount.unwrap_or(left.min(owed));
+                if a > left {
+                    let message = format!(
+                        "{} is more than what is left of the payment ({})",
+                        crate::money::plain(a),
+                        crate::money::plain(left)
+                    );
+                    return Err(MatchError { line, message });
+                }
+                if a > owed {
+                    let message = format!(
+                        "invoice {} has only {} left to pay",
+                        self.debts[head].number,
+                        crate::money::plain(owed)
+                    );
+                    return Err(MatchError { line, message });
+                }
+                left -= self.apply_to_stages(
+                    head,
+                    Source::Payment(payment),
+                    p.cash_date,
+                    a,
+                    Rule::Manual,
+                );
+            }
+            receipt_left.push((ri, left, true));
+        }
+        for &ri in &self.group.receipts {
+            if !receipts[ri].manual.is_empty() || receipts[ri].hold {
+                continue;
+            }
             let r = &receipts[ri];
             let p = &self.ledger.payments[r.payment];
             let amount = p.doc.amount;
@@ -1490,6 +1695,7 @@ impl<'a> Simulation<'a> {
             self.credit_results
                 .push((c, applied, total - applied, unknown));
         }
+        Ok(())
     }
 
     /// Pays open debts by the earliest due date; equal due dates pro rata or in order.

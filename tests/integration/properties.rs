@@ -585,7 +585,7 @@ fn pipeline(world: &World, docs: &[Document], run: &Run) -> Outcome {
         });
     }
     let ledger = ledger::build(sources, files, &LedgerConfig::default());
-    let matching = matching::run(&ledger, &world.match_config());
+    let matching = matching::run(&ledger, &world.match_config()).expect("no overrides");
     let register = aging::register(&ledger, &matching, &AgingConfig::default());
     Outcome {
         ledger,
