@@ -28,6 +28,10 @@ pub struct AgingConfig {
     /// Upper bounds of the overdue buckets in days, ascending (`30,60,90,120`).
     pub buckets: Vec<u32>,
     pub age_by: AgeBy,
+    /// Exchange rates, to value rows in other currencies in roubles as of the report date.
+    pub rates: crate::rates::Rates,
+    /// The currency у.е. are pegged to.
+    pub ue: Option<String>,
 }
 
 impl Default for AgingConfig {
@@ -35,6 +39,8 @@ impl Default for AgingConfig {
         AgingConfig {
             buckets: vec![30, 60, 90, 120],
             age_by: AgeBy::Due,
+            rates: crate::rates::Rates::default(),
+            ue: None,
         }
     }
 }
@@ -160,6 +166,30 @@ pub struct Row {
     pub no_due_date: bool,
     /// The contract (its comparison key) when settling per contract.
     pub contract: Option<String>,
+    /// A row in another currency valued in roubles at the report date's rate.
+    pub valuation: Option<Valuation>,
+}
+
+/// Roubles for a row in another currency, and the rate that gave them (S51, S52).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Valuation {
+    /// Roubles per unit, and the day of that rate (the latest on or before the report date).
+    pub rate: Decimal,
+    pub rate_of: String,
+    pub outstanding: Decimal,
+    pub advance: Decimal,
+    pub net: Decimal,
+}
+
+/// The register's total in roubles when rows are in several currencies and every one has
+/// a rate: the only honest grand total (S52).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RubTotal {
+    pub outstanding: Decimal,
+    pub advance: Decimal,
+    pub net: Decimal,
+    /// The rates used: currency, roubles per unit.
+    pub rates: Vec<(String, Decimal)>,
 }
 
 /// A receipt nobody could be credited with.
@@ -186,6 +216,8 @@ pub struct Register {
     /// Payouts of acquirers, marketplaces and agents: not customers' payments, listed so
     /// that no money goes unseen.
     pub agent_receipts: Vec<Unidentified>,
+    /// The total in roubles over several currencies, when rates allow.
+    pub rub_total: Option<RubTotal>,
     /// Totals per currency (RUB first).
     pub totals: Vec<(String, Amounts)>,
     /// Money received in the period per currency: applied + advance + unidentified.
@@ -211,9 +243,9 @@ pub fn register(
     for a in &m.allocations {
         let e = paid.entry(a.debit).or_default();
         match a.source {
-            Source::Payment(_) => e.0 += a.amount,
-            Source::Credit(_) => e.1 += a.amount,
-            Source::WriteOff(_) => e.2 += a.amount,
+            Source::Payment(_) => e.0 += a.settled,
+            Source::Credit(_) => e.1 += a.settled,
+            Source::WriteOff(_) => e.2 += a.settled,
         }
     }
 
@@ -433,6 +465,7 @@ pub fn register(
             debts,
             no_due_date: e.no_due,
             contract,
+            valuation: None,
         });
     }
     // Stable order: INN, then name (parties without INN last), then currency.
@@ -489,11 +522,63 @@ pub fn register(
         rows,
         unidentified,
         agent_receipts,
+        rub_total: None,
         totals,
         received: received.into_iter().collect(),
     };
+    let mut reg = reg;
+    value_in_roubles(&mut reg, cfg);
     check(&reg, ledger, m)?;
     Ok(reg)
+}
+
+/// Values rows in other currencies in roubles at the report date's rate, and totals the
+/// register in roubles when every currency has a rate.
+fn value_in_roubles(reg: &mut Register, cfg: &AgingConfig) {
+    let rate_of = |currency: &str| -> Option<(Decimal, String)> {
+        let code = match (currency, &cfg.ue) {
+            ("у.е.", Some(peg)) => peg.as_str(),
+            _ => currency,
+        };
+        cfg.rates.on(code, reg.as_of).map(|r| (r, code.to_string()))
+    };
+    let mut rates: Vec<(String, Decimal)> = Vec::new();
+    let mut all = true;
+    let (mut outstanding, mut advance) = (Decimal::ZERO, Decimal::ZERO);
+    for r in &mut reg.rows {
+        if r.currency == crate::model::RUB {
+            outstanding += r.amounts.outstanding;
+            advance += r.amounts.advance;
+            continue;
+        }
+        match rate_of(&r.currency) {
+            Some((rate, code)) => {
+                let v = |x: Decimal| crate::money::round2(x * rate);
+                let value = Valuation {
+                    rate,
+                    rate_of: code,
+                    outstanding: v(r.amounts.outstanding),
+                    advance: v(r.amounts.advance),
+                    net: v(r.amounts.outstanding) - v(r.amounts.advance),
+                };
+                outstanding += value.outstanding;
+                advance += value.advance;
+                if !rates.iter().any(|(c, _)| *c == r.currency) {
+                    rates.push((r.currency.clone(), rate));
+                }
+                r.valuation = Some(value);
+            }
+            None => all = false,
+        }
+    }
+    if all && !rates.is_empty() {
+        reg.rub_total = Some(RubTotal {
+            outstanding,
+            advance,
+            net: outstanding - advance,
+            rates,
+        });
+    }
 }
 
 /// The invariants every register must satisfy.
@@ -646,7 +731,7 @@ mod tests {
     fn custom_buckets() {
         let cfg = AgingConfig {
             buckets: vec![15, 45],
-            age_by: AgeBy::Due,
+            ..AgingConfig::default()
         };
         assert_eq!(cfg.bucket_names(), vec!["not_due", "1-15", "16-45", "46+"]);
         assert_eq!(cfg.bucket_of(46), 3);

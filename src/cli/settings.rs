@@ -572,14 +572,21 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                     .ok_or_else(|| usage(&what, s, "counterparty, invoice or manager"))?,
                 None => GroupBy::Counterparty,
             };
+            let matching = matching(&a.matching, &file)?;
+            let aging = AgingConfig {
+                buckets,
+                age_by,
+                rates: matching.rates.clone(),
+                ue: matching.ue.clone(),
+            };
             Command::Report(ReportSettings {
                 common: {
                     let mut c = common(&cli.global, &file, a.inputs, &a.output, width)?;
                     ledger_config(&a.matching, &file, &mut c.company)?;
                     c
                 },
-                matching: matching(&a.matching, &file)?,
-                aging: AgingConfig { buckets, age_by },
+                matching,
+                aging,
                 by,
             })
         }

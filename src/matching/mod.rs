@@ -201,7 +201,11 @@ impl Rule {
 pub struct Allocation {
     pub source: Source,
     pub debit: Debit,
+    /// The money applied, in the payment's (or credit's) currency.
     pub amount: Decimal,
+    /// What it settled of the debt, in the debt's currency: the same as `amount`, except
+    /// for invoices in у.е. paid in roubles (converted at the payment day's rate).
+    pub settled: Decimal,
     /// When it took effect: the later of the money's date and the debt's date.
     pub date: NaiveDate,
     pub rule: Rule,
@@ -446,6 +450,22 @@ pub struct Matching {
 /// currency.
 type GroupKey = (PartyId, Option<String>, String);
 
+/// The currency an invoice in `currency` is pegged to, when it is in у.е. and roubles
+/// pay it at the day's rate (`--ue` given and rates for that currency known).
+fn pegged(cfg: &MatchConfig, currency: &str) -> Option<String> {
+    let peg = cfg.ue.as_ref()?;
+    (currency == "у.е." && cfg.rates.currencies().any(|c| c == peg)).then(|| peg.clone())
+}
+
+/// The currency whose money pays an invoice in `currency`: roubles for pegged у.е.
+fn paid_in(cfg: &MatchConfig, currency: &str) -> String {
+    if pegged(cfg, currency).is_some() {
+        crate::model::RUB.to_string()
+    } else {
+        currency.to_string()
+    }
+}
+
 /// The contract number a purpose names (`по договору № 12/2024 от …`, `дог. 7`), as a
 /// comparison key.
 fn contract_of_purpose(purpose: &str) -> Option<String> {
@@ -639,7 +659,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         let key = (
             inv.party,
             contract_of(&inv.doc.contract),
-            inv.doc.currency.clone(),
+            paid_in(cfg, &inv.doc.currency),
         );
         groups.entry(key).or_default().invoices.push(i);
     }
@@ -1025,6 +1045,8 @@ struct Open {
     number: String,
     /// Other numbers (with their dates) and ids this debt is known by.
     aliases: Vec<crate::model::DocLink>,
+    /// For an invoice in у.е. matched against roubles: the currency it is pegged to.
+    peg: Option<String>,
     ids: Vec<String>,
     order: (NaiveDate, NaiveDate, u64, String, crate::model::Provenance),
     outstanding: Decimal,
@@ -1084,6 +1106,7 @@ impl<'a> Simulation<'a> {
             for (part, (due, amount)) in stages.into_iter().enumerate() {
                 let head = part == 0;
                 debts.push(Open {
+                    peg: pegged(cfg, &inv.currency),
                     debit: Debit::Invoice(i, part as u16),
                     date: inv.date,
                     due,
@@ -1111,6 +1134,7 @@ impl<'a> Simulation<'a> {
         for &i in &group.refunds {
             let p = &ledger.payments[i];
             debts.push(Open {
+                peg: None,
                 debit: Debit::Refund(i),
                 date: p.cash_date,
                 due: p.cash_date,
@@ -1173,12 +1197,18 @@ impl<'a> Simulation<'a> {
             return;
         }
         let date = source_date.max(self.debts[debt].date);
+        // Roubles paid on an invoice in у.е. settle it at that day's rate (S51).
+        let settled = match self.rate(debt, source_date) {
+            Some(rate) => crate::money::round2(amount / rate).min(self.debts[debt].outstanding),
+            None => amount,
+        };
         let d = &mut self.debts[debt];
-        d.outstanding -= amount;
+        d.outstanding -= settled;
         self.allocations.push(Allocation {
             source,
             debit: d.debit,
             amount,
+            settled,
             date,
             rule,
         });
@@ -1194,12 +1224,31 @@ impl<'a> Simulation<'a> {
                     source: Source::WriteOff(p),
                     debit,
                     amount: left,
+                    settled: left,
                     date,
                     rule: Rule::WriteOff,
                 });
                 let number = self.debts[debt].number.clone();
                 self.payment_notes.push((p, Note::WrittenOff(number, left)));
             }
+        }
+    }
+
+    /// The rate converting the group's money into debt `i`'s currency on `date`, when the
+    /// debt is in у.е. and the money in roubles; `None` when no conversion is needed.
+    fn rate(&self, i: usize, date: NaiveDate) -> Option<Decimal> {
+        let peg = self.debts[i].peg.as_ref()?;
+        // Without a rate for that day the debt cannot be paid in roubles: zero capacity.
+        Some(self.cfg.rates.on(peg, date).unwrap_or(Decimal::MAX))
+    }
+
+    /// What debt `i` still owes, in the group's money, on `date`.
+    fn owed(&self, i: usize, date: NaiveDate) -> Decimal {
+        let left = self.debts[i].outstanding;
+        match self.rate(i, date) {
+            Some(rate) if rate == Decimal::MAX => Decimal::ZERO,
+            Some(rate) => crate::money::round2(left * rate),
+            None => left,
         }
     }
 
@@ -1236,7 +1285,7 @@ impl<'a> Simulation<'a> {
                     .iter()
                     .copied()
                     .filter(|&i| {
-                        self.outstanding_of(i) == amount
+                        self.owed_of(i, self.cfg.as_of) == amount
                             || self.debit_amount(self.debts[i].debit) == amount
                     })
                     .collect();
@@ -1259,9 +1308,12 @@ impl<'a> Simulation<'a> {
     }
 
     /// The only open debt whose outstanding equals `amount`, if exactly one does.
-    fn exact_amount(&self, amount: Decimal) -> Option<usize> {
-        let mut found = (0..self.debts.len())
-            .filter(|&i| self.debts[i].open && self.debts[i].outstanding == amount);
+    fn exact_amount(&self, amount: Decimal, date: NaiveDate) -> Option<usize> {
+        let mut found = (0..self.debts.len()).filter(|&i| {
+            self.debts[i].open
+                && self.debts[i].outstanding > Decimal::ZERO
+                && self.owed(i, date) == amount
+        });
         match (found.next(), found.next()) {
             (Some(d), None) => Some(d),
             _ => None,
@@ -1339,6 +1391,11 @@ impl<'a> Simulation<'a> {
     }
 
     /// What is still owed on the whole invoice `head` belongs to.
+    /// What the whole invoice of `head` still owes, in the group's money, on `date`.
+    fn owed_of(&self, head: usize, date: NaiveDate) -> Decimal {
+        self.stages(head).iter().map(|&k| self.owed(k, date)).sum()
+    }
+
     fn outstanding_of(&self, head: usize) -> Decimal {
         self.stages(head)
             .iter()
@@ -1360,7 +1417,7 @@ impl<'a> Simulation<'a> {
             if left <= Decimal::ZERO {
                 break;
             }
-            let a = left.min(self.debts[k].outstanding);
+            let a = left.min(self.owed(k, date));
             self.apply(k, source, date, a, rule);
             left -= a;
         }
@@ -1427,7 +1484,7 @@ impl<'a> Simulation<'a> {
                         ),
                     });
                 };
-                let owed = self.outstanding_of(head);
+                let owed = self.owed_of(head, p.cash_date);
                 let a = amount.unwrap_or(left.min(owed));
                 if a > left {
                     let message = format!(
@@ -1611,7 +1668,7 @@ impl<'a> Simulation<'a> {
                     let payment = receipts[ri].payment;
                     if !named && left > Decimal::ZERO && self.cfg.exact_amount {
                         // The one open debt owing exactly this amount (cascade step 4).
-                        if let Some(debt) = self.exact_amount(left) {
+                        if let Some(debt) = self.exact_amount(left, date) {
                             self.apply(
                                 debt,
                                 Source::Payment(payment),
@@ -1731,19 +1788,18 @@ impl<'a> Simulation<'a> {
                 end += 1;
             }
             let same: Vec<usize> = open[k..end].to_vec();
-            let total: Decimal = same.iter().map(|&i| self.debts[i].outstanding).sum();
+            let total: Decimal = same.iter().map(|&i| self.owed(i, date)).sum();
             if left >= total || same.len() == 1 || self.cfg.tie == Tie::Fifo {
                 for i in same {
                     if left <= Decimal::ZERO {
                         break;
                     }
-                    let a = left.min(self.debts[i].outstanding);
+                    let a = left.min(self.owed(i, date));
                     self.apply(i, source, date, a, rule);
                     left -= a;
                 }
             } else {
-                let weights: Vec<Decimal> =
-                    same.iter().map(|&i| self.debts[i].outstanding).collect();
+                let weights: Vec<Decimal> = same.iter().map(|&i| self.owed(i, date)).collect();
                 let parts = pro_rata(left, &weights);
                 let split_rule = if rule == Rule::DueDate {
                     Rule::ProRata

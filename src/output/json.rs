@@ -65,6 +65,20 @@ pub fn register(reg: &Register) -> Value {
             m.insert("currency".into(), json!(r.currency));
             m.insert("contract".into(), opt_str(r.contract.as_deref()));
             amounts(reg, &r.amounts, &mut m);
+            m.insert(
+                "valuation".into(),
+                r.valuation.as_ref().map_or(Value::Null, |v| {
+                    json!({
+                        "currency": crate::model::RUB,
+                        "rate": v.rate.normalize().to_string(),
+                        "rate_of": v.rate_of,
+                        "rate_date": date(reg.as_of),
+                        "outstanding": money(v.outstanding),
+                        "advance": money(v.advance),
+                        "net": money(v.net),
+                    })
+                }),
+            );
             m.insert("max_days_overdue".into(), json!(r.max_days_overdue));
             m.insert("last_payment_date".into(), opt_date(r.last_payment_date));
             let invoices: Vec<Value> = r
@@ -137,5 +151,11 @@ pub fn register(reg: &Register) -> Value {
         "agent_receipts": listed(&reg.agent_receipts),
         "totals": totals,
         "totals_by_currency": by_currency,
+        "total_in_rub": reg.rub_total.as_ref().map_or(Value::Null, |t| json!({
+            "outstanding": money(t.outstanding),
+            "advance": money(t.advance),
+            "net": money(t.net),
+            "rates": t.rates.iter().map(|(c, r)| json!({"currency": c, "rate": r.normalize().to_string(), "date": date(reg.as_of)})).collect::<Vec<_>>(),
+        })),
     })
 }

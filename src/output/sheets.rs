@@ -133,9 +133,20 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
         .column(lang.t("Зачтено", "Credited"), false)
         .column(lang.t("Списано", "Written off"), false);
     amounts_columns(&mut s, reg, lang);
+    let valued = reg.rows.iter().any(|r| r.valuation.is_some());
     s.column(lang.t("Дней просрочки", "Days overdue"), true)
-        .column(lang.t("Последняя оплата", "Last payment"), false)
-        .column(lang.t("Примечание", "Note"), true);
+        .column(lang.t("Последняя оплата", "Last payment"), false);
+    // Rows in other currencies valued in roubles, when rates were given.
+    if valued {
+        s.column(
+            lang.t(
+                "Сальдо в руб. по курсу на дату",
+                "Net in RUB at the report date's rate",
+            ),
+            true,
+        );
+    }
+    s.column(lang.t("Примечание", "Note"), true);
     let flows = |a: &Amounts| {
         vec![
             Cell::Money(a.invoiced),
@@ -157,6 +168,13 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
         cells.extend(amounts_cells(&r.amounts));
         cells.push(Cell::Int(r.max_days_overdue));
         cells.push(Cell::opt_date(r.last_payment_date));
+        if valued {
+            cells.push(
+                r.valuation
+                    .as_ref()
+                    .map_or(Cell::Empty, |v| Cell::Money(v.net)),
+            );
+        }
         let notes = row_notes(r, lang);
         cells.push(if notes.is_empty() {
             Cell::Empty
@@ -173,6 +191,9 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
             cells.extend(flows(t));
             cells.extend(amounts_cells(t));
             cells.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+            if valued {
+                cells.push(Cell::Empty);
+            }
             cells
         },
         4,
