@@ -3,6 +3,7 @@
 mod behaviours;
 mod cli;
 mod corpus;
+mod engine;
 mod enterprisedata;
 mod once;
 mod properties;
