@@ -120,6 +120,9 @@ pub struct Amounts {
     pub outstanding: Decimal,
     /// Unapplied money and credit notes.
     pub advance: Decimal,
+    /// The part of `advance` that is credit notes (returns, corrections) not applied yet:
+    /// the customer's "нераспределённый кредит" (S32).
+    pub unapplied_credit: Decimal,
     pub net: Decimal,
     pub buckets: Vec<Decimal>,
 }
@@ -140,6 +143,7 @@ impl Amounts {
         self.written_off += o.written_off;
         self.outstanding += o.outstanding;
         self.advance += o.advance;
+        self.unapplied_credit += o.unapplied_credit;
         self.net += o.net;
         for (a, b) in self.buckets.iter_mut().zip(&o.buckets) {
             *a += *b;
@@ -164,7 +168,8 @@ pub struct Row {
     pub debts: Vec<OpenDebt>,
     /// Debts without a due date were aged from their date plus the default term.
     pub no_due_date: bool,
-    /// The contract (its comparison key) when settling per contract.
+    /// The contract when settling per contract: as its first invoice writes it, else the
+    /// number a payment named.
     pub contract: Option<String>,
     /// A row in another currency valued in roubles at the report date's rate.
     pub valuation: Option<Valuation>,
@@ -256,6 +261,8 @@ pub fn register(
         last_payment: Option<NaiveDate>,
         manager: Option<(NaiveDate, crate::model::Provenance, String)>,
         no_due: bool,
+        /// The contract as its first invoice writes it (settling per contract).
+        contract_text: Option<String>,
     }
     // Rows per party and currency, and per contract when settling per contract.
     let mut acc: BTreeMap<(PartyId, Option<String>, String), Acc> = BTreeMap::new();
@@ -371,9 +378,21 @@ pub fn register(
             false,
         );
     }
-    // Managers: the one named on the customer's latest invoice.
+    // Managers: the one named on the customer's latest invoice; the contract's wording.
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
+        if m.by_contract
+            && let Some(text) = &inv.doc.contract
+        {
+            let e = acc
+                .entry((
+                    inv.party,
+                    contract_of(&inv.doc.contract),
+                    inv.doc.currency.clone(),
+                ))
+                .or_default();
+            e.contract_text.get_or_insert_with(|| text.clone());
+        }
         if let Some(man) = &inv.doc.manager {
             let e = acc
                 .entry((
@@ -429,7 +448,9 @@ pub fn register(
                 credit.doc.currency.clone(),
             ))
             .or_default();
-        e.amounts.get_or_insert_with(|| Amounts::new(nb)).advance += c.unapplied;
+        let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
+        a.advance += c.unapplied;
+        a.unapplied_credit += c.unapplied;
     }
 
     let mut rows = Vec::new();
@@ -464,7 +485,7 @@ pub fn register(
             last_payment_date: e.last_payment,
             debts,
             no_due_date: e.no_due,
-            contract,
+            contract: e.contract_text.or(contract),
             valuation: None,
         });
     }

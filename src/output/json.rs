@@ -47,6 +47,7 @@ fn amounts(reg: &Register, a: &Amounts, m: &mut Map<String, Value>) {
     m.insert("written_off".into(), money(a.written_off));
     m.insert("outstanding".into(), money(a.outstanding));
     m.insert("advance".into(), money(a.advance));
+    m.insert("unapplied_credit".into(), money(a.unapplied_credit));
     m.insert("net".into(), money(a.net));
     m.insert("buckets".into(), buckets(reg, &a.buckets));
 }
