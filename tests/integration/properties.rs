@@ -124,6 +124,9 @@ struct World {
     tie: Tie,
     tolerance: Tolerance,
     default_term: u32,
+    /// Matching options as bits: 1 exact amount off, 2 surplus by due date, 4 credits by
+    /// due date, 8 ambiguous to the oldest, 16 overpayments written off up to 1.00.
+    switches: u8,
     files: usize,
     /// The file of each document (modulo `files`), in document order.
     placement: Vec<usize>,
@@ -242,7 +245,7 @@ fn world_strategy() -> impl Strategy<Value = World> {
         0u32..548,
         prop_oneof![Just(Tie::ProRata), Just(Tie::Fifo)],
         prop_oneof![Just(Tolerance::None), Just(Tolerance::Amount(rub(100)))],
-        select(vec![0u32, 5, 10, 30]),
+        (select(vec![0u32, 5, 10, 30]), 0u8..32),
         2usize..=3,
         proptest::collection::vec(0usize..3, 29),
     )
@@ -256,7 +259,7 @@ fn world_strategy() -> impl Strategy<Value = World> {
                 as_of,
                 tie,
                 tolerance,
-                default_term,
+                (default_term, switches),
                 files,
                 placement,
             )| World {
@@ -269,6 +272,7 @@ fn world_strategy() -> impl Strategy<Value = World> {
                 tie,
                 tolerance,
                 default_term,
+                switches,
                 files,
                 placement,
             },
@@ -499,10 +503,20 @@ impl World {
     }
 
     fn match_config(&self) -> MatchConfig {
+        let on = |bit: u8| self.switches & bit != 0;
         MatchConfig {
             tie: self.tie,
             default_term: self.default_term,
             tolerance: self.tolerance,
+            exact_amount: !on(1),
+            surplus_by_due_date: on(2),
+            credits_by_due_date: on(4),
+            ambiguous_oldest: on(8),
+            overpay_tolerance: if on(16) {
+                Tolerance::Amount(rub(100))
+            } else {
+                Tolerance::None
+            },
             ..MatchConfig::new(day(self.as_of))
         }
     }
@@ -647,7 +661,9 @@ fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
             .unwrap_or_default();
         prop_assert_eq!(allocated, r.applied, "receipt {:?}", r);
         if r.party.is_some() {
-            prop_assert_eq!(r.applied + r.advance, amount, "receipt {:?}", r);
+            // Money conserved: applied, held as an advance, or (an overpayment within the
+            // tolerance) written off.
+            prop_assert_eq!(r.applied + r.advance + r.written_off, amount, "receipt {:?}", r);
             prop_assert!(r.advance >= Decimal::ZERO, "receipt {:?}", r);
         } else {
             prop_assert!(
@@ -811,6 +827,7 @@ fn an_advance_pays_the_earliest_due_of_invoices_issued_the_same_day() {
         tie: Tie::ProRata,
         tolerance: Tolerance::None,
         default_term: 10,
+        switches: 0,
         files: 1,
         placement: vec![0; 29],
     };
@@ -868,6 +885,7 @@ fn linked_credit_notes_apply_in_date_order_whatever_their_files() {
         tie: Tie::ProRata,
         tolerance: Tolerance::None,
         default_term: 10,
+        switches: 0,
         files: 1,
         placement: vec![0; 29],
     };
