@@ -663,7 +663,12 @@ fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
         if r.party.is_some() {
             // Money conserved: applied, held as an advance, or (an overpayment within the
             // tolerance) written off.
-            prop_assert_eq!(r.applied + r.advance + r.written_off, amount, "receipt {:?}", r);
+            prop_assert_eq!(
+                r.applied + r.advance + r.written_off,
+                amount,
+                "receipt {:?}",
+                r
+            );
             prop_assert!(r.advance >= Decimal::ZERO, "receipt {:?}", r);
         } else {
             prop_assert!(
