@@ -180,6 +180,7 @@ pub struct Row {
 pub struct Valuation {
     /// Roubles per unit, and the day of that rate (the latest on or before the report date).
     pub rate: Decimal,
+    pub rate_date: NaiveDate,
     pub rate_of: String,
     pub outstanding: Decimal,
     pub advance: Decimal,
@@ -193,8 +194,8 @@ pub struct RubTotal {
     pub outstanding: Decimal,
     pub advance: Decimal,
     pub net: Decimal,
-    /// The rates used: currency, roubles per unit.
-    pub rates: Vec<(String, Decimal)>,
+    /// The rates used: currency, roubles per unit, the day of the rate.
+    pub rates: Vec<(String, Decimal, NaiveDate)>,
 }
 
 /// A receipt nobody could be credited with.
@@ -227,6 +228,8 @@ pub struct Register {
     pub totals: Vec<(String, Amounts)>,
     /// Money received in the period per currency: applied + advance + unidentified.
     pub received: Vec<(String, Decimal)>,
+    /// Rows are per contract (`--level contract`).
+    pub by_contract: bool,
 }
 
 /// A broken invariant: a bug, never an input problem.
@@ -420,8 +423,13 @@ pub fn register(
                 let e = acc
                     .entry((party, r.contract.clone(), pay.doc.currency.clone()))
                     .or_default();
+                // A contract only payments name is shown as the first one writes it.
+                if let Some(text) = &r.contract_text {
+                    e.contract_text.get_or_insert_with(|| text.clone());
+                }
                 let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
                 a.advance += r.advance;
+
                 if e.last_payment.is_none_or(|d| d < pay.cash_date) {
                     e.last_payment = Some(pay.cash_date);
                 }
@@ -546,6 +554,7 @@ pub fn register(
         rub_total: None,
         totals,
         received: received.into_iter().collect(),
+        by_contract: m.by_contract,
     };
     let mut reg = reg;
     value_in_roubles(&mut reg, cfg);
@@ -556,14 +565,16 @@ pub fn register(
 /// Values rows in other currencies in roubles at the report date's rate, and totals the
 /// register in roubles when every currency has a rate.
 fn value_in_roubles(reg: &mut Register, cfg: &AgingConfig) {
-    let rate_of = |currency: &str| -> Option<(Decimal, String)> {
+    let rate_of = |currency: &str| -> Option<(Decimal, NaiveDate, String)> {
         let code = match (currency, &cfg.ue) {
             ("у.е.", Some(peg)) => peg.as_str(),
             _ => currency,
         };
-        cfg.rates.on(code, reg.as_of).map(|r| (r, code.to_string()))
+        cfg.rates
+            .dated(code, reg.as_of)
+            .map(|(day, r)| (r, day, code.to_string()))
     };
-    let mut rates: Vec<(String, Decimal)> = Vec::new();
+    let mut rates: Vec<(String, Decimal, NaiveDate)> = Vec::new();
     let mut all = true;
     let (mut outstanding, mut advance) = (Decimal::ZERO, Decimal::ZERO);
     for r in &mut reg.rows {
@@ -573,10 +584,11 @@ fn value_in_roubles(reg: &mut Register, cfg: &AgingConfig) {
             continue;
         }
         match rate_of(&r.currency) {
-            Some((rate, code)) => {
+            Some((rate, day, code)) => {
                 let v = |x: Decimal| crate::money::round2(x * rate);
                 let value = Valuation {
                     rate,
+                    rate_date: day,
                     rate_of: code,
                     outstanding: v(r.amounts.outstanding),
                     advance: v(r.amounts.advance),
@@ -584,8 +596,8 @@ fn value_in_roubles(reg: &mut Register, cfg: &AgingConfig) {
                 };
                 outstanding += value.outstanding;
                 advance += value.advance;
-                if !rates.iter().any(|(c, _)| *c == r.currency) {
-                    rates.push((r.currency.clone(), rate));
+                if !rates.iter().any(|(c, ..)| *c == r.currency) {
+                    rates.push((r.currency.clone(), rate, day));
                 }
                 r.valuation = Some(value);
             }

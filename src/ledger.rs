@@ -226,6 +226,11 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         .chain(credits.iter().map(|c| &c.customer))
     {
         resolver.learn_name(p);
+        resolver.learn_kpp(p);
+    }
+    for p in &payments {
+        resolver.learn_kpp(&p.payer);
+        resolver.learn_kpp(&p.payee);
     }
     for i in &invoices {
         resolver.note_customer(&i.customer);
@@ -233,6 +238,11 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     for c in &credits {
         resolver.note_customer(&c.customer);
     }
+    // A payer we invoice is a customer, whatever its purpose says about marketplaces.
+    let invoiced: BTreeSet<&str> = invoices
+        .iter()
+        .filter_map(|i| i.customer.inn.as_deref())
+        .collect();
     let mut by_dates: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
     let classified: Vec<(Payment, Option<Direction>, PaymentClass)> = payments
         .into_iter()
@@ -241,7 +251,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             if guessed {
                 by_dates.entry(p.prov.file).or_insert((p.prov.line, 0)).1 += 1;
             }
-            let class = classify(&p, direction, &ledger, config);
+            let class = classify(&p, direction, &ledger, config, &invoiced);
             (p, direction, class)
         })
         .collect();
@@ -352,6 +362,8 @@ struct PartyResolver {
     /// Key → (name, inn, kpp) with the best source seen so far (invoices beat payments).
     names: BTreeMap<PartyKey, PartyInfo>,
     inn_by_name: HashMap<String, BTreeSet<String>>,
+    /// The KPPs each INN is written with anywhere in the inputs (grouping by INN+KPP).
+    kpps_by_inn: HashMap<String, BTreeSet<String>>,
     /// Accounts the party's payments or export documents came from (`None`: several
     /// parties use it).
     accounts: HashMap<String, Option<PartyKey>>,
@@ -363,14 +375,34 @@ impl PartyResolver {
             group,
             names: BTreeMap::new(),
             inn_by_name: HashMap::new(),
+            kpps_by_inn: HashMap::new(),
             accounts: HashMap::new(),
         }
     }
 
+    /// The party key of an INN (and KPP). Grouping by INN+KPP, a document that states no
+    /// KPP belongs with the INN's only KPP, when the inputs write it with exactly one (an
+    /// invoice list without KPPs and a statement with them name the same debtor).
     fn inn_key(&self, inn: &str, kpp: Option<&String>) -> PartyKey {
-        match (self.group, kpp) {
-            (Grouping::InnKpp, Some(kpp)) => PartyKey::InnKpp(inn.to_string(), kpp.clone()),
-            _ => PartyKey::Inn(inn.to_string()),
+        if self.group != Grouping::InnKpp {
+            return PartyKey::Inn(inn.to_string());
+        }
+        let only = || {
+            let kpps = self.kpps_by_inn.get(inn)?;
+            (kpps.len() == 1).then(|| kpps.iter().next()).flatten()
+        };
+        match kpp.or_else(only) {
+            Some(kpp) => PartyKey::InnKpp(inn.to_string(), kpp.clone()),
+            None => PartyKey::Inn(inn.to_string()),
+        }
+    }
+
+    fn learn_kpp(&mut self, p: &Party) {
+        if let (Some(inn), Some(kpp)) = (&p.inn, &p.kpp) {
+            self.kpps_by_inn
+                .entry(inn.clone())
+                .or_default()
+                .insert(kpp.clone());
         }
     }
 
@@ -534,7 +566,9 @@ fn is_transit_account(account: &str) -> bool {
         .any(|p| account.starts_with(p))
 }
 
-/// Words of an acquirer's, marketplace's or agent's payout (S28).
+/// Words of an acquirer's, marketplace's or agent's payout (S28). Each is found as whole
+/// words: it starts a word, and ends one or is followed by at most two letters of a
+/// Russian ending (`озона`, `маркетплейсом`), so "озонатор" is not Ozon.
 fn is_agent_purpose(purpose: &str) -> bool {
     const WORDS: &[&str] = &[
         "эквайринг",
@@ -558,7 +592,20 @@ fn is_agent_purpose(purpose: &str) -> bool {
         "robokassa",
     ];
     let p = purpose.to_lowercase().replace('ё', "е");
-    WORDS.iter().any(|w| p.contains(w))
+    WORDS.iter().any(|w| contains_word(&p, w))
+}
+
+/// True when `word` occurs in `text` as a word, allowing up to two letters of an ending.
+fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let starts = before.is_none_or(|c| !crate::text::is_letter_or_digit(c));
+        let ending = text[at + word.len()..]
+            .chars()
+            .take_while(|&c| crate::text::is_letter_or_digit(c))
+            .count();
+        starts && ending <= 2
+    })
 }
 
 fn classify(
@@ -566,6 +613,7 @@ fn classify(
     direction: Option<Direction>,
     ledger: &Ledger,
     config: &LedgerConfig,
+    invoiced: &BTreeSet<&str>,
 ) -> PaymentClass {
     let our_inn = |party: &Party| {
         party
@@ -582,7 +630,8 @@ fn classify(
                 .inn
                 .as_ref()
                 .is_some_and(|i| config.agent_inns.contains(i))
-                || is_agent_purpose(&p.purpose) =>
+                || (is_agent_purpose(&p.purpose)
+                    && !p.payer.inn.as_deref().is_some_and(|i| invoiced.contains(i))) =>
         {
             PaymentClass::Agent
         }
@@ -922,6 +971,15 @@ fn dedup_credits(credits: Vec<Credit>, ledger: &mut Ledger) -> Vec<Credit> {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn agent_words_are_whole_words() {
+        assert!(is_agent_purpose("Выплата OZON по договору"));
+        assert!(is_agent_purpose("Перечисление от Озона за период"));
+        assert!(is_agent_purpose("Возмещение по операциям эквайринга"));
+        assert!(!is_agent_purpose("Оплата по сч. 12 за озонатор"));
+        assert!(!is_agent_purpose("Оплата за бронзовые изделия"));
+    }
 
     fn party(name: &str, inn: Option<&str>, account: Option<&str>) -> Party {
         Party {

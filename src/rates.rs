@@ -139,15 +139,20 @@ impl Rates {
     /// rate stays until the next one); `None` when there is none that early or the
     /// currency is unknown. RUB is always 1.
     pub fn on(&self, currency: &str, date: NaiveDate) -> Option<Decimal> {
+        self.dated(currency, date).map(|(_, rate)| rate)
+    }
+
+    /// Like [`Rates::on`], with the date of the rate used (RUB: `date` itself).
+    pub fn dated(&self, currency: &str, date: NaiveDate) -> Option<(NaiveDate, Decimal)> {
         let code = normalize_currency(currency);
         if code == RUB {
-            return Some(Decimal::ONE);
+            return Some((date, Decimal::ONE));
         }
         self.by_currency
             .get(&code)?
             .range(..=date)
             .next_back()
-            .map(|(_, rate)| *rate)
+            .map(|(day, rate)| (*day, *rate))
     }
 
     /// True when no currency has a rate.

@@ -434,16 +434,9 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
             path: path.clone(),
             source,
         })?;
-        cfg.overrides =
-            crate::matching::overrides::parse_bytes(&bytes).map_err(|errors| Error::Input {
-                path: path.clone(),
-                line: errors.first().map(|e| e.line),
-                message: errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            })?;
+        cfg.overrides = crate::matching::overrides::parse_bytes(&bytes).map_err(|errors| {
+            line_errors(&path, errors.iter().map(|e| (e.line, e.message.as_str())))
+        })?;
         cfg.overrides_file = Some(path);
     }
     if let Some(path) = m
@@ -455,26 +448,61 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
             path: path.clone(),
             source,
         })?;
-        cfg.rates = crate::rates::Rates::parse_bytes(&bytes).map_err(|errors| Error::Input {
-            path: path.clone(),
-            line: errors.first().map(|e| e.line),
-            message: errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
+        cfg.rates = crate::rates::Rates::parse_bytes(&bytes).map_err(|errors| {
+            line_errors(&path, errors.iter().map(|e| (e.line, e.message.as_str())))
         })?;
     }
-    if let Some((ue, _)) = pick(
+    if let Some((ue, what)) = pick(
         "--ue",
         m.ue.as_deref(),
         file,
         "[matching] ue",
         file.matching.ue.as_deref(),
     ) {
-        cfg.ue = Some(crate::model::normalize_currency(ue));
+        let code = crate::model::normalize_currency(ue);
+        // у.е. are paid at the day's rate of the currency they are pegged to: without
+        // those rates the option would silently do nothing.
+        if !cfg.rates.currencies().any(|c| c == code) {
+            let rates = if cfg.rates.is_empty() {
+                "no rates file is given (--rates)".to_string()
+            } else {
+                format!(
+                    "the rates file has rates of {} only",
+                    cfg.rates.currencies().collect::<Vec<_>>().join(", ")
+                )
+            };
+            return Err(Error::Usage(format!(
+                "{what} {ue:?}: у.е. are paid at the day's {code} rate, but {rates}"
+            )));
+        }
+        cfg.ue = Some(code);
     }
     Ok(cfg)
+}
+
+/// The errors of a file read line by line (overrides, rates): one names its line; several
+/// are listed one per line.
+fn line_errors<'a>(path: &Path, errors: impl Iterator<Item = (u32, &'a str)>) -> Error {
+    let errors: Vec<(u32, &str)> = errors.collect();
+    match errors[..] {
+        [(line, message)] => Error::Input {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: message.to_string(),
+        },
+        _ => Error::Input {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!(
+                "{} lines cannot be read:{}",
+                errors.len(),
+                errors
+                    .iter()
+                    .map(|(line, message)| format!("\n  line {line}: {message}"))
+                    .collect::<String>()
+            ),
+        },
+    }
 }
 
 /// A path named in the settings file is relative to that file's folder.
@@ -516,7 +544,12 @@ fn ledger_config(m: &MatchingArgs, file: &File, company: &mut LedgerConfig) -> R
         Grouping::Inn,
     )?;
     let mut agents: Vec<String> = m_.agents.clone();
+    let mut what = match &file.path {
+        Some(path) => format!("settings {}: [matching] agents", path.display()),
+        None => "[matching] agents".to_string(),
+    };
     if let Some(list) = &m.agents {
+        what = "--agents".to_string();
         agents = list
             .split(',')
             .map(|s| s.trim().to_string())
@@ -525,9 +558,10 @@ fn ledger_config(m: &MatchingArgs, file: &File, company: &mut LedgerConfig) -> R
     }
     for inn in &agents {
         if !crate::inn::is_valid_inn(inn) {
-            return Err(usage("agent INN", inn, "a valid INN"));
+            return Err(usage(&format!("{what}: INN"), inn, "a valid INN"));
         }
     }
+
     company.agent_inns = agents;
     Ok(())
 }

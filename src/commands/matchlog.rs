@@ -146,6 +146,27 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
             s.rows.push(row);
         }
     }
+    // Acquirers', marketplaces' and agents' payouts: listed, applied to nothing.
+    for &i in &m.agents {
+        let p = &ledger.payments[i];
+        s.rows.push(vec![
+            Cell::text(ledger.sources.at(p.doc.prov)),
+            Cell::Date(p.cash_date),
+            Cell::text(&p.doc.number),
+            Cell::Money(p.doc.amount),
+            Cell::text(&p.doc.payer.name),
+            Cell::opt_text(p.doc.payer.inn.as_deref()),
+            Cell::text(&p.doc.purpose),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::text(lang.t(
+                "поступление от агента (эквайринг, маркетплейс): не оплата долга",
+                "a payout of an agent (acquiring, marketplace): not a payment of a debt",
+            )),
+        ]);
+    }
     s.hide_empty_in_table();
     vec![s]
 }
@@ -262,10 +283,29 @@ pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
         .filter(|(r, _)| r.unidentified() || r.notes.iter().any(|n| n.needs_review()))
         .map(|(_, v)| v.clone())
         .collect();
+    let agents: Vec<Value> = m
+        .agents
+        .iter()
+        .map(|&i| {
+            let p = &ledger.payments[i];
+            json!({
+                "file": ledger.sources.display(p.doc.prov.file),
+                "line": p.doc.prov.line,
+                "number": p.doc.number,
+                "date": date(p.cash_date),
+                "amount": money(p.doc.amount),
+                "currency": p.doc.currency,
+                "payer": p.doc.payer.name,
+                "inn": opt_str(p.doc.payer.inn.as_deref()),
+                "purpose": p.doc.purpose,
+            })
+        })
+        .collect();
     json!({
         "as_of": date(m.as_of),
         "payments": payments,
         "credits": credits,
+        "agent_receipts": agents,
         "review": review,
     })
 }

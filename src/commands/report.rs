@@ -35,6 +35,16 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             crate::money::plain(total)
         ));
     }
+    if !reg.agent_receipts.is_empty() && matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
+        let total: rust_decimal::Decimal = reg.agent_receipts.iter().map(|u| u.amount).sum();
+        diag.note(&format!(
+            "{} payout(s) for {} from acquirers, marketplaces or agents are not customers' \
+             payments and pay no debt; CSV and TSV hold the register only: `sverka match` (or \
+             the table, JSON or XLSX output) lists them",
+            reg.agent_receipts.len(),
+            crate::money::plain(total)
+        ));
+    }
     let unknown_links = m.credits.iter().filter(|c| c.link_note.is_some()).count();
     if unknown_links > 0 {
         diag.note(&format!(

@@ -250,6 +250,15 @@ pub enum Note {
     OverpaymentWrittenOff(Decimal),
     /// Matched by the overrides file (its line).
     Manual(u32),
+    /// The invoice (number) is in у.е. pegged to this currency and the rates file gives no
+    /// rate on or before this day: roubles cannot pay it.
+    NoRate(String, String, NaiveDate),
+    /// The invoice (number) the payment names is the customer's, in another currency
+    /// (this one): money pays debts in its own currency only.
+    OtherCurrency(String, String),
+    /// The invoice (number) the payment names is the customer's, under another contract
+    /// (as written; empty when the invoice names none), settling per contract.
+    OtherContract(String, String),
 }
 
 impl Note {
@@ -272,6 +281,9 @@ impl Note {
             Note::TookOldest(_) => "ambiguous_took_oldest",
             Note::OverpaymentWrittenOff(_) => "overpayment_written_off",
             Note::Manual(_) => "manual",
+            Note::NoRate(..) => "no_rate",
+            Note::OtherCurrency(..) => "other_currency",
+            Note::OtherContract(..) => "other_contract",
         }
     }
 
@@ -324,6 +336,19 @@ impl Note {
                 crate::money::Money(*a, crate::money::MoneyStyle::Grouped)
             ),
             Note::Manual(line) => format!("разнесено вручную: строка {line} файла исправлений"),
+            Note::NoRate(n, cur, d) => format!(
+                "счёт {n} в у.е. ({cur}): нет курса на {}, оплата в рублях не зачтена",
+                crate::dates::ru(*d)
+            ),
+            Note::OtherCurrency(n, cur) => {
+                format!("счёт {n} в другой валюте ({cur}): платёж его не оплачивает")
+            }
+            Note::OtherContract(n, c) if c.is_empty() => {
+                format!("счёт {n} без договора, платёж по другому договору")
+            }
+            Note::OtherContract(n, c) => {
+                format!("счёт {n} по другому договору ({c}): платёж его не оплачивает")
+            }
         }
     }
 
@@ -359,7 +384,16 @@ impl Note {
             }
             Note::OtherKpp(k) => format!("paid by the head office or another branch (KPP {k})"),
             Note::ThirdParty(payer) => format!("paid by a third party ({payer})"),
-            Note::NotAnInvoice(kind, n) => format!("names a {kind} {n}, not an invoice"),
+            Note::NotAnInvoice(kind, n) => {
+                let kind = match kind.as_str() {
+                    "счёт-фактура" => "tax invoice (счёт-фактура)",
+                    "УПД" => "universal transfer document (УПД)",
+                    "накладная" => "waybill (накладная)",
+                    "акт" => "certificate of work done (акт)",
+                    other => other,
+                };
+                format!("names {kind} {n}, not an invoice")
+            }
             Note::TookOldest(n) => {
                 format!("invoice {n} is ambiguous: applied to the oldest, as asked")
             }
@@ -370,6 +404,19 @@ impl Note {
                 )
             }
             Note::Manual(line) => format!("matched by hand: line {line} of the overrides file"),
+            Note::NoRate(n, cur, d) => format!(
+                "invoice {n} is in у.е. ({cur}) and there is no rate on {}: roubles cannot pay it",
+                crate::dates::iso(*d)
+            ),
+            Note::OtherCurrency(n, cur) => {
+                format!("invoice {n} is in another currency ({cur}): this payment does not pay it")
+            }
+            Note::OtherContract(n, c) if c.is_empty() => {
+                format!("invoice {n} names no contract; the payment is under another")
+            }
+            Note::OtherContract(n, c) => {
+                format!("invoice {n} is under another contract ({c}): this payment does not pay it")
+            }
         }
     }
 
@@ -405,13 +452,24 @@ pub struct Receipt {
     pub written_off: Decimal,
     /// Overrides' invoices (index into `Ledger::invoices`, amount if given, line).
     pub manual: Vec<(usize, Option<Decimal>, u32)>,
-    /// Held as an advance by an override: no rule touches it.
+    /// Held as an advance by an override: no rule applies it to open debts.
     pub hold: bool,
+    /// Invoices an override sends it to that are dated after the as-of date (indexes into
+    /// `Ledger::invoices`, and the override's line): until then the money waits for
+    /// them, untouched.
+    pub waiting: Vec<(usize, u32)>,
+    /// The contract as the purpose writes it (settling per contract only).
+    pub contract_text: Option<String>,
 }
 
 impl Receipt {
     pub fn unidentified(&self) -> bool {
         self.party.is_none()
+    }
+
+    /// True when an override decides where it goes.
+    pub fn overridden(&self) -> bool {
+        self.hold || !self.manual.is_empty() || !self.waiting.is_empty()
     }
 }
 
@@ -466,27 +524,60 @@ fn paid_in(cfg: &MatchConfig, currency: &str) -> String {
     }
 }
 
-/// The contract number a purpose names (`по договору № 12/2024 от …`, `дог. 7`), as a
-/// comparison key.
-fn contract_of_purpose(purpose: &str) -> Option<String> {
-    let lower = purpose.to_lowercase().replace('ё', "е");
-    let at = ["договор", "дог.", "дог ", "контракт"]
-        .iter()
-        .filter_map(|w| lower.find(w))
-        .min()?;
-    let rest = &lower[at..];
-    let rest = rest
-        .split_once(|c: char| c.is_whitespace() || c == '.')
-        .map_or("", |(_, r)| r);
-    let rest = rest
-        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '№' | '#' | 'n' | ':'))
-        .trim_start();
-    let token: String = rest
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != ',' && *c != ';')
+/// The contract a purpose names (`по договору № 12/2024 от …`, `дог. 7`, `по договору
+/// поставки N 5`): its comparison key and its number as written. The contract word is a
+/// whole word (`договор`, `договору`, `дог.`, `контракта`; not `договоренность`); the
+/// number follows a `№` among the next words, else comes right after the word; a date is
+/// never a contract number.
+fn contract_of_purpose(purpose: &str) -> Option<(String, String)> {
+    let spaced = purpose.replace('№', " № ");
+    let words: Vec<&str> = spaced
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| !w.is_empty())
         .collect();
-    let token = token.trim_end_matches(['.', ')']);
-    (token.chars().any(|c| c.is_ascii_digit())).then(|| crate::text::canonical_number(token))
+    let lower: Vec<String> = words
+        .iter()
+        .map(|w| w.to_lowercase().replace('ё', "е"))
+        .collect();
+    for (k, w) in lower.iter().enumerate() {
+        let (word, glued) = match w.split_once('.') {
+            Some((head, tail)) => (head, tail),
+            None => (w.as_str(), ""),
+        };
+        if !is_contract_word(word) {
+            continue;
+        }
+        let token = if !glued.is_empty() {
+            // `дог.7`
+            Some(&words[k][words[k].len() - glued.len()..])
+        } else {
+            let sign = lower[k + 1..]
+                .iter()
+                .take(4)
+                .position(|t| matches!(t.as_str(), "№" | "n" | "#" | "no" | "no." | "nr"));
+            match sign {
+                Some(j) => words.get(k + 2 + j).copied(),
+                None => words.get(k + 1).copied(),
+            }
+        };
+        let Some(token) = token else { continue };
+        let token = token
+            .trim_start_matches('(')
+            .trim_end_matches(['.', ')', ':']);
+        if token.chars().any(|c| c.is_ascii_digit()) && crate::dates::parse_date(token).is_none() {
+            return Some((crate::text::canonical_number(token), token.to_string()));
+        }
+    }
+    None
+}
+
+/// `договор` and its case forms, `дог`, `контракт` and its case forms.
+fn is_contract_word(w: &str) -> bool {
+    let ending = |stem: &str| {
+        w.strip_prefix(stem)
+            .is_some_and(|e| matches!(e, "" | "а" | "у" | "е" | "ом" | "ы" | "ам" | "ов"))
+    };
+    w == "дог" || ending("договор") || ending("контракт")
 }
 
 /// A contract as the source writes it (`№ 12/2024 от 15.01.2024`, `Договор поставки №2`,
@@ -624,10 +715,9 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
                     notes.push(Note::OtherKpp(kpp.clone()));
                 }
             }
-            let contract = if cfg.by_contract {
-                contract_of_purpose(&p.doc.purpose)
-            } else {
-                None
+            let (contract, contract_text) = match contract_of_purpose(&p.doc.purpose) {
+                Some((key, text)) if cfg.by_contract => (Some(key), Some(text)),
+                _ => (None, None),
             };
             Receipt {
                 payment: i,
@@ -640,6 +730,8 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
                 written_off: Decimal::ZERO,
                 manual: Vec::new(),
                 hold: false,
+                waiting: Vec::new(),
+                contract_text,
             }
         })
         .collect();
@@ -665,19 +757,28 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     }
     for &i in &credits {
         let c = &ledger.credits[i];
+        // A credit note in у.е. goes with the у.е. invoices it corrects, also when roubles
+        // pay them (`--ue`); it settles them one to one.
         let key = (
             c.party,
             contract_of(&c.doc.contract),
-            c.doc.currency.clone(),
+            paid_in(cfg, &c.doc.currency),
         );
         groups.entry(key).or_default().credits.push(i);
     }
     apply_overrides(ledger, cfg, &mut receipts)?;
+    if cfg.by_contract {
+        for r in &mut receipts {
+            contract_of_overrides(ledger, r, contract_of)?;
+        }
+    }
     for r in &mut receipts {
         // A payment that names no contract, from a customer with a single contract, is
         // settled under that one.
         if cfg.by_contract
             && r.contract.is_none()
+            && r.manual.is_empty()
+            && r.waiting.is_empty()
             && let Some(party) = r.party
         {
             let cur = &ledger.payments[r.payment].doc.currency;
@@ -739,9 +840,19 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     for (i, x) in ledger.removed.iter().enumerate() {
         removed.entry(x.party).or_default().push(i);
     }
-    for ((party, _, _), group) in &groups {
+    let mut party_invoices: HashMap<PartyId, Vec<usize>> = HashMap::new();
+    for &i in &m.invoices {
+        party_invoices
+            .entry(ledger.invoices[i].party)
+            .or_default()
+            .push(i);
+    }
+    for ((party, contract, currency), group) in &groups {
         let context = Context {
             removed: removed.get(party).map_or(&[][..], Vec::as_slice),
+            party_invoices: party_invoices.get(party).map_or(&[][..], Vec::as_slice),
+            contract,
+            currency,
         };
         let mut sim = Simulation::new(ledger, cfg, group, context);
         sim.run(&mut receipts)?;
@@ -759,6 +870,51 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     }
     m.receipts = receipts;
     Ok(m)
+}
+
+/// Settling per contract, a payment an override sends to invoices is settled under their
+/// contract, whatever its purpose says; invoices under two contracts are an error.
+fn contract_of_overrides(
+    ledger: &Ledger,
+    r: &mut Receipt,
+    contract_of: impl Fn(&Option<String>) -> Option<String>,
+) -> Result<(), MatchError> {
+    let named = r
+        .manual
+        .iter()
+        .map(|&(i, _, line)| (i, line))
+        .chain(r.waiting.iter().copied());
+    let mut chosen: Option<(Option<String>, usize)> = None;
+    for (inv, line) in named {
+        let key = contract_of(&ledger.invoices[inv].doc.contract);
+        match &chosen {
+            None => chosen = Some((key, inv)),
+            Some((first_key, first)) if *first_key != key => {
+                let under = |i: usize| {
+                    let doc = &ledger.invoices[i].doc;
+                    match &doc.contract {
+                        Some(c) => format!("invoice {} is under contract {c}", doc.number),
+                        None => format!("invoice {} names no contract", doc.number),
+                    }
+                };
+                return Err(MatchError {
+                    line,
+                    message: format!(
+                        "{}, {}: settling per contract (--level contract), one payment pays \
+                         the invoices of one contract",
+                        under(*first),
+                        under(inv)
+                    ),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((key, _)) = chosen {
+        r.contract = key;
+        r.contract_text = None;
+    }
+    Ok(())
 }
 
 /// Ties each override to its payment (and invoice or customer) and records what it asks
@@ -863,14 +1019,17 @@ fn apply_overrides(
                         ));
                     }
                 };
-                if ledger.invoices[inv].doc.date > cfg.as_of {
-                    continue;
-                }
                 receipts[ri].party = Some(ledger.invoices[inv].party);
                 receipts[ri]
                     .notes
                     .retain(|n| !matches!(n, Note::NoParty | Note::AmbiguousParty));
-                receipts[ri].manual.push((inv, o.amount, o.line));
+                // An invoice issued after the report date: the payment waits for it, so
+                // that reports as of earlier dates do not spend it elsewhere.
+                if ledger.invoices[inv].doc.date > cfg.as_of {
+                    receipts[ri].waiting.push((inv, o.line));
+                } else {
+                    receipts[ri].manual.push((inv, o.amount, o.line));
+                }
             }
         }
         receipts[ri].notes.push(Note::Manual(o.line));
@@ -1064,6 +1223,39 @@ struct Pooled {
 struct Context<'a> {
     /// The party's removed invoices (indexes into `Ledger::removed`).
     removed: &'a [usize],
+    /// All the party's invoices of the run, in every group (indexes into
+    /// `Ledger::invoices`): to tell "in another currency or contract" from "unknown".
+    party_invoices: &'a [usize],
+    /// The group's contract key and currency.
+    contract: &'a Option<String>,
+    currency: &'a str,
+}
+
+/// How money settles a debt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conv {
+    /// One to one: the same currency.
+    Same,
+    /// Roubles paying a debt in у.е.: roubles per unit on the day.
+    Rate(Decimal),
+    /// Roubles paying a debt in у.е. on a day before any rate of its currency.
+    NoRate,
+    /// у.е. cannot pay a debt in roubles.
+    Never,
+}
+
+/// What becomes of what a receipt has left after links, references and overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rest {
+    /// It named nothing: the one debt of its amount, else by due date, else an advance.
+    Unnamed,
+    /// It named invoices (or an override sent it to some): an advance, or by due date
+    /// with `--apply-surplus fifo`.
+    Named,
+    /// Held by an override: an advance for debts that appear later, never for open ones.
+    Held,
+    /// Waiting for an invoice an override names, issued after the report date: untouched.
+    Reserved,
 }
 
 struct Simulation<'a> {
@@ -1198,9 +1390,13 @@ impl<'a> Simulation<'a> {
         }
         let date = source_date.max(self.debts[debt].date);
         // Roubles paid on an invoice in у.е. settle it at that day's rate (S51).
-        let settled = match self.rate(debt, source_date) {
-            Some(rate) => crate::money::round2(amount / rate).min(self.debts[debt].outstanding),
-            None => amount,
+        let settled = match self.conv(debt, source, source_date) {
+            Conv::Same => amount,
+            Conv::Rate(rate) => {
+                crate::money::round2(amount / rate).min(self.debts[debt].outstanding)
+            }
+            // Callers apply only what `owed` allows, which is nothing here.
+            Conv::NoRate | Conv::Never => return,
         };
         let d = &mut self.debts[debt];
         d.outstanding -= settled;
@@ -1234,26 +1430,58 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// The rate converting the group's money into debt `i`'s currency on `date`, when the
-    /// debt is in у.е. and the money in roubles; `None` when no conversion is needed.
-    fn rate(&self, i: usize, date: NaiveDate) -> Option<Decimal> {
-        let peg = self.debts[i].peg.as_ref()?;
-        // Without a rate for that day the debt cannot be paid in roubles: zero capacity.
-        Some(self.cfg.rates.on(peg, date).unwrap_or(Decimal::MAX))
+    /// True when `source` is money in у.е. (a credit note in у.е. when у.е. invoices are
+    /// matched against roubles): it settles у.е. invoices one to one, and nothing else.
+    fn source_in_ue(&self, source: Source) -> bool {
+        match source {
+            Source::Credit(c) => pegged(self.cfg, &self.ledger.credits[c].doc.currency).is_some(),
+            Source::Payment(_) | Source::WriteOff(_) => false,
+        }
     }
 
-    /// What debt `i` still owes, in the group's money, on `date`.
-    fn owed(&self, i: usize, date: NaiveDate) -> Decimal {
+    /// How money from `source` on `date` settles debt `i`.
+    fn conv(&self, i: usize, source: Source, date: NaiveDate) -> Conv {
+        match (&self.debts[i].peg, self.source_in_ue(source)) {
+            (None, false) | (Some(_), true) => Conv::Same,
+            (None, true) => Conv::Never,
+            (Some(peg), false) => match self.cfg.rates.on(peg, date) {
+                Some(rate) => Conv::Rate(rate),
+                None => Conv::NoRate,
+            },
+        }
+    }
+
+    /// What debt `i` still owes, in the money of `source`, on `date`: nothing when that
+    /// money cannot pay it (no rate that day, or у.е. for a debt in roubles).
+    fn owed(&self, i: usize, source: Source, date: NaiveDate) -> Decimal {
         let left = self.debts[i].outstanding;
-        match self.rate(i, date) {
-            Some(rate) if rate == Decimal::MAX => Decimal::ZERO,
-            Some(rate) => crate::money::round2(left * rate),
-            None => left,
+        match self.conv(i, source, date) {
+            Conv::Same => left,
+            Conv::Rate(rate) => crate::money::round2(left * rate),
+            Conv::NoRate | Conv::Never => Decimal::ZERO,
+        }
+    }
+
+    /// Notes a payment that names, or would pay by due date, an invoice in у.е. on a day
+    /// the rates file gives no rate for.
+    fn note_missing_rate(&mut self, i: usize, source: Source, date: NaiveDate) {
+        if let (Source::Payment(p), Conv::NoRate) = (source, self.conv(i, source, date))
+            && let Some(peg) = self.debts[i].peg.clone()
+        {
+            let number = self.debts[i].number.clone();
+            self.payment_notes
+                .push((p, Note::NoRate(number, peg, date)));
         }
     }
 
     /// Invoices of this group a reference names, resolved to one or flagged.
-    fn resolve(&self, r: &DocRef, amount: Decimal) -> Result<Option<usize>, Note> {
+    fn resolve(
+        &self,
+        r: &DocRef,
+        amount: Decimal,
+        source: Source,
+        date: NaiveDate,
+    ) -> Result<Option<usize>, Note> {
         // Every number a reference can name shares its numeric core (`0045`, `БП-45` and
         // `00БП-000045` all have core 45), so only those invoices are looked at.
         let named: Vec<usize> = self
@@ -1285,8 +1513,13 @@ impl<'a> Simulation<'a> {
                     .iter()
                     .copied()
                     .filter(|&i| {
-                        self.owed_of(i, self.cfg.as_of) == amount
-                            || self.debit_amount(self.debts[i].debit) == amount
+                        let full = self.debit_amount(self.debts[i].debit);
+                        let full = match self.conv(i, source, date) {
+                            Conv::Rate(rate) => Some(crate::money::round2(full * rate)),
+                            Conv::Same => Some(full),
+                            Conv::NoRate | Conv::Never => None,
+                        };
+                        self.owed_of(i, source, date) == amount || full == Some(amount)
                     })
                     .collect();
                 if fits.len() == 1 {
@@ -1298,21 +1531,28 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// The oldest invoice (by date, then payment order) a reference names.
+    /// The oldest invoice (by date, then payment order) a reference names that still owes
+    /// something; the oldest of all when every one is paid.
     fn oldest_named(&self, r: &DocRef) -> Option<usize> {
         let list = self.by_core.get(&r.core)?;
         list.iter()
             .copied()
             .filter(|&i| self.names(r, i).is_some())
-            .min_by_key(|&i| (self.debts[i].date, &self.debts[i].order))
+            .min_by_key(|&i| {
+                (
+                    self.outstanding_of(i) <= Decimal::ZERO,
+                    self.debts[i].date,
+                    &self.debts[i].order,
+                )
+            })
     }
 
     /// The only open debt whose outstanding equals `amount`, if exactly one does.
-    fn exact_amount(&self, amount: Decimal, date: NaiveDate) -> Option<usize> {
+    fn exact_amount(&self, amount: Decimal, source: Source, date: NaiveDate) -> Option<usize> {
         let mut found = (0..self.debts.len()).filter(|&i| {
             self.debts[i].open
                 && self.debts[i].outstanding > Decimal::ZERO
-                && self.owed(i, date) == amount
+                && self.owed(i, source, date) == amount
         });
         match (found.next(), found.next()) {
             (Some(d), None) => Some(d),
@@ -1338,6 +1578,8 @@ impl<'a> Simulation<'a> {
         &self,
         link: &crate::model::DocLink,
         amount: Decimal,
+        source: Source,
+        date: NaiveDate,
     ) -> Result<Option<usize>, Note> {
         if let Some(&d) = link.id.as_ref().and_then(|id| self.by_id.get(id)) {
             return Ok(Some(d));
@@ -1346,7 +1588,7 @@ impl<'a> Simulation<'a> {
             Some(n) => {
                 let mut r = link_ref(n);
                 r.date = link.date;
-                self.resolve(&r, link.amount.unwrap_or(amount))
+                self.resolve(&r, link.amount.unwrap_or(amount), source, date)
             }
             None => Ok(None),
         }
@@ -1373,11 +1615,33 @@ impl<'a> Simulation<'a> {
                     .is_some_and(|r| numbers(&x.doc).any(|n| names_number(r, n)));
                 by_id || by_number
             });
-        match removed {
-            Some(x) => {
-                Note::RemovedInvoice(x.doc.number.clone(), x.doc.status.describe().to_string())
+        if let Some(x) = removed {
+            return Note::RemovedInvoice(x.doc.number.clone(), x.doc.status.describe().to_string());
+        }
+        // The customer's invoice in another currency or under another contract.
+        let elsewhere = self
+            .context
+            .party_invoices
+            .iter()
+            .map(|&i| &self.ledger.invoices[i].doc)
+            .find(|inv| {
+                let by_id = link.id.is_some() && inv.id == link.id;
+                let by_number = r
+                    .as_ref()
+                    .is_some_and(|r| numbers(inv).any(|n| names_number(r, n)));
+                by_id || by_number
+            });
+        match elsewhere {
+            Some(inv) if paid_in(self.cfg, &inv.currency) != self.context.currency => {
+                Note::OtherCurrency(inv.number.clone(), inv.currency.clone())
             }
-            None => Note::UnknownInvoice(link.label()),
+            Some(inv)
+                if self.cfg.by_contract
+                    && inv.contract.as_deref().map(contract_key) != *self.context.contract =>
+            {
+                Note::OtherContract(inv.number.clone(), inv.contract.clone().unwrap_or_default())
+            }
+            _ => Note::UnknownInvoice(link.label()),
         }
     }
 
@@ -1390,10 +1654,12 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// What is still owed on the whole invoice `head` belongs to.
-    /// What the whole invoice of `head` still owes, in the group's money, on `date`.
-    fn owed_of(&self, head: usize, date: NaiveDate) -> Decimal {
-        self.stages(head).iter().map(|&k| self.owed(k, date)).sum()
+    /// What the whole invoice of `head` still owes, in the money of `source`, on `date`.
+    fn owed_of(&self, head: usize, source: Source, date: NaiveDate) -> Decimal {
+        self.stages(head)
+            .iter()
+            .map(|&k| self.owed(k, source, date))
+            .sum()
     }
 
     fn outstanding_of(&self, head: usize) -> Decimal {
@@ -1417,7 +1683,7 @@ impl<'a> Simulation<'a> {
             if left <= Decimal::ZERO {
                 break;
             }
-            let a = left.min(self.owed(k, date));
+            let a = left.min(self.owed(k, source, date));
             self.apply(k, source, date, a, rule);
             left -= a;
         }
@@ -1447,7 +1713,7 @@ impl<'a> Simulation<'a> {
             let mut left = doc.amount;
             let mut unknown = None;
             for link in &doc.links {
-                match self.resolve_link(link, doc.amount) {
+                match self.resolve_link(link, doc.amount, Source::Credit(c), doc.date) {
                     Ok(Some(debt)) => {
                         let cap = link.amount.unwrap_or(left).min(left);
                         left -= self.apply_to_stages(
@@ -1464,10 +1730,10 @@ impl<'a> Simulation<'a> {
             }
             credit_left.push((c, left, doc.date, unknown));
         }
-        let mut receipt_left: Vec<(usize, Decimal, bool)> = Vec::new();
+        let mut receipt_left: Vec<(usize, Decimal, Rest)> = Vec::new();
         // The accountant's overrides come before every rule.
         for &ri in &self.group.receipts {
-            if receipts[ri].manual.is_empty() && !receipts[ri].hold {
+            if !receipts[ri].overridden() {
                 continue;
             }
             let payment = receipts[ri].payment;
@@ -1484,7 +1750,18 @@ impl<'a> Simulation<'a> {
                         ),
                     });
                 };
-                let owed = self.owed_of(head, p.cash_date);
+                if let (Conv::NoRate, Some(peg)) = (
+                    self.conv(head, Source::Payment(payment), p.cash_date),
+                    &self.debts[head].peg,
+                ) {
+                    let message = format!(
+                        "invoice {} is in у.е. and the rates file has no {peg} rate on {}",
+                        self.debts[head].number,
+                        crate::dates::ru(p.cash_date)
+                    );
+                    return Err(MatchError { line, message });
+                }
+                let owed = self.owed_of(head, Source::Payment(payment), p.cash_date);
                 let a = amount.unwrap_or(left.min(owed));
                 if a > left {
                     let message = format!(
@@ -1510,10 +1787,17 @@ impl<'a> Simulation<'a> {
                     Rule::Manual,
                 );
             }
-            receipt_left.push((ri, left, true));
+            let rest = if !receipts[ri].waiting.is_empty() {
+                Rest::Reserved
+            } else if receipts[ri].hold {
+                Rest::Held
+            } else {
+                Rest::Named
+            };
+            receipt_left.push((ri, left, rest));
         }
         for &ri in &self.group.receipts {
-            if !receipts[ri].manual.is_empty() || receipts[ri].hold {
+            if receipts[ri].overridden() {
                 continue;
             }
             let r = &receipts[ri];
@@ -1526,7 +1810,7 @@ impl<'a> Simulation<'a> {
             // purpose names.
             for link in &p.doc.links {
                 named = true;
-                match self.resolve_link(link, amount) {
+                match self.resolve_link(link, amount, Source::Payment(r.payment), p.cash_date) {
                     Ok(Some(debt)) => {
                         if !targets.iter().any(|(t, ..)| *t == debt) {
                             targets.push((debt, Rule::Link, link.amount));
@@ -1537,7 +1821,7 @@ impl<'a> Simulation<'a> {
                 }
             }
             for reference in &r.refs {
-                match self.resolve(reference, amount) {
+                match self.resolve(reference, amount, Source::Payment(r.payment), p.cash_date) {
                     Ok(Some(debt)) => {
                         named = true;
                         if !targets.iter().any(|(t, ..)| *t == debt) {
@@ -1592,6 +1876,7 @@ impl<'a> Simulation<'a> {
             let mut left = amount;
             let mut paid_here: Vec<usize> = Vec::new();
             for (debt, rule, cap) in targets {
+                self.note_missing_rate(debt, Source::Payment(r.payment), p.cash_date);
                 if self.outstanding_of(debt) <= Decimal::ZERO {
                     notes.push(Note::AlreadyPaid(self.debts[debt].number.clone()));
                     continue;
@@ -1608,7 +1893,8 @@ impl<'a> Simulation<'a> {
             }
             receipts[ri].notes.extend(notes);
             receipts[ri].applied = amount - left;
-            receipt_left.push((ri, left, named));
+            let rest = if named { Rest::Named } else { Rest::Unnamed };
+            receipt_left.push((ri, left, rest));
         }
 
         // Phase 2: in date order, debts appear and take earlier advances; receipts that
@@ -1647,28 +1933,31 @@ impl<'a> Simulation<'a> {
                     for &i in &new {
                         self.debts[i].open = true;
                     }
-                    while let Some(front) = pool.front_mut() {
-                        let rule = match front.source {
+                    // Oldest money first; money that cannot pay these debts (у.е. for
+                    // roubles, roubles on a day without a rate) lets the next one try.
+                    for waiting in pool.iter_mut() {
+                        if new
+                            .iter()
+                            .all(|&i| self.debts[i].outstanding <= Decimal::ZERO)
+                        {
+                            break;
+                        }
+                        let rule = match waiting.source {
                             Source::Payment(_) | Source::WriteOff(_) => Rule::Advance,
                             Source::Credit(_) => Rule::Credit,
                         };
-                        let (source, remaining) = (front.source, front.remaining);
-                        let applied = self.distribute(source, date, remaining, &new, rule);
-                        if applied < remaining {
-                            if let Some(front) = pool.front_mut() {
-                                front.remaining -= applied;
-                            }
-                            break;
-                        }
-                        pool.pop_front();
+                        waiting.remaining -=
+                            self.distribute(waiting.source, date, waiting.remaining, &new, rule);
                     }
+                    pool.retain(|waiting| waiting.remaining > Decimal::ZERO);
                 }
                 Event::Receipt(k) => {
-                    let (ri, mut left, named) = receipt_left[k];
+                    let (ri, mut left, rest) = receipt_left[k];
                     let payment = receipts[ri].payment;
-                    if !named && left > Decimal::ZERO && self.cfg.exact_amount {
+                    if rest == Rest::Unnamed && left > Decimal::ZERO && self.cfg.exact_amount {
                         // The one open debt owing exactly this amount (cascade step 4).
-                        if let Some(debt) = self.exact_amount(left, date) {
+                        if let Some(debt) = self.exact_amount(left, Source::Payment(payment), date)
+                        {
                             self.apply(
                                 debt,
                                 Source::Payment(payment),
@@ -1680,12 +1969,14 @@ impl<'a> Simulation<'a> {
                             left = Decimal::ZERO;
                         }
                     }
-                    if (!named || self.cfg.surplus_by_due_date) && left > Decimal::ZERO {
+                    let spread = rest == Rest::Unnamed
+                        || (rest == Rest::Named && self.cfg.surplus_by_due_date);
+                    if spread && left > Decimal::ZERO {
                         let paid = self.by_due_date(Source::Payment(payment), date, left);
                         left -= paid;
                         receipts[ri].applied += paid;
                     }
-                    if left > Decimal::ZERO {
+                    if left > Decimal::ZERO && rest != Rest::Reserved {
                         pool.push_back(Pooled {
                             source: Source::Payment(payment),
                             remaining: left,
@@ -1724,10 +2015,15 @@ impl<'a> Simulation<'a> {
             let amount = self.ledger.payments[p].doc.amount;
             receipts[ri].advance = amount - applied;
             // A trifle paid too much, written off when asked (S54); never by default.
-            if self
-                .cfg
-                .overpay_tolerance
-                .covers(receipts[ri].advance, amount)
+            // Only the rest of money that paid something: not a stand-alone transfer,
+            // not money held or waiting by an override.
+            if receipts[ri].applied > Decimal::ZERO
+                && !receipts[ri].hold
+                && receipts[ri].waiting.is_empty()
+                && self
+                    .cfg
+                    .overpay_tolerance
+                    .covers(receipts[ri].advance, amount)
             {
                 receipts[ri].written_off = receipts[ri].advance;
                 receipts[ri]
@@ -1761,6 +2057,9 @@ impl<'a> Simulation<'a> {
         let open: Vec<usize> = (0..self.debts.len())
             .filter(|&i| self.debts[i].open && self.debts[i].outstanding > Decimal::ZERO)
             .collect();
+        for &i in &open {
+            self.note_missing_rate(i, source, date);
+        }
         self.distribute(source, date, amount, &open, Rule::DueDate)
     }
 
@@ -1788,18 +2087,19 @@ impl<'a> Simulation<'a> {
                 end += 1;
             }
             let same: Vec<usize> = open[k..end].to_vec();
-            let total: Decimal = same.iter().map(|&i| self.owed(i, date)).sum();
+            let total: Decimal = same.iter().map(|&i| self.owed(i, source, date)).sum();
             if left >= total || same.len() == 1 || self.cfg.tie == Tie::Fifo {
                 for i in same {
                     if left <= Decimal::ZERO {
                         break;
                     }
-                    let a = left.min(self.owed(i, date));
+                    let a = left.min(self.owed(i, source, date));
                     self.apply(i, source, date, a, rule);
                     left -= a;
                 }
             } else {
-                let weights: Vec<Decimal> = same.iter().map(|&i| self.owed(i, date)).collect();
+                let weights: Vec<Decimal> =
+                    same.iter().map(|&i| self.owed(i, source, date)).collect();
                 let parts = pro_rata(left, &weights);
                 let split_rule = if rule == Rule::DueDate {
                     Rule::ProRata
@@ -1852,6 +2152,31 @@ mod tests {
         let parts = pro_rata(dec!(0.01), &[dec!(1), dec!(1), dec!(1)]);
         assert_eq!(parts.iter().sum::<Decimal>(), dec!(0.01));
         assert_eq!(parts, vec![dec!(0.01), dec!(0), dec!(0)]);
+    }
+
+    #[test]
+    fn contracts_named_in_purposes() {
+        let c = |s: &str| contract_of_purpose(s).map(|(_, text)| text);
+        assert_eq!(c("оплата по договору №2").as_deref(), Some("2"));
+        assert_eq!(
+            c("по договору поставки N 5 от 01.02.2024").as_deref(),
+            Some("5")
+        );
+        assert_eq!(c("Оплата по дог.7, счет 45").as_deref(), Some("7"));
+        assert_eq!(c("по дог. № 12/2024-СП").as_deref(), Some("12/2024-СП"));
+        assert_eq!(
+            c("Контракт 0173100004524000012").as_deref(),
+            Some("0173100004524000012")
+        );
+        assert_eq!(c("Оплата по договоренности 5 поставок"), None);
+        assert_eq!(c("по договору от 01.03.2024"), None);
+        assert_eq!(c("Оплата по счету 45"), None);
+        assert_eq!(
+            contract_of_purpose("по договору № 00012")
+                .map(|(key, _)| key)
+                .as_deref(),
+            Some("12")
+        );
     }
 
     #[test]

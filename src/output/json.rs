@@ -73,7 +73,7 @@ pub fn register(reg: &Register) -> Value {
                         "currency": crate::model::RUB,
                         "rate": v.rate.normalize().to_string(),
                         "rate_of": v.rate_of,
-                        "rate_date": date(reg.as_of),
+                        "rate_date": date(v.rate_date),
                         "outstanding": money(v.outstanding),
                         "advance": money(v.advance),
                         "net": money(v.net),
@@ -156,7 +156,8 @@ pub fn register(reg: &Register) -> Value {
             "outstanding": money(t.outstanding),
             "advance": money(t.advance),
             "net": money(t.net),
-            "rates": t.rates.iter().map(|(c, r)| json!({"currency": c, "rate": r.normalize().to_string(), "date": date(reg.as_of)})).collect::<Vec<_>>(),
+            "rates": t.rates.iter().map(|(c, r, day)| json!({"currency": c, "rate": r.normalize().to_string(), "date": date(*day)})).collect::<Vec<_>>(),
+
         })),
     })
 }

@@ -59,6 +59,29 @@ impl Sheet {
         }
     }
 
+    /// Inserts a column at `at`, with one cell per row (the totals row gets an empty one).
+    pub fn insert_column(
+        &mut self,
+        at: usize,
+        header: impl Into<String>,
+        in_table: bool,
+        cells: Vec<Cell>,
+    ) {
+        self.columns.insert(
+            at,
+            Column {
+                header: header.into(),
+                in_table,
+            },
+        );
+        for (row, cell) in self.rows.iter_mut().zip(cells) {
+            row.insert(at, cell);
+        }
+        if let Some(t) = &mut self.totals {
+            t.insert(at, Cell::Empty);
+        }
+    }
+
     pub fn column(&mut self, header: impl Into<String>, in_table: bool) -> &mut Self {
         self.columns.push(Column {
             header: header.into(),

@@ -198,8 +198,20 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
         },
         4,
     );
+    if reg.by_contract {
+        let cells = reg.rows.iter().map(|r| contract_cell(r, lang)).collect();
+        s.insert_column(4, lang.t("Договор", "Contract"), true, cells);
+    }
     s.hide_empty_in_table();
     s
+}
+
+/// The contract of a row settled per contract, as the documents write it.
+fn contract_cell(r: &crate::aging::Row, lang: Lang) -> Cell {
+    match &r.contract {
+        Some(c) => Cell::text(c),
+        None => Cell::text(lang.t("(без договора)", "(no contract)")),
+    }
 }
 
 /// The totals row: for a single currency its sums, labelled in the first column; with
@@ -245,8 +257,10 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
     const OUTSTANDING: usize = 12;
     const ADVANCE: usize = 13;
     let headers = bucket_headers(reg, lang);
+    let mut contracts = Vec::new();
     for r in &reg.rows {
         for d in &r.debts {
+            contracts.push(contract_cell(r, lang));
             let (kind, note) = match d.kind {
                 DebtKind::Invoice => (lang.t("Счёт", "Invoice"), ""),
                 DebtKind::Refund => (
@@ -288,6 +302,7 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         }
         // The customer's unapplied money, so the sheet adds up to the register's net.
         if !r.amounts.advance.is_zero() {
+            contracts.push(contract_cell(r, lang));
             let mut row = vec![Cell::Empty; s.columns.len()];
             row[0] = Cell::text(&r.counterparty);
             row[1] = Cell::opt_text(r.inn.as_deref());
@@ -305,6 +320,9 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         row[OUTSTANDING] = Cell::Money(t.outstanding);
         row[ADVANCE] = Cell::Money(t.advance);
         s.totals = Some(row);
+    }
+    if reg.by_contract {
+        s.insert_column(3, lang.t("Договор", "Contract"), true, contracts);
     }
     s.hide_empty_in_table();
     s

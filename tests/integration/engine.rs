@@ -1684,7 +1684,7 @@ fn s51_partial_rouble_payment_on_a_ue_invoice() {
     let v = &ue["valuation"];
     assert_eq!(v["rate"], "92");
     assert_eq!(v["rate_of"], "USD");
-    assert_eq!(v["rate_date"], "2024-03-31");
+    assert_eq!(v["rate_date"], "2024-03-15");
     assert_eq!(v["outstanding"], "46000.00");
 }
 
@@ -2140,4 +2140,494 @@ fn match_explains_every_allocation() {
     assert_eq!(review_numbers(&m), vec!["503", "504"]);
     assert!(has_note(payment(&m, "503"), "ambiguous_reference"));
     assert_eq!(payment(&m, "504")["unidentified"], true);
+}
+
+// ---------------------------------------------------------------------------
+// Edge cases found reviewing the engine
+// ---------------------------------------------------------------------------
+
+/// A payment held by `-> аванс` stays an advance for open debts, also with
+/// `--apply-surplus fifo` (which spreads only what a payment had left after naming
+/// invoices).
+#[test]
+fn held_payment_is_not_spread_by_apply_surplus_fifo() {
+    let f = overrides_fixture();
+    let side = Fixture::new();
+    let file = side.utf8("overrides.txt", "18 15.03.2024 -> аванс\n");
+    let args = ["--overrides", path_arg(&file), "--apply-surplus", "fifo"];
+    let m = f.match_json("2024-03-31", &args);
+    let p18 = payment(&m, "18");
+    assert!(allocations(p18).is_empty(), "{p18:#}");
+    assert_eq!(p18["advance"], "5000.00");
+    let r = f.report_json("2024-03-31", &args);
+    assert_eq!(invoice(row(&r, ROMASHKA), "46")["outstanding"], "5000.00");
+    assert_eq!(row(&r, ROMASHKA)["advance"], "5000.00");
+}
+
+/// An override sending a payment to an invoice issued after the report date: reports as
+/// of earlier dates keep the money waiting for it instead of spending it elsewhere, so
+/// reports for two dates never disagree about another invoice.
+#[test]
+fn override_to_a_later_invoice_keeps_the_money_waiting() {
+    let f = world(
+        &[
+            ("45", "01.03.2024", "05.03.2024", ROMASHKA, "10 000,00"),
+            ("48", "20.03.2024", "25.03.2024", ROMASHKA, "10 000,00"),
+        ],
+        &[Pay::from(
+            ROMASHKA,
+            "17",
+            "12.03.2024",
+            "10000.00",
+            "Оплата за товар",
+        )],
+    );
+    // Without the override the payment closes №45 by its exact amount.
+    let m = f.match_json("2024-03-15", &[]);
+    assert_eq!(
+        allocations(payment(&m, "17")),
+        vec![alloc("45", "10000.00", "exact-amount")]
+    );
+    let side = Fixture::new();
+    let file = side.utf8("overrides.txt", "17 12.03.2024 -> 48\n");
+    let args = ["--overrides", path_arg(&file)];
+    for (as_of, paid_48) in [("2024-03-15", None), ("2024-03-31", Some("10000.00"))] {
+        let m = f.match_json(as_of, &args);
+        let p = payment(&m, "17");
+        assert!(has_note(p, "manual"), "{as_of}: {p:#}");
+        match paid_48 {
+            None => {
+                assert!(allocations(p).is_empty(), "{as_of}: {p:#}");
+                assert_eq!(p["advance"], "10000.00");
+            }
+            Some(a) => assert_eq!(allocations(p), vec![alloc("48", a, "manual")]),
+        }
+        let r = f.report_json(as_of, &args);
+        let row = row(&r, ROMASHKA);
+        assert_eq!(invoice(row, "45")["outstanding"], "10000.00", "{as_of}");
+    }
+}
+
+/// Settling per contract, an override may send a payment to an invoice of another
+/// contract than its purpose names: the payment follows the invoice's contract.
+#[test]
+fn override_moves_a_payment_to_the_invoices_contract() {
+    let f = s33_fixture();
+    let side = Fixture::new();
+    let file = side.utf8("overrides.txt", "33 15.03.2024 -> 1\n");
+    let args = ["--level", "contract", "--overrides", path_arg(&file)];
+    let m = f.match_json("2024-03-31", &args);
+    let p = payment(&m, "33");
+    assert_eq!(allocations(p), vec![alloc("1", "100000.00", "manual")]);
+    assert_eq!(p["advance"], "0.00");
+    let r = f.report_json("2024-03-31", &args);
+    assert!(rows_of(&r, POLUS).is_empty(), "settled: {r:#}");
+}
+
+/// A payment naming an invoice of another contract (settling per contract) or in another
+/// currency is told so, not "unknown invoice".
+#[test]
+fn invoice_of_another_contract_or_currency_is_named_as_such() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Договор;Сумма;Валюта\r\n\
+             1;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №1;100 000,00;RUB\r\n\
+             2;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №2;50 000,00;RUB\r\n\
+             51;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №2;1 000,00;у.е.\r\n"
+        ),
+    );
+    f.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[
+            Pay::from(
+                POLUS,
+                "34",
+                "15.03.2024",
+                "100000.00",
+                "Оплата по счету № 1 по договору №2",
+            ),
+            Pay::from(
+                POLUS,
+                "35",
+                "15.03.2024",
+                "92000.00",
+                "Оплата по счету № 51",
+            ),
+        ]),
+    );
+    let m = f.match_json("2024-03-31", &["--level", "contract"]);
+    let p = payment(&m, "34");
+    assert!(has_note(p, "other_contract"), "{p:#}");
+    assert!(!has_note(p, "unknown_invoice"), "{p:#}");
+    let m = f.match_json("2024-03-31", &[]);
+    let p = payment(&m, "35");
+    assert!(has_note(p, "other_currency"), "{p:#}");
+    assert!(!has_note(p, "unknown_invoice"), "{p:#}");
+    assert!(review_numbers(&m).contains(&"35".to_string()));
+}
+
+/// S28's words are whole words: "озонатор" is not Ozon, and a payer we invoice is a
+/// customer whatever its purpose says about marketplaces.
+#[test]
+fn agent_words_are_whole_words_and_never_for_our_customers() {
+    let f = world(
+        &[
+            ("12", "01.03.2024", "10.03.2024", VEKTOR, "30 000,00"),
+            ("13", "01.03.2024", "10.03.2024", GRANIT, "20 000,00"),
+        ],
+        &[
+            Pay::from(
+                VEKTOR,
+                "51",
+                "15.03.2024",
+                "30000.00",
+                "Оплата по сч. 12 за озонатор",
+            ),
+            Pay::from(
+                GRANIT,
+                "52",
+                "15.03.2024",
+                "20000.00",
+                "Оплата по сч. 13 за услуги маркетплейса",
+            ),
+        ],
+    );
+    let r = f.report_json("2024-03-31", &[]);
+    assert_eq!(r["agent_receipts"], serde_json::json!([]), "{r:#}");
+    assert!(find_row(&r, VEKTOR).is_none(), "№12 paid: {r:#}");
+    assert!(find_row(&r, GRANIT).is_none(), "№13 paid: {r:#}");
+}
+
+/// Agents' payouts are listed by `match` too, and a CSV register says on stderr that it
+/// leaves them out.
+#[test]
+fn agent_payouts_are_listed_by_match_and_noted_beside_csv() {
+    let purpose = "Зачисление средств по операциям эквайринга. Мерчант №781000123.";
+    let f = world(
+        &[("1", "01.03.2024", "10.03.2024", VEKTOR, "5 000,00")],
+        &[Pay::from(SBERBANK, "28", "15.03.2024", "98040.00", purpose).name("ПАО Сбербанк")],
+    );
+    let m = f.match_json("2024-03-31", &[]);
+    let agents = m["agent_receipts"].as_array().expect("agent_receipts");
+    assert_eq!(agents.len(), 1, "{m:#}");
+    assert_eq!(agents[0]["number"], "28");
+    assert_eq!(agents[0]["amount"], "98040.00");
+    let out = run(&f, "report", "2024-03-31", &["--format", "csv"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 payout(s) for 98040.00"), "{err}");
+    let log = report_text(&f, "2024-03-31", &["--format", "csv"]);
+    assert!(
+        !log.contains("98040"),
+        "the register holds no payout: {log}"
+    );
+    let out = run(&f, "match", "2024-03-31", &["--format", "csv"]);
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        log.contains("98040,00") && log.contains("не оплата долга"),
+        "{log}"
+    );
+}
+
+/// With `--ue`, a credit note in у.е. linked to its у.е. invoice still reduces it (one to
+/// one), and roubles pay the rest at the day's rate.
+#[test]
+fn ue_credit_note_reduces_its_ue_invoice_with_ue() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Вид документа;Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма;Валюта;Основание\r\n\
+             Счет на оплату;51;01.03.2024;10.03.2024;Полюс;{POLUS};1 000,00;у.е.;\r\n\
+             Возврат товаров;В-51;05.03.2024;;Полюс;{POLUS};200,00;у.е.;51\r\n"
+        ),
+    );
+    f.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[Pay::from(
+            POLUS,
+            "511",
+            "15.03.2024",
+            "73600.00",
+            "Оплата по счету № 51",
+        )]),
+    );
+    let side = Fixture::new();
+    let rates = rates_file(&side, USD_RATES);
+    let args = ["--rates", path_arg(&rates), "--ue", "USD"];
+    let m = f.match_json("2024-03-31", &args);
+    let credit = &m["credits"][0];
+    assert_eq!(credit["unapplied"], "0.00", "{m:#}");
+    assert_eq!(credit["notes"], serde_json::json!([]));
+    let p = payment(&m, "511");
+    assert_eq!(allocations(p), vec![alloc("51", "73600.00", "reference")]);
+    assert_eq!(p["allocations"][0]["settled"], "800.00");
+    let r = f.report_json("2024-03-31", &args);
+    assert!(rows_of(&r, POLUS).is_empty(), "closed: {r:#}");
+}
+
+/// Roubles naming a у.е. invoice on a day before the first rate: a review note says the
+/// rate is missing, and the money waits as an advance.
+#[test]
+fn ue_invoice_without_a_rate_that_day_is_noted() {
+    let f = s51_fixture("92000.00");
+    let side = Fixture::new();
+    let rates = rates_file(&side, "20.03.2024;USD;92\n");
+    let args = ["--rates", path_arg(&rates), "--ue", "USD"];
+    let m = f.match_json("2024-03-31", &args);
+    let p = payment(&m, "511");
+    assert!(allocations(p).is_empty(), "{p:#}");
+    assert_eq!(p["advance"], "92000.00");
+    assert!(has_note(p, "no_rate"), "{p:#}");
+    assert!(review_numbers(&m).contains(&"511".to_string()));
+}
+
+/// `--ue` without rates of that currency would do nothing: it is wrong usage.
+#[test]
+fn ue_without_its_rates_is_wrong_usage() {
+    let f = s51_fixture("92000.00");
+    let out = run(&f, "report", "2024-03-31", &["--ue", "USD"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--ue") && err.contains("no rates file"),
+        "{err}"
+    );
+    let side = Fixture::new();
+    let rates = rates_file(&side, "01.03.2024;EUR;100\n");
+    let out = run(
+        &f,
+        "report",
+        "2024-03-31",
+        &["--ue", "USD", "--rates", path_arg(&rates)],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rates of EUR only"), "{err}");
+}
+
+/// `--ambiguous oldest` takes the oldest invoice that still owes something.
+#[test]
+fn ambiguous_oldest_skips_paid_invoices() {
+    let f = world(
+        &[
+            ("45", "15.01.2023", "25.01.2023", LESNOY, "5 000,00"),
+            ("45", "12.03.2024", "22.03.2024", LESNOY, "12 000,00"),
+        ],
+        &[
+            Pay::from(
+                LESNOY,
+                "19",
+                "20.01.2023",
+                "5000.00",
+                "по сч 45 от 15.01.2023",
+            ),
+            Pay::from(LESNOY, "20", "20.03.2024", "7000.00", "по сч 45"),
+        ],
+    );
+    let m = f.match_json("2024-03-31", &["--ambiguous", "oldest"]);
+    let p = payment(&m, "20");
+    let a = allocations(p);
+    assert_eq!(a.len(), 1, "{p:#}");
+    assert_eq!(a[0].1, "7000.00");
+    assert!(!has_note(p, "already_paid"), "{p:#}");
+    let r = f.report_json("2024-03-31", &["--ambiguous", "oldest"]);
+    let row = row(&r, LESNOY);
+    assert_eq!(
+        invoice_dated(row, "45", "2024-03-12").map(|i| i["outstanding"].clone()),
+        Some(serde_json::json!("5000.00"))
+    );
+    assert!(invoice_dated(row, "45", "2023-01-15").is_none());
+}
+
+/// Two у.е. invoices share a number: the roubles' amount at the day's rate tells which.
+#[test]
+fn ue_invoices_sharing_a_number_are_told_apart_at_the_days_rate() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма;Валюта\r\n\
+             7;01.03.2023;10.03.2023;Полюс;{POLUS};1 000,00;у.е.\r\n\
+             7;01.03.2024;10.03.2024;Полюс;{POLUS};500,00;у.е.\r\n"
+        ),
+    );
+    f.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[Pay::from(
+            POLUS,
+            "71",
+            "15.03.2024",
+            "46000.00",
+            "Оплата по счету № 7",
+        )]),
+    );
+    let side = Fixture::new();
+    let rates = rates_file(&side, &format!("01.01.2023;USD;70\n{USD_RATES}"));
+    let args = ["--rates", path_arg(&rates), "--ue", "USD"];
+    let m = f.match_json("2024-03-31", &args);
+    let p = payment(&m, "71");
+    assert_eq!(p["allocations"][0]["settled"], "500.00", "{p:#}");
+    assert!(!has_note(p, "ambiguous_reference"), "{p:#}");
+}
+
+/// Grouping by INN and KPP, an invoice list without KPPs and a payer stating the INN's
+/// only KPP are one debtor.
+#[test]
+fn group_by_kpp_joins_documents_without_a_kpp_to_the_only_one() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &invoices(&[("45", "01.03.2024", "10.03.2024", ROMASHKA, "10 000,00")]),
+    );
+    f.cp1251(
+        "kl_to_1c.txt",
+        &with_payer_kpp(
+            &statement(&[Pay::from(
+                ROMASHKA,
+                "17",
+                "15.03.2024",
+                "4000.00",
+                "Оплата по счету № 45",
+            )]),
+            ROMASHKA,
+            "770701001",
+        ),
+    );
+    let m = f.match_json("2024-03-31", &["--group", "inn+kpp"]);
+    let p = payment(&m, "17");
+    assert_eq!(allocations(p), vec![alloc("45", "4000.00", "reference")]);
+    let r = f.report_json("2024-03-31", &["--group", "inn+kpp"]);
+    assert_eq!(rows_of(&r, ROMASHKA).len(), 1, "{r:#}");
+    assert_eq!(invoice(row(&r, ROMASHKA), "45")["outstanding"], "6000.00");
+}
+
+/// `--tolerance-overpay` writes off what a payment had left after paying debts; a small
+/// transfer that paid nothing stays an advance.
+#[test]
+fn overpay_tolerance_only_for_the_rest_of_a_payment() {
+    let f = world(
+        &[("45", "01.03.2024", "10.03.2024", ROMASHKA, "10 000,00")],
+        &[
+            Pay::from(
+                ROMASHKA,
+                "17",
+                "12.03.2024",
+                "10000.50",
+                "Оплата по счету № 45",
+            ),
+            Pay::from(ROMASHKA, "18", "13.03.2024", "0.50", "Тестовый платёж"),
+        ],
+    );
+    let args = ["--tolerance-overpay", "1"];
+    let m = f.match_json("2024-03-31", &args);
+    let p17 = payment(&m, "17");
+    assert_eq!(p17["written_off"], "0.50", "{p17:#}");
+    assert_eq!(p17["advance"], "0.00");
+    let p18 = payment(&m, "18");
+    assert_eq!(p18["written_off"], "0.00", "{p18:#}");
+    assert_eq!(p18["advance"], "0.50");
+    let r = f.report_json("2024-03-31", &args);
+    assert_eq!(row(&r, ROMASHKA)["advance"], "0.50");
+}
+
+/// A contract is named by the word "договор" and its forms, never "договоренность"; a
+/// payment-only contract shows as the purpose writes it; the table and CSV get a contract
+/// column when settling per contract.
+#[test]
+fn contract_words_and_the_contract_column() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Договор;Сумма\r\n\
+             1;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №1;100 000,00\r\n"
+        ),
+    );
+    f.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[
+            Pay::from(
+                POLUS,
+                "36",
+                "15.03.2024",
+                "40000.00",
+                "Оплата по договоренности 5 поставок",
+            ),
+            Pay::from(
+                POLUS,
+                "37",
+                "16.03.2024",
+                "7000.00",
+                "Предоплата по договору поставки № 12/2024-СП от 01.03.2024",
+            ),
+        ]),
+    );
+    let args = ["--level", "contract"];
+    let r = f.report_json("2024-03-31", &args);
+    let rows = rows_of(&r, POLUS);
+    assert_eq!(rows.len(), 2, "{r:#}");
+    let first = rows
+        .iter()
+        .find(|x| x["contract"] == "Договор №1")
+        .expect("№1");
+    assert_eq!(
+        first["outstanding"], "60000.00",
+        "36 pays the only contract: {r:#}"
+    );
+    let other = rows
+        .iter()
+        .find(|x| x["contract"] == "12/2024-СП")
+        .expect("12/2024-СП");
+    assert_eq!(other["advance"], "7000.00");
+    let csv = report_text(
+        &f,
+        "2024-03-31",
+        &["--level", "contract", "--format", "csv"],
+    );
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.contains("Договор"), "{header}");
+    assert!(csv.contains("12/2024-СП"), "{csv}");
+    let by_invoice = report_text(
+        &f,
+        "2024-03-31",
+        &["--level", "contract", "--format", "csv", "--by", "invoice"],
+    );
+    assert!(
+        by_invoice
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("Договор")
+    );
+    let plain = report_text(&f, "2024-03-31", &["--format", "csv"]);
+    assert!(!plain.lines().next().unwrap_or_default().contains("Договор"));
+}
+
+/// Errors in an overrides file are listed one per line, each with its line number once.
+#[test]
+fn overrides_file_errors_are_listed_one_per_line() {
+    let f = overrides_fixture();
+    let side = Fixture::new();
+    let file = side.utf8("overrides.txt", "17 12.03.2024 45\n17\n");
+    let out = run(
+        &f,
+        "report",
+        "2024-03-31",
+        &["--overrides", path_arg(&file)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 lines cannot be read:"), "{err}");
+    assert!(
+        err.contains("\n  line 1: ") && err.contains("\n  line 2: "),
+        "{err}"
+    );
+    let one = side.utf8("one.txt", "17\n");
+    let out = run(&f, "report", "2024-03-31", &["--overrides", path_arg(&one)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:1: ", one.display())), "{err}");
+    assert!(!err.contains("line 1:"), "{err}");
 }
