@@ -8,6 +8,7 @@
 
 use crate::ledger::{Ledger, PartyId};
 use crate::matching::{Debit, Matching, Note, Source};
+use crate::terms::DueFrom;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +33,11 @@ pub struct AgingConfig {
     pub rates: crate::rates::Rates,
     /// The currency у.е. are pegged to.
     pub ue: Option<String>,
+    /// Working days: a due date on a day off moves to the next working day (ГК РФ ст.
+    /// 193). `None`: calendar days only (the default).
+    pub calendar: Option<crate::calendar::Calendar>,
+    /// The current manager of each customer, over the invoices' `Ответственный`.
+    pub managers: crate::managers::Managers,
 }
 
 impl Default for AgingConfig {
@@ -41,6 +47,8 @@ impl Default for AgingConfig {
             age_by: AgeBy::Due,
             rates: crate::rates::Rates::default(),
             ue: None,
+            calendar: None,
+            managers: crate::managers::Managers::default(),
         }
     }
 }
@@ -88,8 +96,10 @@ pub struct OpenDebt {
     pub date: NaiveDate,
     /// The due date the source gives (`None` when it gives none).
     pub due_date: Option<NaiveDate>,
-    /// The due date used: the source's, else the date plus the default term.
+    /// The due date used: the source's, else the date plus the agreed or default term.
     pub due: NaiveDate,
+    /// Where `due` comes from.
+    pub due_from: DueFrom,
     /// The date the age counts from.
     pub aged_from: NaiveDate,
     pub amount: Decimal,
@@ -230,6 +240,9 @@ pub struct Register {
     pub received: Vec<(String, Decimal)>,
     /// Rows are per contract (`--level contract`).
     pub by_contract: bool,
+    /// Years of due dates the calendar has no data for (weekends and the fixed holidays
+    /// of ТК РФ ст. 112 only).
+    pub guessed_years: Vec<i32>,
 }
 
 /// A broken invariant: a bug, never an input problem.
@@ -293,35 +306,48 @@ pub fn register(
             if d.outstanding != Decimal::ZERO {
                 a.outstanding += d.outstanding;
                 a.buckets[d.bucket] += d.outstanding;
-                if d.due_date.is_none() && d.kind == DebtKind::Invoice {
+                if d.due_from == DueFrom::Default {
                     e.no_due = true;
                 }
                 e.debts.push(d);
             }
         };
-    let default_term = chrono::Days::new(u64::from(m.default_term));
+    // With a calendar, a term ending on a day off ends on the next working day; years the
+    // calendar has no data for are noted.
+    let mut guessed_years: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
+    let mut working_due = |due: NaiveDate| match &cfg.calendar {
+        Some(c) => {
+            use chrono::Datelike;
+            if !c.knows_year(due.year()) {
+                guessed_years.insert(due.year());
+            }
+            c.next_working(due)
+        }
+        None => due,
+    };
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
         let doc = &inv.doc;
+        let (whole_due, whole_from) = m.terms.due(ledger, inv);
         // Each stage of a payment schedule ages from its own due date (S39).
-        let stages: Vec<(Option<u16>, Option<NaiveDate>, Decimal)> = if doc.installments.is_empty()
+        let stages: Vec<(Option<u16>, NaiveDate, DueFrom, Decimal)> = if doc.installments.is_empty()
         {
-            vec![(None, doc.due, doc.amount)]
+            vec![(None, whole_due, whole_from, doc.amount)]
         } else {
             doc.installments
                 .iter()
                 .enumerate()
-                .map(|(k, s)| (Some(k as u16 + 1), Some(s.due), s.amount))
+                .map(|(k, s)| (Some(k as u16 + 1), s.due, DueFrom::Document, s.amount))
                 .collect()
         };
-        for (k, (stage, due_date, amount)) in stages.into_iter().enumerate() {
+        for (k, (stage, due, due_from, amount)) in stages.into_iter().enumerate() {
             let (p, c, w) = paid
                 .get(&Debit::Invoice(i, k as u16))
                 .copied()
                 .unwrap_or_default();
-            let due = due_date.unwrap_or(doc.date + default_term);
+            let due_date = (due_from == DueFrom::Document).then_some(due);
             let aged_from = match cfg.age_by {
-                AgeBy::Due => due,
+                AgeBy::Due => working_due(due),
                 AgeBy::Date => doc.date,
             };
             let age = (as_of - aged_from).num_days();
@@ -336,6 +362,7 @@ pub fn register(
                     date: doc.date,
                     due_date,
                     due,
+                    due_from,
                     aged_from,
                     amount,
                     paid: p,
@@ -367,6 +394,7 @@ pub fn register(
                 date: pay.cash_date,
                 due_date: Some(pay.cash_date),
                 due: pay.cash_date,
+                due_from: DueFrom::Document,
                 aged_from: pay.cash_date,
                 amount: pay.doc.amount,
                 paid: p,
@@ -481,12 +509,19 @@ pub fn register(
             .max()
             .unwrap_or(0)
             .max(0);
+        // The settings' mapping is the current assignment: it wins over the invoices.
+        let assigned = info.inn.as_deref().and_then(|i| cfg.managers.get(i));
+        if let Some(name) = assigned {
+            for d in &mut debts {
+                d.manager = Some(name.to_string());
+            }
+        }
         rows.push(Row {
             party,
             counterparty: info.name.clone(),
             inn: info.inn.clone(),
             kpp: info.kpp.clone(),
-            manager: e.manager.map(|m| m.2),
+            manager: assigned.map(str::to_string).or(e.manager.map(|m| m.2)),
             currency,
             amounts,
             max_days_overdue,
@@ -555,6 +590,7 @@ pub fn register(
         totals,
         received: received.into_iter().collect(),
         by_contract: m.by_contract,
+        guessed_years: guessed_years.into_iter().collect(),
     };
     let mut reg = reg;
     value_in_roubles(&mut reg, cfg);

@@ -8,6 +8,7 @@
 //! validated settings and calls one command.
 
 pub mod aging;
+pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod dates;
@@ -16,11 +17,13 @@ pub mod formats;
 pub mod inn;
 pub mod input;
 pub mod ledger;
+pub mod managers;
 pub mod matching;
 pub mod model;
 pub mod money;
 pub mod output;
 pub mod rates;
+pub mod terms;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -32,6 +32,7 @@
 //! two rates of one currency on one date are an error naming both lines.
 
 use crate::dates::{parse_date, ru};
+use crate::formats::lines::split_record;
 use crate::formats::{encoding, lines};
 use crate::model::{RUB, normalize_currency};
 use chrono::NaiveDate;
@@ -443,38 +444,6 @@ fn parse_rate(text: &str) -> Result<Decimal, String> {
     }
     Decimal::try_from_i128_with_scale(mantissa, frac.len() as u32)
         .map_err(|_| "too large".to_string())
-}
-
-/// Splits one line into fields at `delimiter`; a field may be quoted with `"` (a `""`
-/// inside is one quote), so `"91,6879"` is one field in a comma-delimited file.
-fn split_record(line: &str, delimiter: char) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    field.push('"');
-                    chars.next();
-                } else {
-                    quoted = false;
-                }
-            } else {
-                field.push(c);
-            }
-        } else if c == '"' && field.trim().is_empty() {
-            field.clear();
-            quoted = true;
-        } else if c == delimiter {
-            fields.push(std::mem::take(&mut field));
-        } else {
-            field.push(c);
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 #[cfg(test)]

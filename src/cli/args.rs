@@ -119,6 +119,11 @@ pub struct MatchingArgs {
     /// The currency у.е. (conventional units) are pegged to, e.g. USD.
     #[arg(long, value_name = "CODE")]
     pub ue: Option<String>,
+    /// Working days: ru (the Russian production calendar: a due date on a day off moves to
+    /// the next working day, ГК РФ ст. 193), off (calendar days, default), or a file of
+    /// days on top of the Russian calendar.
+    #[arg(long, value_name = "ru|off|FILE")]
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -130,15 +135,25 @@ pub struct ReportArgs {
     pub matching: MatchingArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// One row per counterparty, invoice or manager.
+    /// One row per counterparty, invoice, manager or contract.
     #[arg(long, value_name = "KEY")]
     pub by: Option<String>,
+    #[command(flatten)]
+    pub aging: AgingArgs,
+}
+
+/// How debts are aged and who looks after them: shared by the commands that age.
+#[derive(Debug, Args)]
+pub struct AgingArgs {
     /// Upper bounds of the overdue buckets in days, e.g. 30,60,90,120.
     #[arg(long, value_name = "LIST")]
     pub buckets: Option<String>,
     /// Age from the due date (due) or from the document date (date).
     #[arg(long, value_name = "BASIS")]
     pub age_by: Option<String>,
+    /// Who looks after which customer: a file of INN;Менеджер rows (wins over invoices).
+    #[arg(long, value_name = "FILE")]
+    pub managers: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! Settings: the command line over the settings file over the defaults, checked before
 //! any work starts. Every bad value is named with where it came from.
 
-use super::args::{Cli, Cmd, Global, MatchingArgs, OutputArgs};
+use super::args::{AgingArgs, Cli, Cmd, Global, MatchingArgs, OutputArgs};
 use crate::aging::{AgeBy, AgingConfig};
 use crate::commands::inspect::InspectSettings;
 use crate::commands::matchlog::MatchLogSettings;
@@ -32,6 +32,22 @@ pub struct File {
     pub matching: MatchingSection,
     #[serde(default)]
     pub output: OutputSection,
+    /// Payment terms per counterparty or contract (`[[terms]]`).
+    #[serde(default)]
+    pub terms: Vec<TermEntry>,
+    /// Managers by INN (`[managers]`), over the managers file and the invoices.
+    #[serde(default)]
+    pub managers: std::collections::BTreeMap<String, String>,
+}
+
+/// One `[[terms]]` entry: the term of a counterparty's invoices, or of those under one
+/// of its contracts, when they state no due date.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermEntry {
+    pub inn: String,
+    pub contract: Option<String>,
+    pub days: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +67,10 @@ pub struct ReportSection {
     pub buckets: Option<Vec<u32>>,
     pub age_by: Option<String>,
     pub by: Option<String>,
+    /// `ru`, `off`, or a file of days on top of the Russian calendar.
+    pub calendar: Option<String>,
+    /// A file of INN;Менеджер rows.
+    pub managers: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -365,7 +385,7 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
     };
     let mut cfg = MatchSettings::new(as_of);
     cfg.tie = tie;
-    cfg.default_term = default_term;
+    cfg.terms = terms(file, default_term)?;
     cfg.tolerance = tolerance;
     cfg.overpay_tolerance = overpay_tolerance;
     let m_ = &file.matching;
@@ -505,6 +525,144 @@ fn line_errors<'a>(path: &Path, errors: impl Iterator<Item = (u32, &'a str)>) ->
     }
 }
 
+/// How debts are aged: buckets, basis, calendar, managers.
+fn aging(
+    a: &AgingArgs,
+    m: &MatchingArgs,
+    file: &File,
+    matching: &MatchSettings,
+) -> Result<AgingConfig> {
+    let calendar = calendar(m, file)?;
+    let buckets = match &a.buckets {
+        Some(b) => parse_buckets(b)?,
+        None => file
+            .report
+            .buckets
+            .clone()
+            .unwrap_or_else(|| vec![30, 60, 90, 120]),
+    };
+    let age_by = match pick(
+        "--age-by",
+        a.age_by.as_deref(),
+        file,
+        "[report] age_by",
+        file.report.age_by.as_deref(),
+    ) {
+        Some((s, what)) => parse_age_by(&what, s)?,
+        None => AgeBy::Due,
+    };
+    let mut managers = crate::managers::Managers::default();
+    if let Some(path) = a
+        .managers
+        .clone()
+        .or_else(|| file.report.managers.as_ref().map(|p| relative_to(file, p)))
+    {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        managers = crate::managers::Managers::parse_bytes(&bytes).map_err(|errors| {
+            line_errors(&path, errors.iter().map(|e| (e.line, e.message.as_str())))
+        })?;
+    }
+    for (inn, name) in &file.managers {
+        let what = match &file.path {
+            Some(p) => format!("settings {}: [managers]", p.display()),
+            None => "[managers]".to_string(),
+        };
+        if !crate::inn::is_valid_inn(inn.trim()) {
+            return Err(usage(&format!("{what}: INN"), inn, "a valid INN"));
+        }
+        if name.trim().is_empty() {
+            return Err(usage(&format!("{what}: {inn}"), name, "a manager's name"));
+        }
+        managers.insert(inn, name);
+    }
+    Ok(AgingConfig {
+        buckets,
+        age_by,
+        rates: matching.rates.clone(),
+        ue: matching.ue.clone(),
+        calendar,
+        managers,
+    })
+}
+
+/// The working-days calendar: `--calendar` or `[report] calendar`.
+fn calendar(m: &MatchingArgs, file: &File) -> Result<Option<crate::calendar::Calendar>> {
+    Ok(
+        match pick(
+            "--calendar",
+            m.calendar.as_deref(),
+            file,
+            "[report] calendar",
+            file.report.calendar.as_deref(),
+        ) {
+            None => None,
+            Some((v, what)) => match v.trim().to_lowercase().as_str() {
+                "off" | "no" | "none" => None,
+                "ru" | "russia" | "rf" => Some(crate::calendar::Calendar::russia()),
+                _ => {
+                    // A file of days: on the command line as given, in the settings file
+                    // relative to it.
+                    let path = if m.calendar.is_some() {
+                        PathBuf::from(v)
+                    } else {
+                        relative_to(file, Path::new(v))
+                    };
+                    if !path.is_file() {
+                        return Err(usage(&what, v, "ru, off or a calendar file"));
+                    }
+                    let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    let text = String::from_utf8_lossy(&bytes);
+                    Some(
+                        crate::calendar::Calendar::russia_with(&text).map_err(|errors| {
+                            line_errors(&path, errors.iter().map(|e| (e.line, e.message.as_str())))
+                        })?,
+                    )
+                }
+            },
+        },
+    )
+}
+
+/// The payment terms: `--default-term` and the settings file's `[[terms]]`.
+fn terms(file: &File, default_term: u32) -> Result<crate::terms::Terms> {
+    let mut terms = crate::terms::Terms::new(default_term);
+    let at = |k: usize| match &file.path {
+        Some(p) => format!("settings {}: [[terms]] entry {}", p.display(), k + 1),
+        None => format!("[[terms]] entry {}", k + 1),
+    };
+    for (k, t) in file.terms.iter().enumerate() {
+        let inn = t.inn.trim();
+        if !crate::inn::is_valid_inn(inn) {
+            return Err(usage(&format!("{}: inn", at(k)), &t.inn, "a valid INN"));
+        }
+        if t.days > 3660 {
+            return Err(usage(
+                &format!("{}: days", at(k)),
+                &t.days.to_string(),
+                "at most 3660 days",
+            ));
+        }
+        match t.contract.as_deref().map(str::trim) {
+            Some("") => {
+                return Err(usage(
+                    &format!("{}: contract", at(k)),
+                    "",
+                    "a contract as the documents write it, e.g. \"Договор №1\"",
+                ));
+            }
+            Some(c) => terms.set_for_contract(inn, c, t.days),
+            None => terms.set_for_inn(inn, t.days),
+        }
+    }
+    Ok(terms)
+}
+
 /// A path named in the settings file is relative to that file's folder.
 fn relative_to(file: &File, path: &Path) -> PathBuf {
     match file.path.as_ref().and_then(|f| f.parent()) {
@@ -577,24 +735,6 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
     }
     Ok(match cli.command {
         Cmd::Report(a) => {
-            let buckets = match &a.buckets {
-                Some(b) => parse_buckets(b)?,
-                None => file
-                    .report
-                    .buckets
-                    .clone()
-                    .unwrap_or_else(|| vec![30, 60, 90, 120]),
-            };
-            let age_by = match pick(
-                "--age-by",
-                a.age_by.as_deref(),
-                &file,
-                "[report] age_by",
-                file.report.age_by.as_deref(),
-            ) {
-                Some((s, what)) => parse_age_by(&what, s)?,
-                None => AgeBy::Due,
-            };
             let by = match pick(
                 "--by",
                 a.by.as_deref(),
@@ -603,16 +743,26 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                 file.report.by.as_deref(),
             ) {
                 Some((s, what)) => GroupBy::parse(s)
-                    .ok_or_else(|| usage(&what, s, "counterparty, invoice or manager"))?,
+                    .ok_or_else(|| usage(&what, s, "counterparty, invoice, manager or contract"))?,
                 None => GroupBy::Counterparty,
             };
-            let matching = matching(&a.matching, &file)?;
-            let aging = AgingConfig {
-                buckets,
-                age_by,
-                rates: matching.rates.clone(),
-                ue: matching.ue.clone(),
-            };
+            let mut matching = matching(&a.matching, &file)?;
+            // Rows per contract are settled per contract.
+            if by == GroupBy::Contract {
+                let level = a
+                    .matching
+                    .level
+                    .as_deref()
+                    .or(file.matching.level.as_deref());
+                if level.is_some_and(|l| l.trim().eq_ignore_ascii_case("counterparty")) {
+                    return Err(Error::Usage(
+                        "--by contract settles per contract: it cannot go with --level counterparty"
+                            .into(),
+                    ));
+                }
+                matching.by_contract = true;
+            }
+            let aging = aging(&a.aging, &a.matching, &file, &matching)?;
             Command::Report(ReportSettings {
                 common: {
                     let mut c = common(&cli.global, &file, a.inputs, &a.output, width)?;
@@ -631,6 +781,7 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                 c
             },
             matching: matching(&a.matching, &file)?,
+            calendar: calendar(&a.matching, &file)?,
         }),
         Cmd::Inspect(a) => Command::Inspect(InspectSettings {
             common: common(&cli.global, &file, a.inputs, &a.output, width)?,

@@ -17,6 +17,8 @@ use std::collections::HashMap;
 pub struct MatchLogSettings {
     pub common: Common,
     pub matching: MatchSettings,
+    /// Working days, for how late a payment came (ГК РФ ст. 193).
+    pub calendar: Option<crate::calendar::Calendar>,
 }
 
 pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
@@ -25,7 +27,12 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
     let bytes = match format {
-        OutputFormat::Json => output::json::to_bytes(&to_json(&ledger, &m, s.common.render.lang)),
+        OutputFormat::Json => output::json::to_bytes(&to_json(
+            &ledger,
+            &m,
+            s.calendar.as_ref(),
+            s.common.render.lang,
+        )),
         other => output::render_sheets(
             other,
             &sheets(&ledger, &m, s.common.render.lang),
@@ -195,8 +202,32 @@ fn kind_name(k: RefKind) -> &'static str {
     }
 }
 
+/// The due date a debt had (a stage's own, else the invoice's from its terms), moved to a
+/// working day by the calendar; `None` for a refund.
+fn due_of(
+    ledger: &Ledger,
+    m: &Matching,
+    calendar: Option<&crate::calendar::Calendar>,
+    d: Debit,
+) -> Option<chrono::NaiveDate> {
+    let Debit::Invoice(i, stage) = d else {
+        return None;
+    };
+    let inv = &ledger.invoices[i];
+    let due = match inv.doc.installments.get(usize::from(stage)) {
+        Some(s) => s.due,
+        None => m.terms.due(ledger, inv).0,
+    };
+    Some(calendar.map_or(due, |c| c.next_working(due)))
+}
+
 /// The log as JSON (see `docs/json.md`).
-pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
+pub fn to_json(
+    ledger: &Ledger,
+    m: &Matching,
+    calendar: Option<&crate::calendar::Calendar>,
+    lang: Lang,
+) -> Value {
     let by_source = by_origin(m);
     let allocations = |src: Source| -> Vec<Value> {
         by_source
@@ -204,6 +235,7 @@ pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
             .map(|v| {
                 v.iter()
                     .map(|a| {
+                        let due = due_of(ledger, m, calendar, a.debit);
                         json!({
                             "invoice": debit_number(ledger, a.debit),
                             "kind": match a.debit { Debit::Invoice(..) => "invoice", Debit::Refund(_) => "refund" },
@@ -212,6 +244,8 @@ pub fn to_json(ledger: &Ledger, m: &Matching, lang: Lang) -> Value {
                             "settled": money(a.settled),
                             "date": date(a.date),
                             "rule": a.rule.name(),
+                            "due": due.map_or(Value::Null, date),
+                            "days_late": due.map_or(Value::Null, |d| Value::from((a.date - d).num_days().max(0))),
                         })
                     })
                     .collect()

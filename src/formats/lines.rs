@@ -40,6 +40,38 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// Splits one line into fields at `delimiter`; a field may be quoted with `"` (a `""`
+/// inside is one quote), so `"91,6879"` is one field in a comma-delimited file.
+pub fn split_record(line: &str, delimiter: char) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+        } else if c == '"' && field.trim().is_empty() {
+            field.clear();
+            quoted = true;
+        } else if c == delimiter {
+            fields.push(std::mem::take(&mut field));
+        } else {
+            field.push(c);
+        }
+    }
+    fields.push(field);
+    fields
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

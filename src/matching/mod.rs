@@ -68,8 +68,8 @@ impl Tolerance {
 pub struct MatchConfig {
     pub as_of: NaiveDate,
     pub tie: Tie,
-    /// Days added to an invoice's date when it carries no due date.
-    pub default_term: u32,
+    /// Payment terms for invoices that carry no due date.
+    pub terms: crate::terms::Terms,
     /// Underpayments written off when a payment leaves this little open.
     pub tolerance: Tolerance,
     /// Overpayments written off instead of kept as an advance (S54); none by default.
@@ -103,7 +103,7 @@ impl MatchConfig {
         MatchConfig {
             as_of,
             tie: Tie::default(),
-            default_term: 0,
+            terms: crate::terms::Terms::default(),
             tolerance: Tolerance::None,
             overpay_tolerance: Tolerance::None,
             ambiguous_oldest: false,
@@ -488,7 +488,8 @@ pub struct CreditUse {
 #[derive(Debug, Clone)]
 pub struct Matching {
     pub as_of: NaiveDate,
-    pub default_term: u32,
+    /// The payment terms the due dates came from.
+    pub terms: crate::terms::Terms,
     pub allocations: Vec<Allocation>,
     /// Receipts credited on or before the as-of date, in date order.
     pub receipts: Vec<Receipt>,
@@ -813,7 +814,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
 
     let mut m = Matching {
         as_of,
-        default_term: cfg.default_term,
+        terms: cfg.terms.clone(),
         allocations: Vec::new(),
         receipts: Vec::new(),
         credits: credits
@@ -1285,10 +1286,8 @@ impl<'a> Simulation<'a> {
     ) -> Self {
         let mut debts: Vec<Open> = Vec::with_capacity(group.invoices.len() + group.refunds.len());
         for &i in &group.invoices {
+            let (due, _) = cfg.terms.due(ledger, &ledger.invoices[i]);
             let inv = &ledger.invoices[i].doc;
-            let due = inv
-                .due
-                .unwrap_or_else(|| inv.date + chrono::Days::new(u64::from(cfg.default_term)));
             // Each stage of a payment schedule is a debt of its own, due on its own date.
             let stages: Vec<(NaiveDate, Decimal)> = if inv.installments.is_empty() {
                 vec![(due, inv.amount)]

@@ -82,6 +82,8 @@ pub fn register(reg: &Register) -> Value {
             );
             m.insert("max_days_overdue".into(), json!(r.max_days_overdue));
             m.insert("last_payment_date".into(), opt_date(r.last_payment_date));
+            // Some debt is aged from the default term: its source states no due date.
+            m.insert("no_due_date".into(), json!(r.no_due_date));
             let invoices: Vec<Value> = r
                 .debts
                 .iter()
@@ -92,12 +94,13 @@ pub fn register(reg: &Register) -> Value {
                         "installment": d.installment,
                         "date": date(d.date),
                         "due_date": opt_date(d.due_date),
+                        "due": date(d.due),
+                        "due_from": d.due_from.name(),
                         "aged_from": date(d.aged_from),
                         "amount": money(d.amount),
                         "paid": money(d.paid),
                         "credited": money(d.credited),
                         "written_off": money(d.written_off),
-
                         "outstanding": money(d.outstanding),
                         "days_overdue": d.days_overdue.max(0),
                         "bucket": reg.bucket_names[d.bucket],

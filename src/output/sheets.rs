@@ -14,6 +14,8 @@ pub enum GroupBy {
     Counterparty,
     Invoice,
     Manager,
+    /// Per counterparty and contract (settled per contract).
+    Contract,
 }
 
 impl GroupBy {
@@ -22,6 +24,7 @@ impl GroupBy {
             "counterparty" | "customer" => Some(GroupBy::Counterparty),
             "invoice" => Some(GroupBy::Invoice),
             "manager" => Some(GroupBy::Manager),
+            "contract" => Some(GroupBy::Contract),
             _ => None,
         }
     }
@@ -59,7 +62,7 @@ pub fn register(reg: &Register, by: GroupBy, lang: Lang) -> Vec<Sheet> {
         date_text(lang, reg.as_of)
     );
     let mut sheets = vec![match by {
-        GroupBy::Counterparty => by_counterparty(reg, lang, title),
+        GroupBy::Counterparty | GroupBy::Contract => by_counterparty(reg, lang, title),
         GroupBy::Invoice => by_invoice(reg, lang, title),
         GroupBy::Manager => by_manager(reg, lang, title),
     }];
@@ -268,7 +271,7 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
                     lang.t("возврат без переплаты", "refund beyond the advance"),
                 ),
             };
-            let note = if d.due_date.is_none() {
+            let note = if d.due_from == crate::terms::DueFrom::Default {
                 lang.t("срок не указан", "no due date")
             } else {
                 note

@@ -115,14 +115,6 @@ fn report_bytes(f: &Fixture, as_of: &str) -> Vec<u8> {
     out.stdout
 }
 
-/// Every bucket of a row (or of the totals) is zero except `name`, which is `amount`.
-fn assert_only_bucket(row: &serde_json::Value, name: &str, amount: &str) {
-    for (k, v) in row["buckets"].as_object().expect("buckets") {
-        let want = if k == name { amount } else { "0.00" };
-        assert_eq!(v, want, "bucket {k} in {row:#}");
-    }
-}
-
 // ---------------------------------------------------------------------------
 // A. Allocation and aging
 // ---------------------------------------------------------------------------

@@ -107,14 +107,6 @@ fn kopecks(v: &Value) -> i64 {
     sign * (int * 100 + frac)
 }
 
-/// Every bucket of a row is zero except `name`, which is `amount`.
-fn assert_only_bucket(row: &Value, name: &str, amount: &str) {
-    for (k, v) in row["buckets"].as_object().expect("buckets") {
-        let want = if k == name { amount } else { "0.00" };
-        assert_eq!(v, want, "bucket {k} in {row:#}");
-    }
-}
-
 fn assert_no_bucket(row: &Value) {
     for (k, v) in row["buckets"].as_object().expect("buckets") {
         assert_eq!(v, "0.00", "bucket {k} in {row:#}");

@@ -1,5 +1,6 @@
 //! The integration tests: one binary (link time on 2 cores), one module per theme.
 
+mod aging_options;
 mod behaviours;
 mod cli;
 mod corpus;

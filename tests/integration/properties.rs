@@ -506,7 +506,7 @@ impl World {
         let on = |bit: u8| self.switches & bit != 0;
         MatchConfig {
             tie: self.tie,
-            default_term: self.default_term,
+            terms: sverka::terms::Terms::new(self.default_term),
             tolerance: self.tolerance,
             exact_amount: !on(1),
             surplus_by_due_date: on(2),

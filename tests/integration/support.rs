@@ -245,3 +245,11 @@ pub fn find_row<'a>(report: &'a serde_json::Value, inn: &str) -> Option<&'a serd
         .as_array()
         .and_then(|rows| rows.iter().find(|r| r["inn"] == inn))
 }
+
+/// Every bucket of a row (or of the totals) is zero except `name`, which is `amount`.
+pub fn assert_only_bucket(row: &serde_json::Value, name: &str, amount: &str) {
+    for (k, v) in row["buckets"].as_object().expect("buckets") {
+        let want = if k == name { amount } else { "0.00" };
+        assert_eq!(v, want, "bucket {k} in {row:#}");
+    }
+}
