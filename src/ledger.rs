@@ -566,10 +566,12 @@ fn is_transit_account(account: &str) -> bool {
         .any(|p| account.starts_with(p))
 }
 
-/// Words of an acquirer's, marketplace's or agent's payout (S28). Each is found as whole
-/// words: it starts a word, and ends one or is followed by at most two letters of a
-/// Russian ending (`озона`, `маркетплейсом`), so "озонатор" is not Ozon.
+/// Words of an acquirer's, marketplace's or agent's payout (S28). Each starts a word; the
+/// stems of common nouns take any ending (`эквайринговым`, `маркетплейсами`), the other
+/// words ends one or take at most two letters of a Russian ending (`озона`), so
+/// "озонатор" is not Ozon.
 fn is_agent_purpose(purpose: &str) -> bool {
+    const STEMS: &[&str] = &["эквайринг", "маркетплейс"];
     const WORDS: &[&str] = &[
         "эквайринг",
         "по операциям с использованием",
@@ -592,19 +594,21 @@ fn is_agent_purpose(purpose: &str) -> bool {
         "robokassa",
     ];
     let p = purpose.to_lowercase().replace('ё', "е");
-    WORDS.iter().any(|w| contains_word(&p, w))
+    STEMS.iter().any(|w| contains_word(&p, w, usize::MAX))
+        || WORDS.iter().any(|w| contains_word(&p, w, 2))
 }
 
-/// True when `word` occurs in `text` as a word, allowing up to two letters of an ending.
-fn contains_word(text: &str, word: &str) -> bool {
+/// True when `word` occurs in `text` at the start of a word, followed by at most `ending`
+/// more letters or digits.
+fn contains_word(text: &str, word: &str, ending: usize) -> bool {
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();
         let starts = before.is_none_or(|c| !crate::text::is_letter_or_digit(c));
-        let ending = text[at + word.len()..]
+        let rest = text[at + word.len()..]
             .chars()
             .take_while(|&c| crate::text::is_letter_or_digit(c))
             .count();
-        starts && ending <= 2
+        starts && rest <= ending
     })
 }
 
@@ -979,6 +983,10 @@ mod tests {
         assert!(is_agent_purpose("Возмещение по операциям эквайринга"));
         assert!(!is_agent_purpose("Оплата по сч. 12 за озонатор"));
         assert!(!is_agent_purpose("Оплата за бронзовые изделия"));
+        assert!(is_agent_purpose(
+            "Зачисление средств по эквайринговым операциям"
+        ));
+        assert!(is_agent_purpose("Выплата по договору с маркетплейсами"));
     }
 
     fn party(name: &str, inn: Option<&str>, account: Option<&str>) -> Party {

@@ -510,18 +510,25 @@ fn line_errors<'a>(path: &Path, errors: impl Iterator<Item = (u32, &'a str)>) ->
             line: Some(line),
             message: message.to_string(),
         },
-        _ => Error::Input {
-            path: path.to_path_buf(),
-            line: None,
-            message: format!(
-                "{} lines cannot be read:{}",
-                errors.len(),
-                errors
-                    .iter()
-                    .map(|(line, message)| format!("\n  line {line}: {message}"))
-                    .collect::<String>()
-            ),
-        },
+        _ => {
+            let mut lines: Vec<u32> = errors.iter().map(|(line, _)| *line).collect();
+            lines.dedup();
+            let count = match lines.len() {
+                1 => "1 line".to_string(),
+                n => format!("{n} lines"),
+            };
+            Error::Input {
+                path: path.to_path_buf(),
+                line: None,
+                message: format!(
+                    "{count} cannot be read:{}",
+                    errors
+                        .iter()
+                        .map(|(line, message)| format!("\n  line {line}: {message}"))
+                        .collect::<String>()
+                ),
+            }
+        }
     }
 }
 

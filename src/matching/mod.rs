@@ -341,13 +341,13 @@ impl Note {
                 crate::dates::ru(*d)
             ),
             Note::OtherCurrency(n, cur) => {
-                format!("счёт {n} в другой валюте ({cur}): платёж его не оплачивает")
+                format!("счёт {n} в другой валюте ({cur}): на него не зачтено")
             }
             Note::OtherContract(n, c) if c.is_empty() => {
-                format!("счёт {n} без договора, платёж по другому договору")
+                format!("счёт {n} без договора, документ по другому договору: на него не зачтено")
             }
             Note::OtherContract(n, c) => {
-                format!("счёт {n} по другому договору ({c}): платёж его не оплачивает")
+                format!("счёт {n} по другому договору ({c}): на него не зачтено")
             }
         }
     }
@@ -409,13 +409,15 @@ impl Note {
                 crate::dates::iso(*d)
             ),
             Note::OtherCurrency(n, cur) => {
-                format!("invoice {n} is in another currency ({cur}): this payment does not pay it")
+                format!("invoice {n} is in another currency ({cur}): nothing applied to it")
             }
             Note::OtherContract(n, c) if c.is_empty() => {
-                format!("invoice {n} names no contract; the payment is under another")
+                format!(
+                    "invoice {n} names no contract, this document another: nothing applied to it"
+                )
             }
             Note::OtherContract(n, c) => {
-                format!("invoice {n} is under another contract ({c}): this payment does not pay it")
+                format!("invoice {n} is under another contract ({c}): nothing applied to it")
             }
         }
     }
@@ -455,9 +457,9 @@ pub struct Receipt {
     /// Held as an advance by an override: no rule applies it to open debts.
     pub hold: bool,
     /// Invoices an override sends it to that are dated after the as-of date (indexes into
-    /// `Ledger::invoices`, and the override's line): until then the money waits for
-    /// them, untouched.
-    pub waiting: Vec<(usize, u32)>,
+    /// `Ledger::invoices`, the amount given if any, and the override's line): until then
+    /// what they will take waits for them, untouched.
+    pub waiting: Vec<(usize, Option<Decimal>, u32)>,
     /// The contract as the purpose writes it (settling per contract only).
     pub contract_text: Option<String>,
 }
@@ -541,16 +543,17 @@ fn contract_of_purpose(purpose: &str) -> Option<(String, String)> {
         .map(|w| w.to_lowercase().replace('ё', "е"))
         .collect();
     for (k, w) in lower.iter().enumerate() {
+        let w = w.trim_start_matches(['(', '"', '«', '\'']);
         let (word, glued) = match w.split_once('.') {
             Some((head, tail)) => (head, tail),
-            None => (w.as_str(), ""),
+            None => (w, ""),
         };
         if !is_contract_word(word) {
             continue;
         }
         let token = if !glued.is_empty() {
             // `дог.7`
-            Some(&words[k][words[k].len() - glued.len()..])
+            words[k].get(words[k].len() - glued.len()..)
         } else {
             let sign = lower[k + 1..]
                 .iter()
@@ -565,6 +568,11 @@ fn contract_of_purpose(purpose: &str) -> Option<(String, String)> {
         let token = token
             .trim_start_matches('(')
             .trim_end_matches(['.', ')', ':']);
+        // A sign stuck to the number: `N5`, `#5`.
+        let token = match token.strip_prefix(['N', 'n', '#']) {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => token,
+        };
         if token.chars().any(|c| c.is_ascii_digit()) && crate::dates::parse_date(token).is_none() {
             return Some((crate::text::canonical_number(token), token.to_string()));
         }
@@ -884,7 +892,7 @@ fn contract_of_overrides(
         .manual
         .iter()
         .map(|&(i, _, line)| (i, line))
-        .chain(r.waiting.iter().copied());
+        .chain(r.waiting.iter().map(|&(i, _, line)| (i, line)));
     let mut chosen: Option<(Option<String>, usize)> = None;
     for (inv, line) in named {
         let key = contract_of(&ledger.invoices[inv].doc.contract);
@@ -1020,14 +1028,24 @@ fn apply_overrides(
                         ));
                     }
                 };
+                // Money pays debts in its own currency (roubles also pay у.е. with --ue),
+                // whatever the report date.
+                let doc = &ledger.invoices[inv].doc;
+                let paid_with = &ledger.payments[pi].doc.currency;
+                if paid_in(cfg, &doc.currency) != *paid_with {
+                    return fail(format!(
+                        "invoice {} is in {}, the payment in {paid_with}: money pays debts in its own currency",
+                        doc.number, doc.currency
+                    ));
+                }
                 receipts[ri].party = Some(ledger.invoices[inv].party);
                 receipts[ri]
                     .notes
                     .retain(|n| !matches!(n, Note::NoParty | Note::AmbiguousParty));
-                // An invoice issued after the report date: the payment waits for it, so
-                // that reports as of earlier dates do not spend it elsewhere.
-                if ledger.invoices[inv].doc.date > cfg.as_of {
-                    receipts[ri].waiting.push((inv, o.line));
+                // An invoice issued after the report date: what it will take waits for
+                // it, so that reports as of earlier dates do not spend it elsewhere.
+                if doc.date > cfg.as_of {
+                    receipts[ri].waiting.push((inv, o.amount, o.line));
                 } else {
                     receipts[ri].manual.push((inv, o.amount, o.line));
                 }
@@ -1786,14 +1804,30 @@ impl<'a> Simulation<'a> {
                     Rule::Manual,
                 );
             }
-            let rest = if !receipts[ri].waiting.is_empty() {
-                Rest::Reserved
-            } else if receipts[ri].hold {
+            // Invoices issued after the report date keep what they will take (all of it
+            // when roubles wait for an invoice in у.е.: its price in roubles is not known
+            // yet); the rest is held or an advance as usual.
+            let mut reserve = Decimal::ZERO;
+            for &(inv, amount, _) in &receipts[ri].waiting {
+                let doc = &self.ledger.invoices[inv].doc;
+                reserve += match amount {
+                    Some(a) => a,
+                    None if doc.currency == p.doc.currency => doc.amount,
+                    None => left,
+                };
+            }
+            let reserve = reserve.min(left);
+            if reserve > Decimal::ZERO {
+                receipt_left.push((ri, reserve, Rest::Reserved));
+            }
+            let rest = if receipts[ri].hold {
                 Rest::Held
             } else {
                 Rest::Named
             };
-            receipt_left.push((ri, left, rest));
+            if left > reserve || reserve.is_zero() {
+                receipt_left.push((ri, left - reserve, rest));
+            }
         }
         for &ri in &self.group.receipts {
             if receipts[ri].overridden() {
@@ -2168,6 +2202,8 @@ mod tests {
             Some("0173100004524000012")
         );
         assert_eq!(c("Оплата по договоренности 5 поставок"), None);
+        assert_eq!(c("по договору N5").as_deref(), Some("5"));
+        assert_eq!(c("Оплата по счету 45 (договор 5)").as_deref(), Some("5"));
         assert_eq!(c("по договору от 01.03.2024"), None);
         assert_eq!(c("Оплата по счету 45"), None);
         assert_eq!(

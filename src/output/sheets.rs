@@ -340,14 +340,17 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
     amounts_columns(&mut s, reg, lang);
     s.column(lang.t("Дней просрочки", "Days overdue"), true);
     let nobody = lang.t("(не назначен)", "(unassigned)").to_string();
-    let mut groups: BTreeMap<(bool, String, String), (usize, Amounts, i64)> = BTreeMap::new();
+    // Per manager and currency: the customers (a customer with rows per contract counts
+    // once), the sums, the oldest overdue age.
+    type Sums = (std::collections::BTreeSet<usize>, Amounts, i64);
+    let mut groups: BTreeMap<(bool, String, String), Sums> = BTreeMap::new();
     for r in &reg.rows {
         let name = r.manager.clone().unwrap_or_else(|| nobody.clone());
         let e = groups
             .entry((r.manager.is_none(), name, r.currency.clone()))
             .or_insert_with(|| {
                 (
-                    0,
+                    std::collections::BTreeSet::new(),
                     Amounts {
                         buckets: vec![Decimal::ZERO; r.amounts.buckets.len()],
                         ..Amounts::default()
@@ -355,7 +358,7 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
                     0,
                 )
             });
-        e.0 += 1;
+        e.0.insert(r.party);
         let a = &mut e.1;
         a.outstanding += r.amounts.outstanding;
         a.advance += r.amounts.advance;
@@ -365,13 +368,19 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
         }
         e.2 = e.2.max(r.max_days_overdue);
     }
-    for ((_, name, currency), (n, a, days)) in groups {
+    for ((_, name, currency), (parties, a, days)) in groups {
+        let n = parties.len();
         let mut cells = vec![Cell::Text(name), Cell::Text(currency), Cell::Int(n as i64)];
         cells.extend(amounts_cells(&a));
         cells.push(Cell::Int(days));
         s.rows.push(cells);
     }
-    let count = reg.rows.len() as i64;
+    let count = reg
+        .rows
+        .iter()
+        .map(|r| r.party)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as i64;
     s.totals = totals_row(
         reg,
         lang,

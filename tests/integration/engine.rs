@@ -2623,3 +2623,83 @@ fn overrides_file_errors_are_listed_one_per_line() {
     assert!(err.contains(&format!("{}:1: ", one.display())), "{err}");
     assert!(!err.contains("line 1:"), "{err}");
 }
+
+/// A payment waiting for a later invoice keeps only what that invoice will take; the rest
+/// is an advance as usual, so reports for two dates agree about the other invoices.
+#[test]
+fn waiting_override_keeps_only_what_the_invoice_will_take() {
+    let f = world(
+        &[
+            ("45", "01.03.2024", "05.03.2024", ROMASHKA, "10 000,00"),
+            ("46", "14.03.2024", "14.03.2024", ROMASHKA, "2 000,00"),
+            ("48", "20.03.2024", "25.03.2024", ROMASHKA, "10 000,00"),
+        ],
+        &[Pay::from(
+            ROMASHKA,
+            "17",
+            "12.03.2024",
+            "12000.00",
+            "Оплата за товар",
+        )],
+    );
+    let side = Fixture::new();
+    let file = side.utf8("overrides.txt", "17 12.03.2024 -> 48\n");
+    let args = ["--overrides", path_arg(&file)];
+    for as_of in ["2024-03-15", "2024-03-31"] {
+        let r = f.report_json(as_of, &args);
+        let row = row(&r, ROMASHKA);
+        assert!(
+            !is_open(row, "46"),
+            "{as_of}: №46 paid by the rest: {row:#}"
+        );
+        assert_eq!(invoice(row, "45")["outstanding"], "10000.00", "{as_of}");
+    }
+    let m = f.match_json("2024-03-15", &args);
+    assert_eq!(
+        allocations(payment(&m, "17")),
+        vec![alloc("46", "2000.00", "advance")]
+    );
+    assert_eq!(payment(&m, "17")["advance"], "10000.00");
+}
+
+/// An override to an invoice in another currency is an error whatever the report date.
+#[test]
+fn override_to_an_invoice_in_another_currency_fails_at_any_date() {
+    let f = s50_fixture(false);
+    f.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[Pay::from(GRANIT, "511", "05.03.2024", "1000.00", "Оплата")]),
+    );
+    let side = Fixture::new();
+    let file = side.utf8("overrides.txt", "511 05.03.2024 -> 50\n");
+    for as_of in ["2024-03-06", "2024-03-31"] {
+        let out = run(&f, "report", as_of, &["--overrides", path_arg(&file)]);
+        assert_eq!(out.status.code(), Some(1), "{as_of}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("invoice 50 is in USD, the payment in RUB"),
+            "{err}"
+        );
+    }
+}
+
+/// `--by manager` counts customers, not their rows per contract.
+#[test]
+fn by_manager_counts_customers_once() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Договор;Сумма;Менеджер\r\n\
+             1;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №1;100,00;Иванов\r\n\
+             2;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №2;200,00;Иванов\r\n"
+        ),
+    );
+    let csv = report_text(
+        &f,
+        "2024-03-31",
+        &["--level", "contract", "--by", "manager", "--format", "csv"],
+    );
+    let line = csv.lines().find(|l| l.starts_with("Иванов")).expect("row");
+    assert!(line.starts_with("Иванов;RUB;1;300,00"), "{csv}");
+}
