@@ -568,18 +568,7 @@ pub fn register(
             }
         })
         .collect();
-    let mut totals: BTreeMap<String, Amounts> = BTreeMap::new();
-    for r in &rows {
-        totals
-            .entry(r.currency.clone())
-            .or_insert_with(|| Amounts::new(nb))
-            .add(&r.amounts);
-    }
-    let mut totals: Vec<(String, Amounts)> = totals.into_iter().collect();
-    totals.sort_by_key(|(c, _)| (c != crate::model::RUB, c.clone()));
-    if totals.is_empty() {
-        totals.push((crate::model::RUB.to_string(), Amounts::new(nb)));
-    }
+    let totals = totals_of(&rows, nb);
     let reg = Register {
         as_of,
         bucket_names: cfg.bucket_names(),
@@ -596,6 +585,60 @@ pub fn register(
     value_in_roubles(&mut reg, cfg);
     check(&reg, ledger, m)?;
     Ok(reg)
+}
+
+/// Totals per currency (RUB first; an empty register has a zero RUB total).
+fn totals_of(rows: &[Row], nb: usize) -> Vec<(String, Amounts)> {
+    let mut totals: BTreeMap<String, Amounts> = BTreeMap::new();
+    for r in rows {
+        totals
+            .entry(r.currency.clone())
+            .or_insert_with(|| Amounts::new(nb))
+            .add(&r.amounts);
+    }
+    let mut totals: Vec<(String, Amounts)> = totals.into_iter().collect();
+    totals.sort_by_key(|(c, _)| (c != crate::model::RUB, c.clone()));
+    if totals.is_empty() {
+        totals.push((crate::model::RUB.to_string(), Amounts::new(nb)));
+    }
+    totals
+}
+
+impl Register {
+    /// The managers of the rows, each once (`None` for rows nobody looks after), in order.
+    pub fn managers(&self) -> Vec<Option<String>> {
+        let mut names: Vec<Option<String>> = self.rows.iter().map(|r| r.manager.clone()).collect();
+        names.sort_by(|a, b| (a.is_none(), a).cmp(&(b.is_none(), b)));
+        names.dedup();
+        names
+    }
+
+    /// The register of one manager's customers (`None`: the customers nobody looks
+    /// after), with its own totals. Receipts not tied to a customer belong to no manager
+    /// and are left out.
+    pub fn of_manager(&self, manager: Option<&str>, cfg: &AgingConfig) -> Register {
+        let rows: Vec<Row> = self
+            .rows
+            .iter()
+            .filter(|r| r.manager.as_deref() == manager)
+            .cloned()
+            .collect();
+        let totals = totals_of(&rows, self.bucket_names.len());
+        let mut reg = Register {
+            as_of: self.as_of,
+            bucket_names: self.bucket_names.clone(),
+            rows,
+            unidentified: Vec::new(),
+            agent_receipts: Vec::new(),
+            rub_total: None,
+            totals,
+            received: Vec::new(),
+            by_contract: self.by_contract,
+            guessed_years: self.guessed_years.clone(),
+        };
+        value_in_roubles(&mut reg, cfg);
+        reg
+    }
 }
 
 /// Values rows in other currencies in roubles at the report date's rate, and totals the

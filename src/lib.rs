@@ -13,6 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod dates;
 pub mod error;
+pub mod followup;
 pub mod formats;
 pub mod inn;
 pub mod input;

@@ -51,6 +51,8 @@ pub enum Cmd {
     Report(ReportArgs),
     /// Every incoming payment, the invoices it paid, by which rule, and what is unidentified.
     Match(MatchArgs),
+    /// Each manager's follow-up list: whom to contact about what is overdue, and by when.
+    Tasks(TasksArgs),
     /// What each file is and what sverka reads from it.
     Inspect(InspectArgs),
 }
@@ -70,6 +72,12 @@ pub struct OutputArgs {
     /// Encoding of CSV and TSV: utf-8 (default) or windows-1251.
     #[arg(long, value_name = "ENCODING")]
     pub csv_encoding: Option<String>,
+    /// One file per manager in the folder -o DIR (created if missing): manager.
+    #[arg(long, value_name = "KEY", requires = "output")]
+    pub split_by: Option<String>,
+    /// XLSX: a sheet per manager after the whole list.
+    #[arg(long)]
+    pub sheet_per_manager: bool,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +162,28 @@ pub struct AgingArgs {
     /// Who looks after which customer: a file of INN;Менеджер rows (wins over invoices).
     #[arg(long, value_name = "FILE")]
     pub managers: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TasksArgs {
+    /// Statements, invoice lists, or folders of them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub aging: AgingArgs,
+    /// Days overdue from which remind, call, escalate and legal start (default 1,15,45,90).
+    #[arg(long, value_name = "LIST")]
+    pub levels: Option<String>,
+    /// Also a heads-up for customers with invoices falling due within DAYS.
+    #[arg(long, value_name = "DAYS")]
+    pub heads_up: Option<u32>,
+    /// Only the tasks of this manager ("-" for customers nobody looks after).
+    #[arg(long, value_name = "NAME")]
+    pub manager: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! Settings: the command line over the settings file over the defaults, checked before
 //! any work starts. Every bad value is named with where it came from.
 
-use super::args::{AgingArgs, Cli, Cmd, Global, MatchingArgs, OutputArgs};
+use super::args::{AgingArgs, Cli, Cmd, Global, MatchingArgs, OutputArgs, TasksArgs};
 use crate::aging::{AgeBy, AgingConfig};
 use crate::commands::inspect::InspectSettings;
 use crate::commands::matchlog::MatchLogSettings;
@@ -32,6 +32,8 @@ pub struct File {
     pub matching: MatchingSection,
     #[serde(default)]
     pub output: OutputSection,
+    #[serde(default)]
+    pub tasks: TasksSection,
     /// Payment terms per counterparty or contract (`[[terms]]`).
     #[serde(default)]
     pub terms: Vec<TermEntry>,
@@ -91,6 +93,15 @@ pub struct MatchingSection {
     pub overrides: Option<PathBuf>,
     pub rates: Option<PathBuf>,
     pub ue: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TasksSection {
+    /// Days overdue from which remind, call, escalate and legal start.
+    pub levels: Option<Vec<u32>>,
+    /// Heads-up window in days (0: none).
+    pub heads_up: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -328,7 +339,57 @@ fn common(
         },
         output: out.output.clone(),
         format,
+        split_by_manager: match out.split_by.as_deref() {
+            None => false,
+            Some(k) if k.trim().eq_ignore_ascii_case("manager") => true,
+            Some(k) => return Err(usage("--split-by", k, "manager")),
+        },
+        sheet_per_manager: out.sheet_per_manager,
     })
+}
+
+/// The escalation thresholds: four ascending day counts.
+fn parse_levels(what: &str, list: &[u32], text: &str) -> Result<[u32; 4]> {
+    match list {
+        [a, b, c, d] if 0 < *a && a < b && b < c && c < d && *d <= 3660 => Ok([*a, *b, *c, *d]),
+        _ => Err(usage(
+            what,
+            text,
+            "four ascending day counts from 1 (remind, call, escalate, legal), e.g. 1,15,45,90",
+        )),
+    }
+}
+
+/// The follow-up settings: `--levels`, `--heads-up` over `[tasks]`.
+fn tasks_config(a: &TasksArgs, file: &File) -> Result<crate::followup::TaskConfig> {
+    let mut cfg = crate::followup::TaskConfig::default();
+    if let Some(text) = &a.levels {
+        let list: std::result::Result<Vec<u32>, _> =
+            text.split(',').map(|p| p.trim().parse::<u32>()).collect();
+        let list = list.map_err(|_| {
+            usage(
+                "--levels",
+                text,
+                "four ascending day counts, e.g. 1,15,45,90",
+            )
+        })?;
+        cfg.levels = parse_levels("--levels", &list, text)?;
+    } else if let Some(list) = &file.tasks.levels {
+        let what = match &file.path {
+            Some(p) => format!("settings {}: [tasks] levels", p.display()),
+            None => "[tasks] levels".into(),
+        };
+        cfg.levels = parse_levels(&what, list, &format!("{list:?}"))?;
+    }
+    cfg.heads_up = a.heads_up.or(file.tasks.heads_up).unwrap_or(0);
+    if cfg.heads_up > 366 {
+        return Err(usage(
+            "--heads-up",
+            &cfg.heads_up.to_string(),
+            "at most 366 days",
+        ));
+    }
+    Ok(cfg)
 }
 
 fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
@@ -790,6 +851,21 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
             matching: matching(&a.matching, &file)?,
             calendar: calendar(&a.matching, &file)?,
         }),
+        Cmd::Tasks(a) => {
+            let matching = matching(&a.matching, &file)?;
+            let aging = aging(&a.aging, &a.matching, &file, &matching)?;
+            Command::Tasks(crate::commands::tasks::TasksSettings {
+                common: {
+                    let mut c = common(&cli.global, &file, a.inputs.clone(), &a.output, width)?;
+                    ledger_config(&a.matching, &file, &mut c.company)?;
+                    c
+                },
+                tasks: tasks_config(&a, &file)?,
+                manager: a.manager.clone(),
+                matching,
+                aging,
+            })
+        }
         Cmd::Inspect(a) => Command::Inspect(InspectSettings {
             common: common(&cli.global, &file, a.inputs, &a.output, width)?,
         }),

@@ -4,6 +4,7 @@
 pub mod inspect;
 pub mod matchlog;
 pub mod report;
+pub mod tasks;
 
 use crate::error::{Error, Result};
 use crate::input::{self, Inputs, Outcome};
@@ -49,6 +50,10 @@ pub struct Common {
     /// Where to write; `None` is stdout.
     pub output: Option<PathBuf>,
     pub format: Option<OutputFormat>,
+    /// One file per manager in the folder `output`.
+    pub split_by_manager: bool,
+    /// XLSX: a sheet per manager after the whole list.
+    pub sheet_per_manager: bool,
 }
 
 /// Matching settings shared by `report` and `match`.
@@ -59,6 +64,7 @@ pub type MatchSettings = MatchConfig;
 pub enum Command {
     Report(report::ReportSettings),
     Match(matchlog::MatchLogSettings),
+    Tasks(tasks::TasksSettings),
     Inspect(inspect::InspectSettings),
 }
 
@@ -67,6 +73,7 @@ pub fn run(cmd: &Command, diag: &mut dyn Diagnostics) -> Result<()> {
     match cmd {
         Command::Report(s) => report::run(s, diag),
         Command::Match(s) => matchlog::run(s, diag),
+        Command::Tasks(s) => tasks::run(s, diag),
         Command::Inspect(s) => inspect::run(s, diag),
     }
 }
@@ -190,6 +197,81 @@ pub fn emit(common: &Common, bytes: &[u8]) -> Result<()> {
             }
         }
     }
+}
+
+/// A file name for a manager's part of a split output: the name with the characters file
+/// systems refuse (and leading dots) replaced; customers nobody looks after get a name of
+/// their own.
+pub fn manager_file_stem(manager: Option<&str>, lang: crate::output::Lang) -> String {
+    let name = manager.unwrap_or(lang.t("без менеджера", "unassigned"));
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || "<>:\"/\\|?*".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned
+        .trim()
+        .trim_start_matches('.')
+        .trim_end_matches(['.', ' ']);
+    let short: String = cleaned.chars().take(100).collect();
+    if short.is_empty() { "_".into() } else { short }
+}
+
+/// Writes one file per manager into the folder `common.output` (created if missing),
+/// each atomically, and says what was written.
+pub fn emit_split(
+    common: &Common,
+    format: OutputFormat,
+    parts: Vec<(Option<String>, Vec<u8>)>,
+    diag: &mut dyn Diagnostics,
+) -> Result<()> {
+    let Some(dir) = &common.output else {
+        return Err(Error::Usage("--split-by needs -o DIR".into()));
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--split-by writes a file per manager into a folder: {} is a file",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
+        path: dir.clone(),
+        source,
+    })?;
+    let ext = match format {
+        OutputFormat::Table => "txt",
+        OutputFormat::Csv => "csv",
+        OutputFormat::Tsv => "tsv",
+        OutputFormat::Json => "json",
+        OutputFormat::Xlsx => "xlsx",
+    };
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for (manager, bytes) in &parts {
+        let stem = manager_file_stem(manager.as_deref(), common.render.lang);
+        // Two names that clean up alike get numbered apart.
+        let mut name = format!("{stem}.{ext}");
+        let mut k = 2;
+        while !used.insert(name.to_lowercase()) {
+            name = format!("{stem} ({k}).{ext}");
+            k += 1;
+        }
+        let path = dir.join(&name);
+        crate::output::write_atomic(&path, bytes).map_err(|source| Error::Output {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    diag.note(&format!(
+        "wrote {} file(s), one per manager, to {}",
+        parts.len(),
+        dir.display()
+    ));
+    Ok(())
 }
 
 /// XLSX is binary: it goes to a file or a pipe, never to a terminal.

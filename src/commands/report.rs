@@ -16,7 +16,9 @@ pub struct ReportSettings {
 
 pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let format = super::default_format(&s.common, OutputFormat::Csv);
-    super::check_binary_target(&s.common, format)?;
+    if !s.common.split_by_manager {
+        super::check_binary_target(&s.common, format)?;
+    }
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
     let reg = aging::register(&ledger, &m, &s.aging)?;
@@ -65,12 +67,35 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             "{review} payment(s) need a look: run `sverka match` to see why"
         ));
     }
-    let bytes = match format {
-        OutputFormat::Json => output::json::to_bytes(&output::json::register(&reg)),
-        other => {
-            let sheets = sheets::register(&reg, s.by, s.common.render.lang);
-            output::render_sheets(other, &sheets, &s.common.render).map_err(Error::Render)?
-        }
+    let lang = s.common.render.lang;
+    let render = |reg: &aging::Register, per_manager: bool| -> Result<Vec<u8>> {
+        Ok(match format {
+            OutputFormat::Json => output::json::to_bytes(&output::json::register(reg)),
+            other => {
+                let mut sheets = sheets::register(reg, s.by, lang);
+                if per_manager && other == OutputFormat::Xlsx {
+                    // After the whole register, a sheet per manager with their customers.
+                    for name in reg.managers() {
+                        let theirs = reg.of_manager(name.as_deref(), &s.aging);
+                        let mut sheet = sheets::register(&theirs, s.by, lang).remove(0);
+                        sheet.name = name
+                            .clone()
+                            .unwrap_or_else(|| lang.t("(не назначен)", "(unassigned)").into());
+                        sheet.title = format!("{}: {}", sheet.name, sheet.title);
+                        sheets.push(sheet);
+                    }
+                }
+                output::render_sheets(other, &sheets, &s.common.render).map_err(Error::Render)?
+            }
+        })
     };
-    super::emit(&s.common, &bytes)
+    if s.common.split_by_manager {
+        let mut parts = Vec::new();
+        for name in reg.managers() {
+            let theirs = reg.of_manager(name.as_deref(), &s.aging);
+            parts.push((name, render(&theirs, false)?));
+        }
+        return super::emit_split(&s.common, format, parts, diag);
+    }
+    super::emit(&s.common, &render(&reg, s.common.sheet_per_manager)?)
 }

@@ -14,9 +14,21 @@ pub fn render(sheets: &[Sheet], _opts: &RenderOptions) -> Result<Vec<u8>, String
 
 fn build(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
+    let mut used: Vec<String> = Vec::new();
     for sheet in sheets {
         let ws = wb.add_worksheet();
-        ws.set_name(safe_name(&sheet.name))?;
+        // Names are unique regardless of case in a workbook: number repeats apart.
+        let base = safe_name(&sheet.name);
+        let mut name = base.clone();
+        let mut k = 2;
+        while used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
+            let suffix = format!(" ({k})");
+            let room = 31 - suffix.chars().count();
+            name = format!("{}{suffix}", base.chars().take(room).collect::<String>());
+            k += 1;
+        }
+        used.push(name.clone());
+        ws.set_name(&name)?;
         write_sheet(ws, sheet)?;
     }
     wb.save_to_buffer()

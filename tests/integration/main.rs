@@ -10,5 +10,6 @@ mod once;
 mod properties;
 mod samples;
 mod support;
+mod worklists;
 mod xlsx;
 mod xml_inputs;
