@@ -24,6 +24,7 @@ pub mod model;
 pub mod money;
 pub mod output;
 pub mod rates;
+pub mod review;
 pub mod terms;
 pub mod text;
 

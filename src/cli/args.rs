@@ -53,6 +53,9 @@ pub enum Cmd {
     Match(MatchArgs),
     /// Each manager's follow-up list: whom to contact about what is overdue, and by when.
     Tasks(TasksArgs),
+    /// A month, quarter or year in review: owed at start and end, invoiced, collected,
+    /// became overdue, DSO and the overdue share per manager, and the hard cases.
+    Review(ReviewArgs),
     /// What each file is and what sverka reads from it.
     Inspect(InspectArgs),
 }
@@ -184,6 +187,37 @@ pub struct TasksArgs {
     /// Only the tasks of this manager ("-" for customers nobody looks after).
     #[arg(long, value_name = "NAME")]
     pub manager: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Statements, invoice lists, or folders of them.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// A month: 2024-03 or 03.2024.
+    #[arg(long, value_name = "MONTH", conflicts_with_all = ["quarter", "year", "from", "to"])]
+    pub month: Option<String>,
+    /// A quarter: 2024-Q1 (or 2024Q1, Q1-2024).
+    #[arg(long, value_name = "QUARTER", conflicts_with_all = ["year", "from", "to"])]
+    pub quarter: Option<String>,
+    /// A year: 2024.
+    #[arg(long, value_name = "YEAR", conflicts_with_all = ["from", "to"])]
+    pub year: Option<String>,
+    /// The first day of the period (with --to).
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    /// The last day of the period (with --from).
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+    /// Days overdue at the end from which a customer is a hard case (default 90).
+    #[arg(long, value_name = "DAYS")]
+    pub hard_days: Option<u32>,
+    #[command(flatten)]
+    pub matching: MatchingArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub aging: AgingArgs,
 }
 
 #[derive(Debug, Args)]

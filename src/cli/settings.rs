@@ -1,7 +1,7 @@
 //! Settings: the command line over the settings file over the defaults, checked before
 //! any work starts. Every bad value is named with where it came from.
 
-use super::args::{AgingArgs, Cli, Cmd, Global, MatchingArgs, OutputArgs, TasksArgs};
+use super::args::{AgingArgs, Cli, Cmd, Global, MatchingArgs, OutputArgs, ReviewArgs, TasksArgs};
 use crate::aging::{AgeBy, AgingConfig};
 use crate::commands::inspect::InspectSettings;
 use crate::commands::matchlog::MatchLogSettings;
@@ -34,6 +34,8 @@ pub struct File {
     pub output: OutputSection,
     #[serde(default)]
     pub tasks: TasksSection,
+    #[serde(default)]
+    pub review: ReviewSection,
     /// Payment terms per counterparty or contract (`[[terms]]`).
     #[serde(default)]
     pub terms: Vec<TermEntry>,
@@ -102,6 +104,13 @@ pub struct TasksSection {
     pub levels: Option<Vec<u32>>,
     /// Heads-up window in days (0: none).
     pub heads_up: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSection {
+    /// Days overdue at the end from which a customer is a hard case.
+    pub hard_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -346,6 +355,75 @@ fn common(
         },
         sheet_per_manager: out.sheet_per_manager,
     })
+}
+
+/// The period of a review: a month, a quarter, a year, or `--from`/`--to`; by default
+/// the last full month before today.
+fn period(a: &ReviewArgs) -> Result<(NaiveDate, NaiveDate)> {
+    use chrono::Datelike;
+    let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d);
+    let month_span = |y: i32, m: u32| -> Option<(NaiveDate, NaiveDate)> {
+        let first = ymd(y, m, 1)?;
+        let next = if m == 12 {
+            ymd(y + 1, 1, 1)?
+        } else {
+            ymd(y, m + 1, 1)?
+        };
+        Some((first, next.pred_opt()?))
+    };
+    let year_of = |t: &str| {
+        t.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1900..=2199).contains(y))
+    };
+    if let Some(text) = &a.month {
+        let t = text.trim();
+        let parts: Option<(i32, u32)> = match (t.split_once('-'), t.split_once('.')) {
+            (Some((y, m)), _) => year_of(y).zip(m.trim().parse().ok()),
+            (None, Some((m, y))) => year_of(y).zip(m.trim().parse().ok()),
+            _ => None,
+        };
+        return parts
+            .and_then(|(y, m)| month_span(y, m))
+            .ok_or_else(|| usage("--month", text, "a month such as 2024-03 or 03.2024"));
+    }
+    if let Some(text) = &a.quarter {
+        let t = text.trim().to_uppercase().replace(['К', 'Q'], "Q");
+        let (y, q) = match t.split_once('Q') {
+            Some((y, q)) if !y.trim_end_matches('-').trim().is_empty() => {
+                (y.trim_end_matches('-').to_string(), q.to_string())
+            }
+            Some((_, rest)) => match rest.split_once('-') {
+                Some((q, y)) => (y.to_string(), q.to_string()),
+                None => (String::new(), String::new()),
+            },
+            None => (String::new(), String::new()),
+        };
+        let span = year_of(&y).zip(q.trim().parse::<u32>().ok().filter(|q| (1..=4).contains(q)));
+        return span
+            .and_then(|(y, q)| Some((month_span(y, q * 3 - 2)?.0, month_span(y, q * 3)?.1)))
+            .ok_or_else(|| usage("--quarter", text, "a quarter such as 2024-Q1"));
+    }
+    if let Some(text) = &a.year {
+        return year_of(text)
+            .and_then(|y| Some((ymd(y, 1, 1)?, ymd(y, 12, 31)?)))
+            .ok_or_else(|| usage("--year", text, "a year such as 2024"));
+    }
+    if let (Some(f), Some(t)) = (&a.from, &a.to) {
+        let (from, to) = (parse_as_of(f)?, parse_as_of(t)?);
+        if from > to {
+            return Err(Error::Usage(format!("--from {f} is after --to {t}")));
+        }
+        return Ok((from, to));
+    }
+    let today = chrono::Local::now().date_naive();
+    let (y, m) = if today.month() == 1 {
+        (today.year() - 1, 12)
+    } else {
+        (today.year(), today.month() - 1)
+    };
+    month_span(y, m).ok_or_else(|| Error::Usage("no period".into()))
 }
 
 /// The escalation thresholds: four ascending day counts.
@@ -864,6 +942,37 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                 manager: a.manager.clone(),
                 matching,
                 aging,
+            })
+        }
+        Cmd::Review(a) => {
+            if a.matching.as_of.is_some() {
+                return Err(Error::Usage(
+                    "review covers a period: give --month, --quarter, --year or --from/--to, not --as-of"
+                        .into(),
+                ));
+            }
+            let (from, to) = period(&a)?;
+            let mut matching = matching(&a.matching, &file)?;
+            matching.as_of = to;
+            let aging = aging(&a.aging, &a.matching, &file, &matching)?;
+            let hard_days = a.hard_days.or(file.review.hard_days).unwrap_or(90);
+            if hard_days == 0 || hard_days > 3660 {
+                return Err(usage(
+                    "--hard-days",
+                    &hard_days.to_string(),
+                    "from 1 to 3660 days",
+                ));
+            }
+            Command::Review(crate::commands::review::ReviewSettings {
+                common: {
+                    let mut c = common(&cli.global, &file, a.inputs.clone(), &a.output, width)?;
+                    ledger_config(&a.matching, &file, &mut c.company)?;
+                    c
+                },
+                matching,
+                aging,
+                from,
+                hard_days,
             })
         }
         Cmd::Inspect(a) => Command::Inspect(InspectSettings {

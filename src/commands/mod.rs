@@ -4,6 +4,7 @@
 pub mod inspect;
 pub mod matchlog;
 pub mod report;
+pub mod review;
 pub mod tasks;
 
 use crate::error::{Error, Result};
@@ -65,6 +66,7 @@ pub enum Command {
     Report(report::ReportSettings),
     Match(matchlog::MatchLogSettings),
     Tasks(tasks::TasksSettings),
+    Review(review::ReviewSettings),
     Inspect(inspect::InspectSettings),
 }
 
@@ -74,6 +76,7 @@ pub fn run(cmd: &Command, diag: &mut dyn Diagnostics) -> Result<()> {
         Command::Report(s) => report::run(s, diag),
         Command::Match(s) => matchlog::run(s, diag),
         Command::Tasks(s) => tasks::run(s, diag),
+        Command::Review(s) => review::run(s, diag),
         Command::Inspect(s) => inspect::run(s, diag),
     }
 }

@@ -33,6 +33,13 @@ fn cell_text(cell: &Cell, dialect: CsvDialect) -> String {
             CsvDialect::Plain => Money(*m, MoneyStyle::Point).to_string(),
         },
         Cell::Int(i) => i.to_string(),
+        Cell::Ratio(r) => {
+            let text = r.round_dp(1).to_string();
+            match dialect {
+                CsvDialect::Excel => text.replace('.', ","),
+                CsvDialect::Plain => text,
+            }
+        }
         Cell::Date(d) => match dialect {
             CsvDialect::Excel => crate::dates::ru(*d),
             CsvDialect::Plain => crate::dates::iso(*d),

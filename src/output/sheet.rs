@@ -11,6 +11,8 @@ pub enum Cell {
     Text(String),
     Money(Decimal),
     Int(i64),
+    /// A share or a ratio, shown with one decimal (`34,8`).
+    Ratio(Decimal),
     Date(NaiveDate),
     Empty,
 }
@@ -26,7 +28,7 @@ impl Cell {
         d.map_or(Cell::Empty, Cell::Date)
     }
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Money(_) | Cell::Int(_))
+        matches!(self, Cell::Money(_) | Cell::Int(_) | Cell::Ratio(_))
     }
 }
 

@@ -22,6 +22,10 @@ fn text(cell: &Cell, lang: Lang) -> String {
         },
 
         Cell::Int(i) => i.to_string(),
+        Cell::Ratio(r) => match lang {
+            Lang::Ru => r.round_dp(1).to_string().replace('.', ","),
+            Lang::En => r.round_dp(1).to_string(),
+        },
         Cell::Date(d) => match lang {
             Lang::Ru => crate::dates::ru(*d),
             Lang::En => crate::dates::iso(*d),

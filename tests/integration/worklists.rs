@@ -366,3 +366,144 @@ fn csv_cells_never_run_as_formulas() {
         }
     }
 }
+
+/// A month with something of everything: a debt carried in and partly paid, an invoice
+/// paid in time, one that became overdue, and an old hard case.
+fn review_world() -> Fixture {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма;Менеджер\r\n\
+             1;01.02.2024;20.02.2024;Ромашка;{ROMASHKA};10 000,00;Иванов\r\n\
+             2;05.03.2024;15.03.2024;Вектор;{VEKTOR};6 000,00;Петрова\r\n\
+             3;10.03.2024;20.03.2024;Вектор;{VEKTOR};3 000,00;Петрова\r\n\
+             4;01.10.2023;01.11.2023;Гранит;{GRANIT};5 000,00;Петрова\r\n"
+        ),
+    );
+    f.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[
+            Pay::from(
+                ROMASHKA,
+                "11",
+                "10.03.2024",
+                "4000.00",
+                "Оплата по счету № 1",
+            ),
+            Pay::from(VEKTOR, "12", "14.03.2024", "6000.00", "Оплата по счету № 2"),
+        ]),
+    );
+    f
+}
+
+/// `sverka review --month`: owed at the start and the end, invoiced, collected, what
+/// became overdue, the overdue share and DSO per manager and in total; the hard cases.
+#[test]
+fn review_of_a_month() {
+    let f = review_world();
+    let dir = f.path().display().to_string();
+    let out = run(&["review", &dir, "--month", "2024-03", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["from"], "2024-03-01");
+    assert_eq!(v["to"], "2024-03-31");
+    assert_eq!(v["days"], 31);
+    let m = v["managers"].as_array().expect("managers");
+    assert_eq!(m.len(), 2);
+    let ivanov = &m[0];
+    assert_eq!(ivanov["manager"], "Иванов");
+    assert_eq!(ivanov["outstanding_start"], "10000.00");
+    assert_eq!(ivanov["overdue_start"], "10000.00");
+    assert_eq!(ivanov["invoiced"], "0.00");
+    assert_eq!(ivanov["collected"], "4000.00");
+    assert_eq!(ivanov["became_overdue"], "0.00");
+    assert_eq!(ivanov["outstanding_end"], "6000.00");
+    assert_eq!(ivanov["overdue_share"], "100.0");
+    assert_eq!(ivanov["dso"], Value::Null, "no sales in the month");
+    let petrova = &m[1];
+    assert_eq!(petrova["manager"], "Петрова");
+    assert_eq!(petrova["outstanding_start"], "5000.00");
+    assert_eq!(petrova["invoiced"], "9000.00");
+    assert_eq!(petrova["collected"], "6000.00");
+    assert_eq!(petrova["became_overdue"], "3000.00", "№2 was paid in time");
+    assert_eq!(petrova["outstanding_end"], "8000.00");
+    assert_eq!(petrova["overdue_end"], "8000.00");
+    assert_eq!(petrova["dso"], 28);
+    assert_eq!(petrova["customers_start"], 1);
+    assert_eq!(petrova["customers_end"], 2);
+    assert_eq!(petrova["hard_cases"], 1);
+    let t = &v["totals"][0];
+    assert_eq!(t["currency"], "RUB");
+    assert_eq!(t["outstanding_start"], "15000.00");
+    assert_eq!(t["outstanding_end"], "14000.00");
+    assert_eq!(t["collected"], "10000.00");
+    assert_eq!(t["dso"], 48);
+    let hard = v["hard_cases"].as_array().expect("hard cases");
+    assert_eq!(hard.len(), 1);
+    assert_eq!(hard[0]["inn"], GRANIT);
+    assert_eq!(hard[0]["max_days_overdue"], 151);
+    assert_eq!(hard[0]["carried_over"], true);
+
+    // The same month by dates, and the quarter; a lower threshold finds more hard cases.
+    let by_dates = run(&[
+        "review",
+        &dir,
+        "--from",
+        "01.03.2024",
+        "--to",
+        "2024-03-31",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(by_dates.stdout, out.stdout);
+    let q: Value = serde_json::from_slice(
+        &run(&[
+            "review",
+            &dir,
+            "--quarter",
+            "2024-Q1",
+            "--format",
+            "json",
+            "--hard-days",
+            "10",
+        ])
+        .stdout,
+    )
+    .expect("json");
+    assert_eq!(q["from"], "2024-01-01");
+    assert_eq!(q["hard_cases"].as_array().map(Vec::len), Some(3));
+
+    // A table and an XLSX with both sheets.
+    let out = run(&["review", &dir, "--month", "2024-03", "--format", "table"]);
+    let table = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(table.contains("Дебиторская задолженность за период 01.03.2024 – 31.03.2024"));
+    assert!(table.contains("Трудные случаи"));
+    let out_dir = tempfile::tempdir().expect("dir");
+    let x = out_dir.path().join("review.xlsx");
+    let out = run(&[
+        "review",
+        &dir,
+        "--month",
+        "2024-03",
+        "-o",
+        &x.display().to_string(),
+    ]);
+    assert!(out.status.success());
+    let wb: Xlsx<_> = calamine::open_workbook(&x).expect("xlsx");
+    assert_eq!(wb.sheet_names(), vec!["Итоги", "Трудные случаи"]);
+
+    for bad in [
+        &["--month", "2024-13"][..],
+        &["--quarter", "2024-Q5"][..],
+        &["--from", "2024-03-31", "--to", "2024-03-01"][..],
+        &["--as-of", "2024-03-31"][..],
+    ] {
+        let out = run(&[&["review", &dir], bad].concat());
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+}
