@@ -90,6 +90,8 @@ pub enum DebtKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenDebt {
     pub kind: DebtKind,
+    /// The debt in the matching's terms.
+    pub debit: Debit,
     pub number: String,
     /// The stage of the invoice's payment schedule (1-based), when it has one.
     pub installment: Option<u16>,
@@ -113,6 +115,19 @@ pub struct OpenDebt {
     pub bucket: usize,
     pub manager: Option<String>,
     pub contract: Option<String>,
+    /// Money applied to it after the report date (`--show-future-payments`).
+    pub future: Vec<FuturePayment>,
+}
+
+/// Money applied to a debt after the report date: a payment (or credit note) the
+/// register as of that date does not count yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuturePayment {
+    pub date: NaiveDate,
+    /// The payment's or credit note's number.
+    pub number: String,
+    /// What it settles of the debt.
+    pub amount: Decimal,
 }
 
 /// Sums shown per row and in the totals.
@@ -185,6 +200,16 @@ pub struct Row {
     pub valuation: Option<Valuation>,
 }
 
+impl Row {
+    /// What was applied to its open debts after the report date.
+    pub fn future_paid(&self) -> Decimal {
+        self.debts
+            .iter()
+            .flat_map(|d| d.future.iter().map(|f| f.amount))
+            .sum()
+    }
+}
+
 /// Roubles for a row in another currency, and the rate that gave them (S51, S52).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Valuation {
@@ -243,6 +268,8 @@ pub struct Register {
     /// Years of due dates the calendar has no data for (weekends and the fixed holidays
     /// of ТК РФ ст. 112 only).
     pub guessed_years: Vec<i32>,
+    /// Debts carry what was applied to them after the report date.
+    pub show_future: bool,
 }
 
 /// A broken invariant: a bug, never an input problem.
@@ -357,6 +384,7 @@ pub fn register(
                 &doc.currency,
                 OpenDebt {
                     kind: DebtKind::Invoice,
+                    debit: Debit::Invoice(i, k as u16),
                     number: doc.number.clone(),
                     installment: stage,
                     date: doc.date,
@@ -373,6 +401,7 @@ pub fn register(
                     bucket: cfg.bucket_of(age),
                     manager: doc.manager.clone(),
                     contract: doc.contract.clone(),
+                    future: Vec::new(),
                 },
                 true,
             );
@@ -389,6 +418,7 @@ pub fn register(
             &pay.doc.currency,
             OpenDebt {
                 kind: DebtKind::Refund,
+                debit: Debit::Refund(i),
                 number: pay.doc.number.clone(),
                 installment: None,
                 date: pay.cash_date,
@@ -405,6 +435,7 @@ pub fn register(
                 bucket: cfg.bucket_of(age),
                 manager: None,
                 contract: None,
+                future: Vec::new(),
             },
             false,
         );
@@ -580,6 +611,7 @@ pub fn register(
         received: received.into_iter().collect(),
         by_contract: m.by_contract,
         guessed_years: guessed_years.into_iter().collect(),
+        show_future: false,
     };
     let mut reg = reg;
     value_in_roubles(&mut reg, cfg);
@@ -605,6 +637,43 @@ fn totals_of(rows: &[Row], nb: usize) -> Vec<(String, Amounts)> {
 }
 
 impl Register {
+    /// Attaches to every open debt what was applied to it after the report date, from a
+    /// matching over all the documents (`later`): the "future payments" view (S03, S41).
+    pub fn attach_future(&mut self, ledger: &Ledger, later: &Matching) {
+        let mut by_debit: HashMap<Debit, Vec<FuturePayment>> = HashMap::new();
+        for a in &later.allocations {
+            if a.date <= self.as_of {
+                continue;
+            }
+            let number = match a.source {
+                Source::Payment(p) | Source::WriteOff(p) => ledger.payments[p].doc.number.clone(),
+                Source::Credit(c) => ledger.credits[c].doc.number.clone(),
+            };
+            by_debit.entry(a.debit).or_default().push(FuturePayment {
+                date: a.date,
+                number,
+                amount: a.settled,
+            });
+        }
+        self.show_future = true;
+        for r in &mut self.rows {
+            for d in &mut r.debts {
+                if let Some(list) = by_debit.get(&d.debit) {
+                    let mut list = list.clone();
+                    list.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+                    // Never more than is open as of the report date.
+                    let mut left = d.outstanding;
+                    for f in &mut list {
+                        f.amount = f.amount.min(left);
+                        left -= f.amount;
+                    }
+                    list.retain(|f| f.amount > Decimal::ZERO);
+                    d.future = list;
+                }
+            }
+        }
+    }
+
     /// The managers of the rows, each once (`None` for rows nobody looks after), in order.
     pub fn managers(&self) -> Vec<Option<String>> {
         let mut names: Vec<Option<String>> = self.rows.iter().map(|r| r.manager.clone()).collect();
@@ -635,6 +704,7 @@ impl Register {
             received: Vec::new(),
             by_contract: self.by_contract,
             guessed_years: self.guessed_years.clone(),
+            show_future: self.show_future,
         };
         value_in_roubles(&mut reg, cfg);
         reg

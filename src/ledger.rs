@@ -134,6 +134,15 @@ pub struct FileDocs {
 }
 
 impl Ledger {
+    /// The latest date any document carries (invoices' and credits' dates, payments'
+    /// cash dates): a matching as of it sees everything.
+    pub fn latest_date(&self) -> Option<chrono::NaiveDate> {
+        let invoices = self.invoices.iter().map(|i| i.doc.date);
+        let credits = self.credits.iter().map(|c| c.doc.date);
+        let payments = self.payments.iter().map(|p| p.cash_date);
+        invoices.chain(credits).chain(payments).max()
+    }
+
     pub fn party(&self, id: PartyId) -> &PartyInfo {
         &self.parties[id]
     }

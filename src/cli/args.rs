@@ -149,6 +149,9 @@ pub struct ReportArgs {
     /// One row per counterparty, invoice, manager or contract.
     #[arg(long, value_name = "KEY")]
     pub by: Option<String>,
+    /// Also show what was paid on the open debts after the report date, and what is left.
+    #[arg(long)]
+    pub show_future_payments: bool,
     #[command(flatten)]
     pub aging: AgingArgs,
 }

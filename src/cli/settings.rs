@@ -918,6 +918,7 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                 matching,
                 aging,
                 by,
+                show_future: a.show_future_payments,
             })
         }
         Cmd::Match(a) => Command::Match(MatchLogSettings {

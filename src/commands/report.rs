@@ -12,6 +12,8 @@ pub struct ReportSettings {
     pub matching: MatchSettings,
     pub aging: AgingConfig,
     pub by: GroupBy,
+    /// Show money applied to the open debts after the report date.
+    pub show_future: bool,
 }
 
 pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
@@ -21,7 +23,19 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     }
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
-    let reg = aging::register(&ledger, &m, &s.aging)?;
+    let mut reg = aging::register(&ledger, &m, &s.aging)?;
+    if s.show_future
+        && let Some(latest) = ledger.latest_date()
+        && latest > reg.as_of
+    {
+        // Everything the inputs hold, matched as of their last day.
+        let mut all = s.matching.clone();
+        all.as_of = latest;
+        let later = super::match_ledger(&ledger, &all)?;
+        reg.attach_future(&ledger, &later);
+    } else if s.show_future {
+        reg.show_future = true;
+    }
     let review = m
         .receipts
         .iter()

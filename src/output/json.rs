@@ -88,7 +88,7 @@ pub fn register(reg: &Register) -> Value {
                 .debts
                 .iter()
                 .map(|d| {
-                    json!({
+                    let mut v = json!({
                         "kind": match d.kind { DebtKind::Invoice => "invoice", DebtKind::Refund => "refund" },
                         "number": d.number,
                         "installment": d.installment,
@@ -106,10 +106,25 @@ pub fn register(reg: &Register) -> Value {
                         "bucket": reg.bucket_names[d.bucket],
                         "manager": opt_str(d.manager.as_deref()),
                         "contract": opt_str(d.contract.as_deref()),
-                    })
+                    });
+                    if reg.show_future {
+                        let paid: Decimal = d.future.iter().map(|f| f.amount).sum();
+                        v["future_payments"] = d
+                            .future
+                            .iter()
+                            .map(|f| json!({"date": date(f.date), "number": f.number, "amount": money(f.amount)}))
+                            .collect();
+                        v["remaining_after"] = money(d.outstanding - paid);
+                    }
+                    v
                 })
                 .collect();
             m.insert("invoices".into(), Value::Array(invoices));
+            if reg.show_future {
+                let paid = r.future_paid();
+                m.insert("future_paid".into(), money(paid));
+                m.insert("remaining_after".into(), money(r.amounts.outstanding - paid));
+            }
             Value::Object(m)
         })
         .collect();

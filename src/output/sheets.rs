@@ -201,6 +201,27 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
         },
         4,
     );
+    if reg.show_future {
+        // Before the note: what was paid after the date, and what that leaves.
+        let at = s.columns.len() - 1;
+        let paid: Vec<Cell> = reg
+            .rows
+            .iter()
+            .map(|r| Cell::Money(r.future_paid()))
+            .collect();
+        let left: Vec<Cell> = reg
+            .rows
+            .iter()
+            .map(|r| Cell::Money(r.amounts.outstanding - r.future_paid()))
+            .collect();
+        s.insert_column(at, FUTURE_PAID.pick(lang), true, paid);
+        s.insert_column(at + 1, FUTURE_LEFT.pick(lang), true, left);
+        if let (Some(t), [(_, _)]) = (&mut s.totals, &reg.totals[..]) {
+            let paid: Decimal = reg.rows.iter().map(|r| r.future_paid()).sum();
+            t[at] = Cell::Money(paid);
+            t[at + 1] = Cell::Money(reg.totals[0].1.outstanding - paid);
+        }
+    }
     if reg.by_contract {
         let cells = reg.rows.iter().map(|r| contract_cell(r, lang)).collect();
         s.insert_column(4, lang.t("Договор", "Contract"), true, cells);
@@ -208,6 +229,19 @@ fn by_counterparty(reg: &Register, lang: Lang, title: String) -> Sheet {
     s.hide_empty_in_table();
     s
 }
+
+/// A header in both languages.
+struct Header(&'static str, &'static str);
+
+impl Header {
+    fn pick(&self, lang: Lang) -> &'static str {
+        lang.t(self.0, self.1)
+    }
+}
+
+const FUTURE_PAID: Header = Header("Оплачено после даты", "Paid after the date");
+const FUTURE_LEFT: Header = Header("Остаток после оплат", "Left after them");
+const FUTURE_LIST: Header = Header("Оплаты после даты", "Payments after the date");
 
 /// The contract of a row settled per contract, as the documents write it.
 fn contract_cell(r: &crate::aging::Row, lang: Lang) -> Cell {
@@ -261,9 +295,39 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
     const ADVANCE: usize = 13;
     let headers = bucket_headers(reg, lang);
     let mut contracts = Vec::new();
+    let mut future: Vec<[Cell; 3]> = Vec::new();
     for r in &reg.rows {
         for d in &r.debts {
             contracts.push(contract_cell(r, lang));
+            let paid: Decimal = d.future.iter().map(|f| f.amount).sum();
+            let list: Vec<String> = d
+                .future
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} №{} {}",
+                        date_text(lang, f.date),
+                        f.number,
+                        match lang {
+                            Lang::Ru =>
+                                crate::money::Money(f.amount, crate::money::MoneyStyle::Grouped)
+                                    .to_string(),
+                            Lang::En =>
+                                crate::money::Money(f.amount, crate::money::MoneyStyle::GroupedEn)
+                                    .to_string(),
+                        }
+                    )
+                })
+                .collect();
+            future.push([
+                Cell::Money(paid),
+                Cell::Money(d.outstanding - paid),
+                if list.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(list.join("; "))
+                },
+            ]);
             let (kind, note) = match d.kind {
                 DebtKind::Invoice => (lang.t("Счёт", "Invoice"), ""),
                 DebtKind::Refund => (
@@ -306,6 +370,7 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         // The customer's unapplied money, so the sheet adds up to the register's net.
         if !r.amounts.advance.is_zero() {
             contracts.push(contract_cell(r, lang));
+            future.push([Cell::Empty, Cell::Empty, Cell::Empty]);
             let mut row = vec![Cell::Empty; s.columns.len()];
             row[0] = Cell::text(&r.counterparty);
             row[1] = Cell::opt_text(r.inn.as_deref());
@@ -323,6 +388,18 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         row[OUTSTANDING] = Cell::Money(t.outstanding);
         row[ADVANCE] = Cell::Money(t.advance);
         s.totals = Some(row);
+    }
+    if reg.show_future {
+        let at = s.columns.len() - 1;
+        let [mut paid, mut left, mut list] = [Vec::new(), Vec::new(), Vec::new()];
+        for [p, l, t] in future {
+            paid.push(p);
+            left.push(l);
+            list.push(t);
+        }
+        s.insert_column(at, FUTURE_PAID.pick(lang), true, paid);
+        s.insert_column(at + 1, FUTURE_LEFT.pick(lang), true, left);
+        s.insert_column(at + 2, FUTURE_LIST.pick(lang), true, list);
     }
     if reg.by_contract {
         s.insert_column(3, lang.t("Договор", "Contract"), true, contracts);

@@ -439,3 +439,72 @@ fn rows_per_contract() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// S03: "Invoice 80 000.00 due 31.05.2024, paid in full 15.07.2024. Run with as-of
+/// 30.06.2024: 1–30 (age 30) = 80 000.00. With `--show-future-payments`: future payment
+/// 80 000.00 (15.07.2024), remaining 0.00." S41: an invoice dated after the report date is
+/// left out; a payment after it shows only among the future payments.
+#[test]
+fn s03_s41_future_payments() {
+    let f = world(
+        &[
+            ("3", "01.05.2024", "31.05.2024", POLUS, "80 000,00"),
+            ("41", "05.07.2024", "15.07.2024", POLUS, "1 000,00"),
+        ],
+        &[Pay::from(
+            POLUS,
+            "303",
+            "15.07.2024",
+            "80000.00",
+            "Оплата по счету № 3",
+        )],
+    );
+    let r = f.report_json("2024-06-30", &[]);
+    let row = row(&r, POLUS);
+    assert_eq!(row["outstanding"], "80000.00");
+    assert_only_bucket(row, "1-30", "80000.00");
+    assert_eq!(invoice(row, "3")["days_overdue"], 30);
+    assert!(row.get("future_paid").is_none(), "only when asked");
+    assert_eq!(
+        row["invoices"].as_array().map(Vec::len),
+        Some(1),
+        "№41 is later"
+    );
+
+    let r = f.report_json("2024-06-30", &["--show-future-payments"]);
+    let row = crate::support::row(&r, POLUS);
+    assert_eq!(
+        row["outstanding"], "80000.00",
+        "the register itself does not change"
+    );
+    assert_eq!(row["future_paid"], "80000.00");
+    assert_eq!(row["remaining_after"], "0.00");
+    let inv = invoice(row, "3");
+    assert_eq!(
+        inv["future_payments"],
+        serde_json::json!([{"date": "2024-07-15", "number": "303", "amount": "80000.00"}])
+    );
+    assert_eq!(inv["remaining_after"], "0.00");
+
+    let out = sverka()
+        .arg("report")
+        .arg(f.path())
+        .args([
+            "--as-of",
+            "2024-06-30",
+            "--format",
+            "csv",
+            "--show-future-payments",
+            "--by",
+            "invoice",
+        ])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf-8");
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("Оплачено после даты;Остаток после оплат;Оплаты после даты"),
+        "{header}"
+    );
+    assert!(csv.contains("15.07.2024 №303 80 000,00"), "{csv}");
+}
