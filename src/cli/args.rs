@@ -10,9 +10,37 @@ Examples:
   sverka report exports/ --as-of 2024-03-31     as of a past date
   sverka report exports/ --format csv -o debtors.csv
   sverka match exports/                         which payment paid which invoice, and why
+  sverka tasks exports/                         each manager's follow-up list
+  sverka review exports/ --month 2024-03        the month in review, with the hard cases
   sverka inspect kl_to_1c.txt --format json     what sverka reads in a file
+  sverka init                                   write a commented sverka.toml
+
+Settings come from the command line, then SVERKA_* environment variables (SVERKA_CONFIG,
+SVERKA_LANG, SVERKA_FORMAT, SVERKA_CSV_DIALECT, SVERKA_CSV_ENCODING, SVERKA_CALENDAR),
+then ./sverka.toml (or --config FILE).
 
 Exit codes: 0 done (debts are not an error), 1 input or processing error, 2 wrong usage.";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  sverka report exports/ --as-of 31.03.2024
+  sverka report exports/ --by invoice --calendar ru
+  sverka report exports/ -o debtors.xlsx --sheet-per-manager
+  sverka report exports/ --split-by manager -o по_менеджерам/
+  sverka report exports/ --as-of 2024-06-30 --show-future-payments";
+
+const TASKS_EXAMPLES: &str = "\
+Examples:
+  sverka tasks exports/                           today's list, by manager
+  sverka tasks exports/ --heads-up 7              also invoices falling due within a week
+  sverka tasks exports/ --manager \"Иванов И.И.\" --format csv -o ivanov.csv
+  sverka tasks exports/ --split-by manager -o tasks/";
+
+const REVIEW_EXAMPLES: &str = "\
+Examples:
+  sverka review exports/                          the last full month
+  sverka review exports/ --quarter 2024-Q1 -o q1.xlsx
+  sverka review exports/ --from 01.01.2024 --to 30.06.2024 --hard-days 60";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,10 +66,10 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Language of headers and notes: ru or en.
-    #[arg(long, global = true, value_name = "LANG")]
+    #[arg(long, global = true, value_name = "LANG", env = "SVERKA_LANG")]
     pub lang: Option<String>,
     /// Settings file (TOML). Default: ./sverka.toml if it exists.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", env = "SVERKA_CONFIG")]
     pub config: Option<PathBuf>,
 }
 
@@ -58,22 +86,31 @@ pub enum Cmd {
     Review(ReviewArgs),
     /// What each file is and what sverka reads from it.
     Inspect(InspectArgs),
+    /// Write a commented settings file (sverka.toml) to start from.
+    Init(InitArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `sverka man > sverka.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format: table, csv, tsv, json or xlsx. Default: from the -o file's extension,
     /// else table on a terminal and csv (json for inspect) otherwise.
-    #[arg(long, value_name = "FMT")]
+    #[arg(long, value_name = "FMT", env = "SVERKA_FORMAT")]
     pub format: Option<String>,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// CSV dialect: excel (Russian Excel: `;`, decimal comma, BOM, CRLF) or plain (`,`, point).
-    #[arg(long, value_name = "DIALECT")]
+    #[arg(long, value_name = "DIALECT", env = "SVERKA_CSV_DIALECT")]
     pub csv_dialect: Option<String>,
     /// Encoding of CSV and TSV: utf-8 (default) or windows-1251.
-    #[arg(long, value_name = "ENCODING")]
+    #[arg(long, value_name = "ENCODING", env = "SVERKA_CSV_ENCODING")]
     pub csv_encoding: Option<String>,
     /// One file per manager in the folder -o DIR (created if missing): manager.
     #[arg(long, value_name = "KEY", requires = "output")]
@@ -133,11 +170,12 @@ pub struct MatchingArgs {
     /// Working days: ru (the Russian production calendar: a due date on a day off moves to
     /// the next working day, ГК РФ ст. 193), off (calendar days, default), or a file of
     /// days on top of the Russian calendar.
-    #[arg(long, value_name = "ru|off|FILE")]
+    #[arg(long, value_name = "ru|off|FILE", env = "SVERKA_CALENDAR")]
     pub calendar: Option<String>,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = REPORT_EXAMPLES)]
 pub struct ReportArgs {
     /// Statements, invoice lists, or folders of them.
     #[arg(required = true, value_name = "INPUT")]
@@ -171,6 +209,7 @@ pub struct AgingArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = TASKS_EXAMPLES)]
 pub struct TasksArgs {
     /// Statements, invoice lists, or folders of them.
     #[arg(required = true, value_name = "INPUT")]
@@ -193,6 +232,7 @@ pub struct TasksArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = REVIEW_EXAMPLES)]
 pub struct ReviewArgs {
     /// Statements, invoice lists, or folders of them.
     #[arg(required = true, value_name = "INPUT")]
@@ -221,6 +261,16 @@ pub struct ReviewArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub aging: AgingArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(value_name = "FILE", default_value = "sverka.toml")]
+    pub path: PathBuf,
+    /// Replace a file that is already there.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

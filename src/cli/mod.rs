@@ -37,6 +37,28 @@ pub fn run() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // Completions and the manual page describe the arguments: no settings, no inputs.
+    match &cli.command {
+        args::Cmd::Completions { shell } => {
+            let mut cmd = <args::Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(*shell, &mut cmd, "sverka", &mut out);
+            return ExitCode::SUCCESS;
+        }
+        args::Cmd::Man => {
+            let cmd = <args::Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            return match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = writeln!(std::io::stderr().lock(), "sverka: error: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
+        _ => {}
+    }
     let quiet = cli.global.quiet;
     let terminal_width = if std::io::stdout().is_terminal() {
         comfy_table::Table::new().width().or(Some(120))

@@ -872,6 +872,13 @@ fn ledger_config(m: &MatchingArgs, file: &File, company: &mut LedgerConfig) -> R
 
 /// Turns the parsed arguments into a command with validated settings.
 pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
+    // `init` needs no settings (and must work where a broken sverka.toml lies).
+    if let Cmd::Init(a) = &cli.command {
+        return Ok(Command::Init(crate::commands::init::InitSettings {
+            path: a.path.clone(),
+            force: a.force,
+        }));
+    }
     let (path, file) = load_file(cli.global.config.as_deref())?;
     if let (Some(p), Some(b)) = (&path, &file.report.buckets) {
         check_buckets(b).map_err(|m| Error::Config {
@@ -976,6 +983,9 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                 hard_days,
             })
         }
+        Cmd::Init(_) | Cmd::Completions { .. } | Cmd::Man => {
+            return Err(Error::Usage("this command takes no settings".into()));
+        }
         Cmd::Inspect(a) => Command::Inspect(InspectSettings {
             common: common(&cli.global, &file, a.inputs, &a.output, width)?,
         }),
@@ -985,6 +995,34 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `sverka init`'s file reads as it is, and with every example line uncommented.
+    #[test]
+    fn the_init_template_reads() {
+        let t = crate::commands::init::TEMPLATE;
+        let file: File = toml::from_str(t).expect("template as written");
+        assert!(file.company.inn.is_empty());
+        let uncommented: String = t
+            .lines()
+            .map(|l| {
+                let rest = l.strip_prefix("# ").unwrap_or(l);
+                let is_setting = rest.starts_with('[')
+                    || rest.starts_with('"')
+                    || rest.split_once(" = ").is_some_and(|(k, _)| {
+                        k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    });
+                if is_setting { rest } else { l }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let file: File = toml::from_str(&uncommented).expect("template uncommented");
+        assert_eq!(file.company.inn, vec!["7701234560"]);
+        assert_eq!(file.terms.len(), 2);
+        assert_eq!(file.tasks.levels, Some(vec![1, 15, 45, 90]));
+        assert_eq!(file.review.hard_days, Some(90));
+        assert_eq!(file.managers.len(), 1);
+        assert_eq!(file.report.calendar.as_deref(), Some("off"));
+    }
 
     #[test]
     fn as_of_in_both_forms() {

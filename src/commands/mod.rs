@@ -1,6 +1,7 @@
 //! The commands, one file each: validated settings in, output written, diagnostics
 //! reported. The CLI builds the settings; tests may call these directly.
 
+pub mod init;
 pub mod inspect;
 pub mod matchlog;
 pub mod report;
@@ -67,6 +68,7 @@ pub enum Command {
     Match(matchlog::MatchLogSettings),
     Tasks(tasks::TasksSettings),
     Review(review::ReviewSettings),
+    Init(init::InitSettings),
     Inspect(inspect::InspectSettings),
 }
 
@@ -77,6 +79,7 @@ pub fn run(cmd: &Command, diag: &mut dyn Diagnostics) -> Result<()> {
         Command::Match(s) => matchlog::run(s, diag),
         Command::Tasks(s) => tasks::run(s, diag),
         Command::Review(s) => review::run(s, diag),
+        Command::Init(s) => init::run(s, diag),
         Command::Inspect(s) => inspect::run(s, diag),
     }
 }

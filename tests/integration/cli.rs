@@ -608,3 +608,137 @@ fn a_corrected_credit_note_replaces_the_earlier_copy() {
     assert_eq!(row(&r, VEKTOR)["outstanding"], "800.00");
     assert_eq!(row(&r, VEKTOR)["credited"], "200.00");
 }
+
+/// `sverka init` writes a commented settings file that the next run reads; it never
+/// replaces one without `--force`, and works even where a broken sverka.toml lies.
+#[test]
+fn init_writes_a_commented_settings_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let run_in = |args: &[&str]| {
+        sverka()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let out = run_in(&["init"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("sverka.toml")).expect("written");
+    assert!(text.contains("[matching]") && text.contains("# default_term = 0"));
+    let s = samples().display().to_string();
+    let out = run_in(&["report", &s, "--as-of", "2024-03-31", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "the template reads: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run_in(&["init"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    std::fs::write(dir.path().join("sverka.toml"), "[broken").expect("write");
+    let out = run_in(&["init", "--force"]);
+    assert!(out.status.success());
+    let out = run_in(&["init", "other.toml"]);
+    assert!(out.status.success());
+    assert!(dir.path().join("other.toml").is_file());
+}
+
+/// Environment variables set the main options for cron jobs; the command line wins.
+#[test]
+fn environment_variables_for_the_main_options() {
+    let s = samples().display().to_string();
+    let out = sverka()
+        .args(["report", &s, "--as-of", "2024-03-31"])
+        .env("SVERKA_FORMAT", "json")
+        .env("SVERKA_LANG", "en")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("json from SVERKA_FORMAT");
+    assert_eq!(v["as_of"], "2024-03-31");
+    let out = sverka()
+        .args(["report", &s, "--as-of", "2024-03-31", "--format", "csv"])
+        .env("SVERKA_FORMAT", "json")
+        .env("SVERKA_LANG", "en")
+        .env("SVERKA_CSV_DIALECT", "plain")
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        csv.starts_with("Counterparty,INN,"),
+        "{}",
+        &csv[..60.min(csv.len())]
+    );
+    let out = sverka()
+        .args(["report", &s])
+        .env("SVERKA_CONFIG", "/nonexistent/sverka.toml")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "a settings file that is not there");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/sverka.toml"));
+}
+
+/// Shell completions and the manual page come from the same argument definitions.
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = sverka().args(["completions", shell]).output().expect("run");
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("sverka") && text.contains("report"),
+            "{shell}"
+        );
+    }
+    let out = sverka()
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = sverka().arg("man").output().expect("run");
+    assert!(out.status.success());
+    let roff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH sverka"),
+        "{}",
+        &roff[..80.min(roff.len())]
+    );
+    assert!(roff.contains("tasks") && roff.contains("review"));
+}
+
+/// No colour codes, ever: on a pipe, in a file, with or without `NO_COLOR`.
+#[test]
+fn no_colour_codes_in_any_output() {
+    let s = samples().display().to_string();
+    for no_color in [false, true] {
+        for fmt in ["table", "csv"] {
+            let mut c = sverka();
+            c.args(["report", &s, "--as-of", "2024-03-31", "--format", fmt]);
+            if no_color {
+                c.env("NO_COLOR", "1");
+            }
+            let out = c.output().expect("run");
+            assert!(!out.stdout.contains(&0x1b), "{fmt} NO_COLOR={no_color}");
+            assert!(!out.stderr.contains(&0x1b));
+        }
+    }
+}
+
+/// Every subcommand's help has examples.
+#[test]
+fn help_has_examples() {
+    for cmd in ["report", "tasks", "review"] {
+        let out = sverka().args([cmd, "--help"]).output().expect("run");
+        assert!(out.status.success());
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains("Examples:") && help.contains(&format!("sverka {cmd} ")),
+            "{cmd}: {help}"
+        );
+    }
+}

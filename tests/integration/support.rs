@@ -209,6 +209,17 @@ pub fn sverka() -> Command {
     let mut c = Command::cargo_bin("sverka").expect("binary");
     c.current_dir(std::env::temp_dir());
     c.env_remove("NO_COLOR");
+    // The caller's SVERKA_* settings must not change what the tests see.
+    for var in [
+        "SVERKA_CONFIG",
+        "SVERKA_LANG",
+        "SVERKA_FORMAT",
+        "SVERKA_CSV_DIALECT",
+        "SVERKA_CSV_ENCODING",
+        "SVERKA_CALENDAR",
+    ] {
+        c.env_remove(var);
+    }
     c
 }
 
