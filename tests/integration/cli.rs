@@ -679,7 +679,11 @@ fn environment_variables_for_the_main_options() {
         .env("SVERKA_CONFIG", "/nonexistent/sverka.toml")
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2), "a settings file that is not there");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a settings file that is not there"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/sverka.toml"));
 }
 
@@ -741,4 +745,44 @@ fn help_has_examples() {
             "{cmd}: {help}"
         );
     }
+}
+
+/// `--quiet` (for cron) keeps notes off stderr but still shows warnings and errors.
+#[test]
+fn quiet_keeps_notes_but_not_warnings_off_stderr() {
+    let f = samples_copy();
+    // A torn statement: a warning; the unidentified receipt in CSV: a note.
+    let torn = "1CClientBankExchange\r\nВерсияФормата=1.03\r\nКодировка=Windows\r\n\
+                РасчСчет=40702810400000012345\r\nСекцияДокумент=Платежное поручение\r\nНомер=1\r\n";
+    f.cp1251("torn.txt", torn);
+    let dir = f.path().display().to_string();
+    let loud = sverka()
+        .args(["report", &dir, "--as-of", "2024-03-31", "--format", "csv"])
+        .output()
+        .expect("run");
+    let quiet = sverka()
+        .args([
+            "report",
+            &dir,
+            "--as-of",
+            "2024-03-31",
+            "--format",
+            "csv",
+            "--quiet",
+        ])
+        .output()
+        .expect("run");
+    assert!(loud.status.success() && quiet.status.success());
+    assert_eq!(loud.stdout, quiet.stdout);
+    let loud_err = String::from_utf8_lossy(&loud.stderr);
+    let quiet_err = String::from_utf8_lossy(&quiet.stderr);
+    assert!(
+        loud_err.contains("could not be tied to a customer"),
+        "{loud_err}"
+    );
+    assert!(
+        !quiet_err.contains("could not be tied to a customer"),
+        "{quiet_err}"
+    );
+    assert!(quiet_err.contains("warning:"), "warnings stay: {quiet_err}");
 }
