@@ -125,7 +125,8 @@ struct World {
     tolerance: Tolerance,
     default_term: u32,
     /// Matching options as bits: 1 exact amount off, 2 surplus by due date, 4 credits by
-    /// due date, 8 ambiguous to the oldest, 16 overpayments written off up to 1.00.
+    /// due date, 8 ambiguous to the oldest, 16 overpayments written off up to 1.00; aging
+    /// options: 32 the Russian calendar, 64 aged from the document date.
     switches: u8,
     files: usize,
     /// The file of each document (modulo `files`), in document order.
@@ -245,7 +246,7 @@ fn world_strategy() -> impl Strategy<Value = World> {
         0u32..548,
         prop_oneof![Just(Tie::ProRata), Just(Tie::Fifo)],
         prop_oneof![Just(Tolerance::None), Just(Tolerance::Amount(rub(100)))],
-        (select(vec![0u32, 5, 10, 30]), 0u8..32),
+        (select(vec![0u32, 5, 10, 30]), 0u8..128),
         2usize..=3,
         proptest::collection::vec(0usize..3, 29),
     )
@@ -520,6 +521,19 @@ impl World {
             ..MatchConfig::new(day(self.as_of))
         }
     }
+
+    fn aging_config(&self) -> AgingConfig {
+        let on = |bit: u8| self.switches & bit != 0;
+        AgingConfig {
+            calendar: on(32).then(sverka::calendar::Calendar::russia),
+            age_by: if on(64) {
+                sverka::aging::AgeBy::Date
+            } else {
+                sverka::aging::AgeBy::Due
+            },
+            ..AgingConfig::default()
+        }
+    }
 }
 
 /// How the files reach `ledger::build`.
@@ -600,7 +614,7 @@ fn pipeline(world: &World, docs: &[Document], run: &Run) -> Outcome {
     }
     let ledger = ledger::build(sources, files, &LedgerConfig::default());
     let matching = matching::run(&ledger, &world.match_config()).expect("no overrides");
-    let register = aging::register(&ledger, &matching, &AgingConfig::default());
+    let register = aging::register(&ledger, &matching, &world.aging_config());
     Outcome {
         ledger,
         matching,
