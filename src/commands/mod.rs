@@ -280,6 +280,16 @@ pub fn emit_split(
     Ok(())
 }
 
+/// A sheet per manager exists only in a workbook.
+pub fn check_sheet_per_manager(common: &Common, format: OutputFormat) -> Result<()> {
+    if common.sheet_per_manager && format != OutputFormat::Xlsx {
+        return Err(Error::Usage(
+            "--sheet-per-manager makes sheets of an XLSX workbook: give --format xlsx or -o FILE.xlsx (for one file per manager, --split-by manager -o DIR)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// XLSX is binary: it goes to a file or a pipe, never to a terminal.
 pub fn check_binary_target(common: &Common, format: OutputFormat) -> Result<()> {
     if format == OutputFormat::Xlsx && common.output.is_none() && common.render.width.is_some() {

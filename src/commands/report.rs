@@ -21,6 +21,7 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     if !s.common.split_by_manager {
         super::check_binary_target(&s.common, format)?;
     }
+    super::check_sheet_per_manager(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
     let mut reg = aging::register(&ledger, &m, &s.aging)?;

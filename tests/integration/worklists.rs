@@ -241,6 +241,8 @@ fn split_by_manager_writes_a_file_each() {
 
     let out = run(&["report", &dir, "--split-by", "manager"]);
     assert_eq!(out.status.code(), Some(2), "needs -o DIR");
+    let out = run(&["report", &dir, "--sheet-per-manager", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(2), "sheets are for XLSX");
 }
 
 /// Reads a sheet's cells (row-major, from the header row down).
