@@ -675,16 +675,20 @@ impl Register {
     }
 
     /// The managers of the rows, each once (`None` for rows nobody looks after), in order.
+    /// Nobody's part exists also when only receipts tied to no customer fall in it.
     pub fn managers(&self) -> Vec<Option<String>> {
         let mut names: Vec<Option<String>> = self.rows.iter().map(|r| r.manager.clone()).collect();
+        if !self.unidentified.is_empty() || !self.agent_receipts.is_empty() {
+            names.push(None);
+        }
         names.sort_by(|a, b| (a.is_none(), a).cmp(&(b.is_none(), b)));
         names.dedup();
         names
     }
 
     /// The register of one manager's customers (`None`: the customers nobody looks
-    /// after), with its own totals. Receipts not tied to a customer belong to no manager
-    /// and are left out.
+    /// after), with its own totals. Receipts tied to no customer (unidentified ones,
+    /// agents' payouts) go with the customers nobody looks after.
     pub fn of_manager(&self, manager: Option<&str>, cfg: &AgingConfig) -> Register {
         let rows: Vec<Row> = self
             .rows
@@ -697,8 +701,16 @@ impl Register {
             as_of: self.as_of,
             bucket_names: self.bucket_names.clone(),
             rows,
-            unidentified: Vec::new(),
-            agent_receipts: Vec::new(),
+            unidentified: if manager.is_none() {
+                self.unidentified.clone()
+            } else {
+                Vec::new()
+            },
+            agent_receipts: if manager.is_none() {
+                self.agent_receipts.clone()
+            } else {
+                Vec::new()
+            },
             rub_total: None,
             totals,
             received: Vec::new(),

@@ -178,7 +178,9 @@ pub fn tasks(reg: &Register, cfg: &TaskConfig, calendar: Option<&Calendar>) -> V
             .iter()
             .filter(|d| {
                 let listed = match level {
-                    Level::HeadsUp => falls_due(d) >= as_of && falls_due(d) <= horizon,
+                    Level::HeadsUp => {
+                        d.days_overdue > 0 || (falls_due(d) >= as_of && falls_due(d) <= horizon)
+                    }
                     _ => d.days_overdue > 0,
                 };
                 listed && d.kind == DebtKind::Invoice

@@ -39,6 +39,11 @@ impl Managers {
         self.by_inn.is_empty()
     }
 
+    /// Takes every customer of `other`, over this mapping's.
+    pub fn extend(&mut self, other: Managers) {
+        self.by_inn.extend(other.by_inn);
+    }
+
     /// Adds (or replaces) one customer's manager. The caller checks the INN.
     pub fn insert(&mut self, inn: &str, manager: &str) {
         self.by_inn

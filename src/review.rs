@@ -10,7 +10,11 @@ use crate::ledger::{Ledger, PartyId, PaymentClass};
 use crate::matching::{Debit, Matching};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Halves away from zero, as money is rounded everywhere else.
+const HALF_UP: rust_decimal::RoundingStrategy =
+    rust_decimal::RoundingStrategy::MidpointAwayFromZero;
 
 /// One manager's figures in one currency.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,8 +54,10 @@ impl Figures {
     /// Overdue at the end as a percentage of what is owed at the end (`None` when nothing
     /// is owed), to one decimal.
     pub fn overdue_share(&self) -> Option<Decimal> {
-        (!self.outstanding_end.is_zero())
-            .then(|| (self.overdue_end * Decimal::ONE_HUNDRED / self.outstanding_end).round_dp(1))
+        (!self.outstanding_end.is_zero()).then(|| {
+            (self.overdue_end * Decimal::ONE_HUNDRED / self.outstanding_end)
+                .round_dp_with_strategy(1, HALF_UP)
+        })
     }
 
     /// Days sales outstanding: what is owed at the end over what was invoiced in the
@@ -59,7 +65,10 @@ impl Figures {
     pub fn dso(&self, days: i64) -> Option<i64> {
         use rust_decimal::prelude::ToPrimitive;
         (self.invoiced > Decimal::ZERO)
-            .then(|| (self.outstanding_end * Decimal::from(days) / self.invoiced).round_dp(0))
+            .then(|| {
+                (self.outstanding_end * Decimal::from(days) / self.invoiced)
+                    .round_dp_with_strategy(0, HALF_UP)
+            })
             .and_then(|d| d.to_i64())
     }
 }
@@ -101,7 +110,9 @@ impl Review {
 }
 
 /// Builds the review from the registers as of the day before the period (`start`) and
-/// as of its last day (`end`), and the matching as of the last day.
+/// as of its last day (`end`), and the matching as of the last day. Rows count under the
+/// manager the register shows for them; invoices and receipts under the manager of the
+/// row they belong to (the customer's, or with rows per contract, the contract's).
 pub fn review(
     ledger: &Ledger,
     m_end: &Matching,
@@ -112,17 +123,21 @@ pub fn review(
     hard_days: i64,
 ) -> Review {
     let to = end.as_of;
-    let managers = managers_by_party(ledger, m_end, end, start, cfg);
-    let manager_of = |p: PartyId| managers.get(&p).cloned();
+    let managers = Managers::new(ledger, m_end, cfg);
     let mut figures: Slots = BTreeMap::new();
+    // The customers counted in each slot at the start and at the end.
+    let mut owing: HashMap<(Option<String>, String), Owing> = HashMap::new();
     let overdue_of = |r: &crate::aging::Row| -> Decimal { r.amounts.buckets.iter().skip(1).sum() };
     let mut overdue_at_start: HashMap<(PartyId, Option<String>, String), bool> = HashMap::new();
     for r in &start.rows {
-        let f = slot(&mut figures, &managers, r.party, &r.currency);
+        let f = slot(&mut figures, r.manager.clone(), &r.currency);
         f.outstanding_start += r.amounts.outstanding;
         f.overdue_start += overdue_of(r);
         if r.amounts.outstanding > Decimal::ZERO {
-            f.customers_start += 1;
+            let e = owing
+                .entry((r.manager.clone(), r.currency.clone()))
+                .or_default();
+            e.0.insert(r.party);
         }
         overdue_at_start.insert(
             (r.party, r.contract.clone(), r.currency.clone()),
@@ -132,17 +147,20 @@ pub fn review(
     let mut hard_cases = Vec::new();
     for r in &end.rows {
         let overdue = overdue_of(r);
-        let f = slot(&mut figures, &managers, r.party, &r.currency);
+        let f = slot(&mut figures, r.manager.clone(), &r.currency);
         f.outstanding_end += r.amounts.outstanding;
         f.overdue_end += overdue;
         f.advance_end += r.amounts.advance;
         if r.amounts.outstanding > Decimal::ZERO {
-            f.customers_end += 1;
+            let e = owing
+                .entry((r.manager.clone(), r.currency.clone()))
+                .or_default();
+            e.1.insert(r.party);
         }
         if overdue > Decimal::ZERO && r.max_days_overdue >= hard_days {
             f.hard_cases += 1;
             hard_cases.push(HardCase {
-                manager: manager_of(r.party),
+                manager: r.manager.clone(),
                 counterparty: r.counterparty.clone(),
                 inn: r.inn.clone(),
                 contract: r.contract.clone(),
@@ -158,6 +176,11 @@ pub fn review(
             });
         }
     }
+    for ((manager, currency), (at_start, at_end)) in owing {
+        let f = slot(&mut figures, manager, &currency);
+        f.customers_start = at_start.len();
+        f.customers_end = at_end.len();
+    }
     // Invoiced in the period; and, for what fell due in it, what its due date left open.
     let mut settled_by: HashMap<Debit, Vec<(NaiveDate, Decimal)>> = HashMap::new();
     for a in &m_end.allocations {
@@ -169,8 +192,9 @@ pub fn review(
     for &i in &m_end.invoices {
         let inv = &ledger.invoices[i];
         let doc = &inv.doc;
+        let manager = managers.of(inv.party, managers.contract_of(&doc.contract));
         if doc.date >= from {
-            slot(&mut figures, &managers, inv.party, &doc.currency).invoiced += doc.amount;
+            slot(&mut figures, manager.clone(), &doc.currency).invoiced += doc.amount;
         }
         let stages: Vec<(NaiveDate, Decimal)> = if doc.installments.is_empty() {
             vec![(m_end.terms.due(ledger, inv).0, doc.amount)]
@@ -192,7 +216,7 @@ pub fn review(
                 .unwrap_or_default();
             let open = amount - paid;
             if open > Decimal::ZERO {
-                slot(&mut figures, &managers, inv.party, &doc.currency).became_overdue += open;
+                slot(&mut figures, manager.clone(), &doc.currency).became_overdue += open;
             }
         }
     }
@@ -203,7 +227,8 @@ pub fn review(
             continue;
         }
         if let Some(party) = r.party {
-            slot(&mut figures, &managers, party, &p.doc.currency).collected += p.doc.amount;
+            let manager = managers.of(party, r.contract.clone());
+            slot(&mut figures, manager, &p.doc.currency).collected += p.doc.amount;
         }
     }
     let mut totals: BTreeMap<String, Figures> = BTreeMap::new();
@@ -234,53 +259,85 @@ pub fn review(
 
 type Slots = BTreeMap<(bool, Option<String>, String), Figures>;
 
-/// The figures of a customer's manager in a currency.
-fn slot<'a>(
-    figures: &'a mut Slots,
-    managers: &HashMap<PartyId, String>,
-    party: PartyId,
-    currency: &str,
-) -> &'a mut Figures {
-    let m = managers.get(&party).cloned();
+/// The customers owing something at the start and at the end.
+type Owing = (HashSet<PartyId>, HashSet<PartyId>);
+
+/// The figures of a manager in a currency.
+fn slot<'a>(figures: &'a mut Slots, manager: Option<String>, currency: &str) -> &'a mut Figures {
     figures
-        .entry((m.is_none(), m, currency.to_string()))
+        .entry((manager.is_none(), manager, currency.to_string()))
         .or_default()
 }
 
-/// Who looks after each customer: the register's row manager at the end, else at the
-/// start, else the settings' mapping or the customer's latest invoice of the period.
-fn managers_by_party(
-    ledger: &Ledger,
-    m_end: &Matching,
-    end: &Register,
-    start: &Register,
-    cfg: &AgingConfig,
-) -> HashMap<PartyId, String> {
-    let mut out: HashMap<PartyId, String> = HashMap::new();
-    let mut latest: HashMap<PartyId, (NaiveDate, crate::model::Provenance, String)> =
-        HashMap::new();
-    for &i in &m_end.invoices {
-        let inv = &ledger.invoices[i];
-        if let Some(name) = &inv.doc.manager {
+/// Who looks after a customer's row, as the register decides it: the settings' mapping
+/// by INN, else the manager on the latest invoice of the row (the customer's, or the
+/// contract's when rows are per contract).
+struct Managers<'a> {
+    ledger: &'a Ledger,
+    cfg: &'a AgingConfig,
+    by_contract: bool,
+    latest: HashMap<(PartyId, Option<String>), (NaiveDate, crate::model::Provenance, String)>,
+}
+
+impl<'a> Managers<'a> {
+    fn new(ledger: &'a Ledger, m: &Matching, cfg: &'a AgingConfig) -> Self {
+        let mut latest: HashMap<
+            (PartyId, Option<String>),
+            (NaiveDate, crate::model::Provenance, String),
+        > = HashMap::new();
+        let by_contract = m.by_contract;
+        for &i in &m.invoices {
+            let inv = &ledger.invoices[i];
+            let Some(name) = &inv.doc.manager else {
+                continue;
+            };
+            let contract = if by_contract {
+                inv.doc
+                    .contract
+                    .as_deref()
+                    .map(crate::matching::contract_key)
+            } else {
+                None
+            };
             let key = (inv.doc.date, inv.doc.prov, name.clone());
-            let e = latest.entry(inv.party).or_insert_with(|| key.clone());
+            let e = latest
+                .entry((inv.party, contract))
+                .or_insert_with(|| key.clone());
             if (e.0, e.1) < (key.0, key.1) {
                 *e = key;
             }
         }
-    }
-    for (p, (_, _, name)) in latest {
-        out.insert(p, name);
-    }
-    for (id, party) in ledger.parties.iter().enumerate() {
-        if let Some(name) = party.inn.as_deref().and_then(|i| cfg.managers.get(i)) {
-            out.insert(id, name.to_string());
+        Managers {
+            ledger,
+            cfg,
+            by_contract,
+            latest,
         }
     }
-    for r in start.rows.iter().chain(&end.rows) {
-        if let Some(name) = &r.manager {
-            out.insert(r.party, name.clone());
+
+    /// The row key of a document's contract.
+    fn contract_of(&self, contract: &Option<String>) -> Option<String> {
+        if self.by_contract {
+            contract.as_deref().map(crate::matching::contract_key)
+        } else {
+            None
         }
     }
-    out
+
+    fn of(&self, party: PartyId, contract: Option<String>) -> Option<String> {
+        let contract = if self.by_contract { contract } else { None };
+        let mapped = self
+            .ledger
+            .party(party)
+            .inn
+            .as_deref()
+            .and_then(|i| self.cfg.managers.get(i));
+        match mapped {
+            Some(name) => Some(name.to_string()),
+            None => self
+                .latest
+                .get(&(party, contract))
+                .map(|(_, _, n)| n.clone()),
+        }
+    }
 }

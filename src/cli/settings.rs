@@ -426,6 +426,15 @@ fn period(a: &ReviewArgs) -> Result<(NaiveDate, NaiveDate)> {
     month_span(y, m).ok_or_else(|| Error::Usage("no period".into()))
 }
 
+/// Where a value came from, for messages: the flag, or the settings file's key.
+fn origin(flag: &str, from_cli: bool, file: &File, key: &str) -> String {
+    match (&file.path, from_cli) {
+        (_, true) => flag.to_string(),
+        (Some(p), false) => format!("settings {}: {key}", p.display()),
+        (None, false) => key.to_string(),
+    }
+}
+
 /// The escalation thresholds: four ascending day counts.
 fn parse_levels(what: &str, list: &[u32], text: &str) -> Result<[u32; 4]> {
     match list {
@@ -461,11 +470,8 @@ fn tasks_config(a: &TasksArgs, file: &File) -> Result<crate::followup::TaskConfi
     }
     cfg.heads_up = a.heads_up.or(file.tasks.heads_up).unwrap_or(0);
     if cfg.heads_up > 366 {
-        return Err(usage(
-            "--heads-up",
-            &cfg.heads_up.to_string(),
-            "at most 366 days",
-        ));
+        let what = origin("--heads-up", a.heads_up.is_some(), file, "[tasks] heads_up");
+        return Err(usage(&what, &cfg.heads_up.to_string(), "at most 366 days"));
     }
     Ok(cfg)
 }
@@ -697,19 +703,22 @@ fn aging(
         Some((s, what)) => parse_age_by(&what, s)?,
         None => AgeBy::Due,
     };
-    let mut managers = crate::managers::Managers::default();
-    if let Some(path) = a
-        .managers
-        .clone()
-        .or_else(|| file.report.managers.as_ref().map(|p| relative_to(file, p)))
-    {
-        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
-            path: path.clone(),
+    // The settings' file, then the settings' table over it, then a file named on the
+    // command line over both.
+    let read = |path: &Path| -> Result<crate::managers::Managers> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
             source,
         })?;
-        managers = crate::managers::Managers::parse_bytes(&bytes).map_err(|errors| {
-            line_errors(&path, errors.iter().map(|e| (e.line, e.message.as_str())))
-        })?;
+        crate::managers::Managers::parse_bytes(&bytes).map_err(|errors| {
+            line_errors(path, errors.iter().map(|e| (e.line, e.message.as_str())))
+        })
+    };
+    let mut managers = crate::managers::Managers::default();
+    if let Some(p) = &file.report.managers
+        && a.managers.is_none()
+    {
+        managers = read(&relative_to(file, p))?;
     }
     for (inn, name) in &file.managers {
         let what = match &file.path {
@@ -723,6 +732,9 @@ fn aging(
             return Err(usage(&format!("{what}: {inn}"), name, "a manager's name"));
         }
         managers.insert(inn, name);
+    }
+    if let Some(path) = &a.managers {
+        managers.extend(read(path)?);
     }
     Ok(AgingConfig {
         buckets,
@@ -763,7 +775,12 @@ fn calendar(m: &MatchingArgs, file: &File) -> Result<Option<crate::calendar::Cal
                         path: path.clone(),
                         source,
                     })?;
-                    let text = String::from_utf8_lossy(&bytes);
+                    let (enc, bom) = crate::formats::encoding::sniff(
+                        &bytes,
+                        &["нерабочий", "рабочий", "выходной", "праздник", "Дата"],
+                        None,
+                    );
+                    let text = enc.decode(bytes.get(bom..).unwrap_or_default());
                     Some(
                         crate::calendar::Calendar::russia_with(&text).map_err(|errors| {
                             line_errors(&path, errors.iter().map(|e| (e.line, e.message.as_str())))
@@ -886,6 +903,20 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
             message: format!("[report] buckets: expected {m}"),
         })?;
     }
+    // Per-manager outputs exist for the register and the tasks only.
+    let per_manager = match &cli.command {
+        Cmd::Match(a) => Some(("match", &a.output)),
+        Cmd::Review(a) => Some(("review", &a.output)),
+        Cmd::Inspect(a) => Some(("inspect", &a.output)),
+        _ => None,
+    };
+    if let Some((name, out)) = per_manager
+        && (out.split_by.is_some() || out.sheet_per_manager)
+    {
+        return Err(Error::Usage(format!(
+            "--split-by and --sheet-per-manager are for report and tasks, not {name}"
+        )));
+    }
     Ok(match cli.command {
         Cmd::Report(a) => {
             let by = match pick(
@@ -902,11 +933,8 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
             let mut matching = matching(&a.matching, &file)?;
             // Rows per contract are settled per contract.
             if by == GroupBy::Contract {
-                let level = a
-                    .matching
-                    .level
-                    .as_deref()
-                    .or(file.matching.level.as_deref());
+                // The command line wins over the settings file's level.
+                let level = a.matching.level.as_deref();
                 if level.is_some_and(|l| l.trim().eq_ignore_ascii_case("counterparty")) {
                     return Err(Error::Usage(
                         "--by contract settles per contract: it cannot go with --level counterparty"
@@ -965,11 +993,13 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
             let aging = aging(&a.aging, &a.matching, &file, &matching)?;
             let hard_days = a.hard_days.or(file.review.hard_days).unwrap_or(90);
             if hard_days == 0 || hard_days > 3660 {
-                return Err(usage(
+                let what = origin(
                     "--hard-days",
-                    &hard_days.to_string(),
-                    "from 1 to 3660 days",
-                ));
+                    a.hard_days.is_some(),
+                    &file,
+                    "[review] hard_days",
+                );
+                return Err(usage(&what, &hard_days.to_string(), "from 1 to 3660 days"));
             }
             Command::Review(crate::commands::review::ReviewSettings {
                 common: {

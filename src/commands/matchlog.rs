@@ -202,14 +202,15 @@ fn kind_name(k: RefKind) -> &'static str {
     }
 }
 
-/// The due date a debt had (a stage's own, else the invoice's from its terms), moved to a
-/// working day by the calendar; `None` for a refund.
+/// The due date a debt had (a stage's own, else the invoice's from its terms), and the day
+/// it became late from: that date moved to a working day by the calendar; `None` for a
+/// refund.
 fn due_of(
     ledger: &Ledger,
     m: &Matching,
     calendar: Option<&crate::calendar::Calendar>,
     d: Debit,
-) -> Option<chrono::NaiveDate> {
+) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
     let Debit::Invoice(i, stage) = d else {
         return None;
     };
@@ -218,7 +219,7 @@ fn due_of(
         Some(s) => s.due,
         None => m.terms.due(ledger, inv).0,
     };
-    Some(calendar.map_or(due, |c| c.next_working(due)))
+    Some((due, calendar.map_or(due, |c| c.next_working(due))))
 }
 
 /// The log as JSON (see `docs/json.md`).
@@ -244,8 +245,8 @@ pub fn to_json(
                             "settled": money(a.settled),
                             "date": date(a.date),
                             "rule": a.rule.name(),
-                            "due": due.map_or(Value::Null, date),
-                            "days_late": due.map_or(Value::Null, |d| Value::from((a.date - d).num_days().max(0))),
+                            "due": due.map_or(Value::Null, |(d, _)| date(d)),
+                            "days_late": due.map_or(Value::Null, |(_, d)| Value::from((a.date - d).num_days().max(0))),
                         })
                     })
                     .collect()

@@ -280,6 +280,21 @@ pub fn emit_split(
     Ok(())
 }
 
+/// Says which years the calendar had to guess (no decree data): weekends and the fixed
+/// holidays only.
+pub fn note_guessed_years(years: &[i32], diag: &mut dyn Diagnostics) {
+    if years.is_empty() {
+        return;
+    }
+    let years: Vec<String> = years.iter().map(i32::to_string).collect();
+    diag.note(&format!(
+        "the calendar has no data for {}: due dates there move past weekends and the \
+         holidays of ТК РФ ст. 112 only (give a calendar file with --calendar for the \
+         decree's transfers)",
+        years.join(", ")
+    ));
+}
+
 /// A sheet per manager exists only in a workbook.
 pub fn check_sheet_per_manager(common: &Common, format: OutputFormat) -> Result<()> {
     if common.sheet_per_manager && format != OutputFormat::Xlsx {

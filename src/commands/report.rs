@@ -62,15 +62,7 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             crate::money::plain(total)
         ));
     }
-    if !reg.guessed_years.is_empty() {
-        let years: Vec<String> = reg.guessed_years.iter().map(i32::to_string).collect();
-        diag.note(&format!(
-            "the calendar has no data for {}: due dates there move past weekends and the \
-             holidays of ТК РФ ст. 112 only (give a calendar file with --calendar for the \
-             decree's transfers)",
-            years.join(", ")
-        ));
-    }
+    super::note_guessed_years(&reg.guessed_years, diag);
     let unknown_links = m.credits.iter().filter(|c| c.link_note.is_some()).count();
     if unknown_links > 0 {
         diag.note(&format!(

@@ -33,6 +33,11 @@ pub fn run(s: &ReviewSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     before.as_of = s.from.pred_opt().unwrap_or(s.from);
     let m_start = super::match_ledger(&ledger, &before)?;
     let start = aging::register(&ledger, &m_start, &s.aging)?;
+    let mut years: Vec<i32> = start.guessed_years.clone();
+    years.extend(&end.guessed_years);
+    years.sort_unstable();
+    years.dedup();
+    super::note_guessed_years(&years, diag);
     let review = crate::review::review(
         &ledger,
         &m_end,
@@ -168,7 +173,7 @@ fn figures_json(f: &Figures, days: i64) -> Value {
         "outstanding_end": money(f.outstanding_end),
         "overdue_end": money(f.overdue_end),
         "advance_end": money(f.advance_end),
-        "overdue_share": f.overdue_share().map_or(Value::Null, |p| Value::from(format!("{p:.1}"))),
+        "overdue_share": f.overdue_share().map_or(Value::Null, |p| Value::from(crate::output::sheet::ratio_text(p))),
         "dso": f.dso(days).map_or(Value::Null, Value::from),
         "customers_start": f.customers_start,
         "customers_end": f.customers_end,

@@ -29,6 +29,7 @@ pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
     let reg = aging::register(&ledger, &m, &s.aging)?;
+    super::note_guessed_years(&reg.guessed_years, diag);
     let mut list = crate::followup::tasks(&reg, &s.tasks, s.aging.calendar.as_ref());
     if let Some(wanted) = &s.manager {
         let wanted = wanted.trim();
@@ -38,12 +39,12 @@ pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         });
     }
     let lang = s.common.render.lang;
-    let render = |tasks: &[&Task]| -> Result<Vec<u8>> {
+    let render = |tasks: &[&Task], per_manager: bool| -> Result<Vec<u8>> {
         match format {
             OutputFormat::Json => Ok(output::json::to_bytes(&to_json(reg.as_of, tasks, lang))),
             other => {
                 let mut sheets = vec![sheet(reg.as_of, tasks, &reg, lang, None)];
-                if s.common.sheet_per_manager && other == OutputFormat::Xlsx {
+                if per_manager && other == OutputFormat::Xlsx {
                     for name in managers(tasks) {
                         let theirs: Vec<&Task> = tasks
                             .iter()
@@ -62,11 +63,11 @@ pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         let mut parts = Vec::new();
         for name in managers(&all) {
             let theirs: Vec<&Task> = all.iter().copied().filter(|t| t.manager == name).collect();
-            parts.push((name, render(&theirs)?));
+            parts.push((name, render(&theirs, false)?));
         }
         return super::emit_split(&s.common, format, parts, diag);
     }
-    super::emit(&s.common, &render(&all)?)
+    super::emit(&s.common, &render(&all, s.common.sheet_per_manager)?)
 }
 
 /// The managers of the tasks, each once, in the tasks' order (unassigned last).

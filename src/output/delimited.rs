@@ -34,7 +34,7 @@ fn cell_text(cell: &Cell, dialect: CsvDialect) -> String {
         },
         Cell::Int(i) => i.to_string(),
         Cell::Ratio(r) => {
-            let text = r.round_dp(1).to_string();
+            let text = super::sheet::ratio_text(*r);
             match dialect {
                 CsvDialect::Excel => text.replace('.', ","),
                 CsvDialect::Plain => text,

@@ -32,6 +32,12 @@ impl Cell {
     }
 }
 
+/// A ratio with exactly one decimal, halves away from zero: `100.0`, `34.8`.
+pub fn ratio_text(r: Decimal) -> String {
+    let r = r.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{r:.1}")
+}
+
 /// A column: its header and whether the terminal table shows it (wide sheets keep the
 /// table readable by leaving detail columns to CSV and XLSX).
 #[derive(Debug, Clone, PartialEq, Eq)]

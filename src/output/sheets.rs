@@ -400,6 +400,11 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         s.insert_column(at, FUTURE_PAID.pick(lang), true, paid);
         s.insert_column(at + 1, FUTURE_LEFT.pick(lang), true, left);
         s.insert_column(at + 2, FUTURE_LIST.pick(lang), true, list);
+        if let (Some(t), [(_, totals)]) = (&mut s.totals, &reg.totals[..]) {
+            let paid: Decimal = reg.rows.iter().map(|r| r.future_paid()).sum();
+            t[at] = Cell::Money(paid);
+            t[at + 1] = Cell::Money(totals.outstanding - paid);
+        }
     }
     if reg.by_contract {
         s.insert_column(3, lang.t("Договор", "Contract"), true, contracts);
@@ -419,7 +424,7 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
     let nobody = lang.t("(не назначен)", "(unassigned)").to_string();
     // Per manager and currency: the customers (a customer with rows per contract counts
     // once), the sums, the oldest overdue age.
-    type Sums = (std::collections::BTreeSet<usize>, Amounts, i64);
+    type Sums = (std::collections::BTreeSet<usize>, Amounts, i64, Decimal);
     let mut groups: BTreeMap<(bool, String, String), Sums> = BTreeMap::new();
     for r in &reg.rows {
         let name = r.manager.clone().unwrap_or_else(|| nobody.clone());
@@ -433,9 +438,11 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
                         ..Amounts::default()
                     },
                     0,
+                    Decimal::ZERO,
                 )
             });
         e.0.insert(r.party);
+        e.3 += r.future_paid();
         let a = &mut e.1;
         a.outstanding += r.amounts.outstanding;
         a.advance += r.amounts.advance;
@@ -445,13 +452,22 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
         }
         e.2 = e.2.max(r.max_days_overdue);
     }
-    for ((_, name, currency), (parties, a, days)) in groups {
+    if reg.show_future {
+        s.column(FUTURE_PAID.pick(lang), true)
+            .column(FUTURE_LEFT.pick(lang), true);
+    }
+    for ((_, name, currency), (parties, a, days, future)) in groups {
         let n = parties.len();
         let mut cells = vec![Cell::Text(name), Cell::Text(currency), Cell::Int(n as i64)];
         cells.extend(amounts_cells(&a));
         cells.push(Cell::Int(days));
+        if reg.show_future {
+            cells.push(Cell::Money(future));
+            cells.push(Cell::Money(a.outstanding - future));
+        }
         s.rows.push(cells);
     }
+    let future: Decimal = reg.rows.iter().map(|r| r.future_paid()).sum();
     let count = reg
         .rows
         .iter()
@@ -465,6 +481,10 @@ fn by_manager(reg: &Register, lang: Lang, title: String) -> Sheet {
             let mut cells = vec![Cell::Empty, Cell::Empty, Cell::Int(count)];
             cells.extend(amounts_cells(t));
             cells.push(Cell::Empty);
+            if reg.show_future {
+                cells.push(Cell::Money(future));
+                cells.push(Cell::Money(t.outstanding - future));
+            }
             cells
         },
         1,

@@ -23,8 +23,8 @@ fn text(cell: &Cell, lang: Lang) -> String {
 
         Cell::Int(i) => i.to_string(),
         Cell::Ratio(r) => match lang {
-            Lang::Ru => r.round_dp(1).to_string().replace('.', ","),
-            Lang::En => r.round_dp(1).to_string(),
+            Lang::Ru => super::sheet::ratio_text(*r).replace('.', ","),
+            Lang::En => super::sheet::ratio_text(*r),
         },
         Cell::Date(d) => match lang {
             Lang::Ru => crate::dates::ru(*d),

@@ -97,7 +97,7 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
                 Cell::Ratio(r) => {
                     let f = Format::new().set_num_format("0.0");
                     ws.write_number_with_format(row, col, r.to_f64().unwrap_or(0.0), &f)?;
-                    r.round_dp(1).to_string().len()
+                    super::sheet::ratio_text(*r).len()
                 }
                 Cell::Int(i) => {
                     ws.write_number(row, col, *i as f64)?;

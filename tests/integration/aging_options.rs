@@ -508,3 +508,130 @@ fn s03_s41_future_payments() {
     );
     assert!(csv.contains("15.07.2024 №303 80 000,00"), "{csv}");
 }
+
+/// Fixes found reviewing the options: the command line wins over the settings file
+/// (`--by contract` over `level = "counterparty"`, `--managers FILE` over `[managers]`); a
+/// calendar file in Windows-1251; the "no data" note from `tasks` too; the match log's
+/// `due` is the document's, `days_late` counts from the working day.
+#[test]
+fn options_review_fixes() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Договор;Сумма;Менеджер\r\n\
+             1;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №1;100,00;Иванов\r\n\
+             2;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №2;200,00;Петрова\r\n"
+        ),
+    );
+    let side = Fixture::new();
+    let cfg = side.utf8(
+        "sverka.toml",
+        &format!("[matching]\nlevel = \"counterparty\"\n\n[managers]\n\"{POLUS}\" = \"Сидоров\"\n"),
+    );
+    let c = cfg.to_str().expect("path");
+    let r = f.report_json("2024-03-31", &["--by", "contract", "--config", c]);
+    assert_eq!(r["rows"].as_array().map(Vec::len), Some(2), "{r:#}");
+    assert_eq!(r["rows"][0]["manager"], "Сидоров");
+    let map = side.cp1251("m.csv", &format!("ИНН;Менеджер\r\n{POLUS};Петрова\r\n"));
+    let r = f.report_json(
+        "2024-03-31",
+        &["--config", c, "--managers", map.to_str().expect("path")],
+    );
+    assert_eq!(r["rows"][0]["manager"], "Петрова", "the command line wins");
+
+    let days = side.cp1251("days.txt", "Дата;День\r\n12.08.2024;нерабочий\r\n");
+    let g = one_invoice("41", "01.08.2024", "12.08.2024");
+    assert_eq!(
+        age(
+            &g,
+            "41",
+            "2024-08-14",
+            &["--calendar", days.to_str().expect("path")]
+        ),
+        (1, "1-30".into())
+    );
+
+    let h = one_invoice("40", "01.05.2031", "04.05.2031");
+    let out = sverka()
+        .arg("tasks")
+        .arg(h.path())
+        .args(["--as-of", "2031-05-10", "--calendar", "ru"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no data for 2031"));
+
+    let k = one_invoice("35", "01.08.2024", "10.08.2024");
+    k.cp1251(
+        "kl_to_1c.txt",
+        &statement(&[Pay::from(
+            POLUS,
+            "351",
+            "13.08.2024",
+            "1000.00",
+            "Оплата по счету № 35",
+        )]),
+    );
+    let m = k.match_json("2024-08-31", CAL);
+    let a = &m["payments"][0]["allocations"][0];
+    assert_eq!(a["due"], "2024-08-10");
+    assert_eq!(a["days_late"], 1);
+}
+
+/// `--show-future-payments` in every view: the per-invoice totals and the manager view
+/// carry the future columns too.
+#[test]
+fn future_payments_in_every_view() {
+    let f = world(
+        &[
+            ("3", "01.05.2024", "31.05.2024", POLUS, "80 000,00"),
+            ("4", "01.05.2024", "31.05.2024", ROMASHKA, "20 000,00"),
+        ],
+        &[Pay::from(
+            POLUS,
+            "303",
+            "15.07.2024",
+            "30000.00",
+            "Оплата по счету № 3",
+        )],
+    );
+    let csv = |by: &str| {
+        let out = sverka()
+            .arg("report")
+            .arg(f.path())
+            .args([
+                "--as-of",
+                "2024-06-30",
+                "--format",
+                "table",
+                "--show-future-payments",
+                "--by",
+                by,
+            ])
+            .output()
+            .expect("run");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let invoice_view = csv("invoice");
+    let total = invoice_view
+        .lines()
+        .find(|l| l.contains("ИТОГО"))
+        .expect("total");
+    assert!(
+        total.contains("30 000,00") && total.contains("70 000,00"),
+        "{total}"
+    );
+    let manager_view = csv("manager");
+    assert!(
+        manager_view.contains("Оплачено после даты"),
+        "{manager_view}"
+    );
+    let total = manager_view
+        .lines()
+        .find(|l| l.contains("ИТОГО"))
+        .expect("total");
+    assert!(
+        total.contains("30 000,00") && total.contains("70 000,00"),
+        "{total}"
+    );
+}

@@ -509,3 +509,110 @@ fn review_of_a_month() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
     }
 }
+
+/// Fixes found reviewing the worklists: review rejects per-manager outputs; shares keep
+/// their decimal and round halves up (DSO 170.5 → 171); rows per contract count under
+/// each contract's manager; a split register puts unidentified receipts in the
+/// unassigned file; a heads-up lists overdue invoices below the first level too.
+#[test]
+fn worklists_review_fixes() {
+    let s = samples();
+    let out = run(&[
+        "review",
+        &s,
+        "--month",
+        "2024-03",
+        "--split-by",
+        "manager",
+        "-o",
+        "/tmp/x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["review", &s, "--month", "2024-03", "--format", "csv"]);
+    let csv = String::from_utf8(out.stdout).expect("utf-8");
+    let ivanov = csv.lines().find(|l| l.starts_with("Иванов")).expect("row");
+    assert!(ivanov.contains(";100,0;171;"), "{ivanov}");
+
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Договор;Сумма;Менеджер\r\n\
+             1;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №1;100,00;Иванов\r\n\
+             2;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №2;200,00;Петрова\r\n"
+        ),
+    );
+    let dir = f.path().display().to_string();
+    let out = run(&[
+        "review", &dir, "--month", "2024-03", "--level", "contract", "--format", "json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let by: Vec<(String, String, i64)> = v["managers"]
+        .as_array()
+        .expect("managers")
+        .iter()
+        .map(|m| {
+            (
+                m["manager"].as_str().unwrap_or("-").to_string(),
+                m["outstanding_end"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                m["customers_end"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by,
+        vec![
+            ("Иванов".into(), "100.00".into(), 1),
+            ("Петрова".into(), "200.00".into(), 1)
+        ]
+    );
+
+    let out_dir = tempfile::tempdir().expect("dir");
+    let t = out_dir.path().display().to_string();
+    let out = run(&[
+        "report",
+        &s,
+        "--as-of",
+        "2024-03-31",
+        "--split-by",
+        "manager",
+        "--format",
+        "json",
+        "-o",
+        &t,
+    ]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(
+        &std::fs::read(out_dir.path().join("без менеджера.json")).expect("unassigned file"),
+    )
+    .expect("json");
+    assert_eq!(v["unidentified_payments"].as_array().map(Vec::len), Some(1));
+
+    // Overdue 2 days (below remind = 3) and another invoice due in 3 days: a heads-up
+    // that lists both.
+    let g = world(
+        &[
+            ("7", "01.03.2024", "29.03.2024", ROMASHKA, "1 000,00"),
+            ("8", "20.03.2024", "03.04.2024", ROMASHKA, "500,00"),
+        ],
+        &[],
+    );
+    let dir = g.path().display().to_string();
+    let v = tasks_json(&[
+        &dir,
+        "--as-of",
+        "2024-03-31",
+        "--levels",
+        "3,20,60,120",
+        "--heads-up",
+        "7",
+    ]);
+    let t = &v["tasks"][0];
+    assert_eq!(t["level"], "heads_up");
+    assert_eq!(t["overdue"], "1000.00");
+    assert_eq!(t["due_soon"], "500.00");
+    assert_eq!(t["invoices"], serde_json::json!(["7", "8"]));
+}
