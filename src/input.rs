@@ -16,6 +16,9 @@ pub enum Outcome {
     Read(FileRead),
     /// Inside a folder and of no format sverka reads: skipped with a warning.
     Skipped(String),
+    /// Inside a folder and one of sverka's own files (a saved report, the overrides,
+    /// rates, managers or calendar file): left out with a note, never read as an input.
+    Ignored(String),
     /// Cannot be read: the run fails (after `inspect` has listed everything).
     Failed {
         line: Option<u32>,
@@ -60,7 +63,7 @@ impl Inputs {
             match &f.outcome {
                 Outcome::Read(r) => out.extend(r.warnings.iter().cloned()),
                 Outcome::Skipped(why) => out.push(Warning::file(f.file, why.clone())),
-                Outcome::Failed { .. } => {}
+                Outcome::Failed { .. } | Outcome::Ignored(_) => {}
             }
         }
         out
@@ -184,6 +187,11 @@ fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {
             },
         },
         Detected::Unsupported(what) => not_readable(format!("{what}: this format is not read yet")),
+        Detected::Own(what) if named => Outcome::Failed {
+            line: None,
+            message: format!("{what}, not an input"),
+        },
+        Detected::Own(what) => Outcome::Ignored(format!("{what}: not an input, left out")),
         Detected::Unknown => not_readable(
             "not a format sverka reads (a 1CClientBankExchange statement, CommerceML or EnterpriseData XML, or a CSV/XLSX list with number, date, amount and counterparty columns)"
                 .into(),

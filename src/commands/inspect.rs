@@ -77,6 +77,12 @@ fn to_json(files: &[Loaded], sources: &crate::model::Sources) -> Value {
                     "counts": {"invoices": 0, "credits": 0, "payments": 0}, "accounts": [],
                     "warnings": [{"line": null, "message": why}], "notes": [],
                 }),
+                Outcome::Ignored(why) => json!({
+                    "path": path, "format": null, "encoding": null, "version": null,
+                    "documents": 0, "skipped": 0,
+                    "counts": {"invoices": 0, "credits": 0, "payments": 0}, "accounts": [],
+                    "warnings": [], "notes": [{"line": null, "message": why}],
+                }),
                 Outcome::Failed { line, message } => json!({
                     "path": path, "format": null, "encoding": null, "version": null,
                     "documents": 0, "skipped": 0,
@@ -146,6 +152,17 @@ fn sheets(files: &[Loaded], sources: &crate::model::Sources, lang: Lang) -> Vec<
                         Cell::Text(message),
                     ]);
                 }
+            }
+            Outcome::Ignored(why) => {
+                let mut row = vec![
+                    Cell::text(&path),
+                    Cell::text(lang.t("не вход", "not an input")),
+                ];
+                row.extend(std::iter::repeat_n(Cell::Empty, 9));
+                s.rows.push(row);
+                let message = format!("{}: {why}", lang.t("примечание", "note"));
+                w.rows
+                    .push(vec![Cell::text(&path), Cell::Empty, Cell::Text(message)]);
             }
             Outcome::Skipped(why) => {
                 let mut row = vec![Cell::text(&path), Cell::text(lang.t("пропущен", "skipped"))];

@@ -98,6 +98,7 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
         .iter()
         .map(|f| match &f.outcome {
             Outcome::Read(r) => r.notes.len(),
+            Outcome::Ignored(_) => 1,
             _ => 0,
         })
         .sum();
@@ -125,6 +126,14 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
         diag.warning(&w.render(&ledger.sources));
     }
     warning_count += ledger.warnings.len();
+    // An empty register from empty inputs reads as "nobody owes anything": say so (and
+    // fail under --strict), since a failed export is the likely cause.
+    if ledger.invoices.is_empty() && ledger.payments.is_empty() && ledger.credits.is_empty() {
+        diag.warning(
+            "the inputs hold no invoices, payments or credit notes: the register is empty (is the export missing?)",
+        );
+        warning_count += 1;
+    }
     if ledger.duplicates > 0 {
         diag.note(&format!(
             "{} document(s) appeared more than once and were counted once",

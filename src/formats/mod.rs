@@ -10,6 +10,7 @@ pub mod delimited;
 pub mod encoding;
 pub mod enterprisedata;
 pub mod lines;
+pub mod own;
 pub mod table;
 pub mod xlsx;
 pub mod xml;
@@ -118,6 +119,8 @@ pub enum Detected {
     Known(Format),
     /// A format sverka does not read yet but recognises, with its name.
     Unsupported(&'static str),
+    /// One of sverka's own files (an output, a settings file): never an input.
+    Own(&'static str),
     Unknown,
 }
 
@@ -157,6 +160,9 @@ pub fn detect(bytes: &[u8]) -> Detected {
         return Detected::Unsupported(
             "an old binary Excel (XLS) file or a password-protected workbook (save it as XLSX without a password)",
         );
+    }
+    if let Some(what) = own::text_kind(bytes) {
+        return Detected::Own(what);
     }
     if delimited::sniff(bytes) {
         return Detected::Known(Format::Delimited);

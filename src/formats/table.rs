@@ -199,6 +199,10 @@ const HEADERS: &[(&str, Column)] = &[
     ("manager", Column::Manager),
     ("responsible", Column::Manager),
     ("вид документа", Column::Kind),
+    ("вид операции", Column::Kind),
+    ("тип операции", Column::Kind),
+    ("операция", Column::Kind),
+    ("хозяйственная операция", Column::Kind),
     ("тип", Column::Kind),
     ("тип документа", Column::Kind),
     ("kind", Column::Kind),
@@ -250,6 +254,19 @@ fn kind(value: &str) -> Option<Kind> {
         return Some(Kind::Invoice);
     }
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| v.starts_with(p));
+    // A tax invoice (счёт-фактура, also a corrective one) documents a sale for VAT: the
+    // sale itself is the receivable; counting both would double it.
+    if v.contains("счет-фактур") || v.contains("счет фактур") || starts(&["сф ", "ксф"])
+    {
+        return None;
+    }
+    // Money a supplier returns to us, or we return to a customer, is no customer's
+    // credit note: the bank statement shows it.
+    if v.starts_with("возврат")
+        && (v.contains("поставщик") || v.contains("денежных средств") || v.contains("покупателю"))
+    {
+        return None;
+    }
     if starts(&["возврат", "корректировк", "кредит", "return", "credit"]) {
         return Some(Kind::Credit);
     }
@@ -487,6 +504,11 @@ pub fn row(
                 amount,
                 currency,
                 manager: opt(Column::Manager),
+                // A sale made from an invoice (`Основание`: the invoice) takes its place,
+                // so the debt counts once.
+                replaces: opt(Column::Link)
+                    .map(|n| vec![link_of(&n)])
+                    .unwrap_or_default(),
                 prov,
                 ..Invoice::default()
             })
@@ -496,7 +518,7 @@ pub fn row(
             date,
             customer: party,
             links: opt(Column::Link)
-                .map(|n| vec![DocLink::number(&n)])
+                .map(|n| vec![link_of(&n)])
                 .unwrap_or_default(),
             contract: opt(Column::Contract),
             amount,
@@ -521,7 +543,7 @@ pub fn row(
             },
             direction: Some(Direction::Incoming),
             links: opt(Column::Link)
-                .map(|n| vec![DocLink::number(&n)])
+                .map(|n| vec![link_of(&n)])
                 .unwrap_or_default(),
             prov,
             ..Payment::default()
@@ -530,10 +552,48 @@ pub fn row(
     Ok(Some(doc))
 }
 
+/// A link as a list's `Основание` column writes it: a number (`00БП-000045`), or 1C's
+/// presentation of the document (`Счет на оплату 00БП-000045 от 01.03.2024 12:00:00`):
+/// the number is the last word before ` от `, the date the one after it.
+fn link_of(text: &str) -> DocLink {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    let (head, tail) = match lower.find(" от ") {
+        Some(at) => (&t[..at], t.get(at + " от ".len()..).unwrap_or("")),
+        None => (t, ""),
+    };
+    let number = head
+        .split_whitespace()
+        .last()
+        .unwrap_or(head)
+        .trim_start_matches('№')
+        .trim();
+    let date = tail
+        .split_whitespace()
+        .next()
+        .and_then(crate::dates::parse_date);
+    DocLink {
+        number: Some(number.to_string()),
+        date,
+        ..DocLink::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn links_as_1c_presents_them() {
+        let l = link_of("Счет на оплату 00БП-000045 от 01.03.2024 12:00:00");
+        assert_eq!(l.number.as_deref(), Some("00БП-000045"));
+        assert_eq!(l.date, crate::dates::parse_date("01.03.2024"));
+        let l = link_of(" 45 ");
+        assert_eq!((l.number.as_deref(), l.date), (Some("45"), None));
+        let l = link_of("Заказ клиента № 12 от 2024-02-01");
+        assert_eq!(l.number.as_deref(), Some("12"));
+    }
 
     fn text(s: &str) -> TableCell {
         TableCell::Text(s.into())
@@ -586,6 +646,13 @@ mod tests {
         assert_eq!(kind("Списание с расчетного счета"), None);
         assert_eq!(kind("Расходный кассовый ордер"), None);
         assert_eq!(kind("Прочее"), None);
+        assert_eq!(kind("Счет-фактура выданный"), None);
+        assert_eq!(kind("Корректировочный счет-фактура выданный"), None);
+        assert_eq!(kind("Счёт фактура"), None);
+        assert_eq!(kind("Оплата от покупателя"), Some(Kind::Payment));
+        assert_eq!(kind("Возврат от поставщика"), None);
+        assert_eq!(kind("Возврат денежных средств покупателю"), None);
+        assert_eq!(kind("Возврат товаров"), Some(Kind::Credit));
     }
 
     #[test]

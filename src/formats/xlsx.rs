@@ -88,10 +88,11 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
         .filter(|s| s.typ == SheetType::WorkSheet)
         .map(|s| s.name.clone())
         .collect();
-    let (mut read, mut without) = (Vec::new(), Vec::new());
+    let (mut read, mut without, mut own) = (Vec::new(), Vec::new(), Vec::new());
     for name in &worksheets {
         match guarded(|| read_sheet(&mut wb, name, dates))? {
             Sheet::NoList => without.push(format!("{name:?}")),
+            Sheet::Own(what) => own.push(format!("{name:?} ({what})")),
             Sheet::List {
                 header_row,
                 header,
@@ -131,7 +132,18 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
             }
         }
     }
-    if read.is_empty() {
+    if !own.is_empty() {
+        // A workbook sverka wrote (a register saved into the exports folder): no input,
+        // not even its sheets that look like lists (the unidentified receipts).
+        out.documents.clear();
+        out.warnings.clear();
+        out.skipped = 0;
+        out.notes.clear();
+        out.notes.push(Warning::file(
+            file,
+            format!("{}: not an input, left out", own.join(", ")),
+        ));
+    } else if read.is_empty() {
         out.warnings.push(Warning::file(
             file,
             "no sheet has a list header (number, date, amount and counterparty or INN): nothing read",
@@ -157,6 +169,8 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
 enum Sheet {
     /// No header among its first rows.
     NoList,
+    /// A sheet sverka wrote (its header says what).
+    Own(&'static str),
     /// The header (its 1-based row) and the rows after it, each with its 1-based row.
     List {
         header_row: u32,
@@ -186,7 +200,7 @@ fn read_sheet(wb: &mut Workbook, name: &str, dates: DateSystem) -> Result<Sheet,
             && let Some((l, row)) = current.take()
             && !scan.push(l, row)
         {
-            return Ok(Sheet::NoList);
+            return Ok(scan.own.map_or(Sheet::NoList, Sheet::Own));
         }
         let (_, row) = current.get_or_insert_with(|| (line, Vec::new()));
         let value = table_cell(cell.get_value(), dates);
@@ -200,6 +214,9 @@ fn read_sheet(wb: &mut Workbook, name: &str, dates: DateSystem) -> Result<Sheet,
     }
     if let Some((l, row)) = current.take() {
         scan.push(l, row);
+    }
+    if let Some(what) = scan.own {
+        return Ok(Sheet::Own(what));
     }
     Ok(match scan.header {
         Some((header_row, header)) => Sheet::List {
@@ -217,6 +234,8 @@ struct Scan {
     /// Non-empty rows seen before the header.
     preamble: usize,
     header: Option<(u32, Header)>,
+    /// The header row is one sverka writes.
+    own: Option<&'static str>,
     rows: Vec<(u32, Vec<TableCell>)>,
 }
 
@@ -229,6 +248,11 @@ impl Scan {
         }
         if row.iter().all(TableCell::is_blank) {
             return true;
+        }
+        let names: Vec<String> = row.iter().map(|c| c.display().into_owned()).collect();
+        if let Some(what) = super::own::output_kind(&names) {
+            self.own = Some(what);
+            return false;
         }
         let header = Header::new(row.iter().map(TableCell::display));
         if header.is_usable() {

@@ -284,8 +284,8 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         .column(lang.t("Валюта", "Currency"), multi)
         .column(lang.t("Сумма", "Amount"), true)
         .column(lang.t("Оплачено", "Paid"), true)
-        .column(lang.t("Зачтено", "Credited"), false)
-        .column(lang.t("Списано", "Written off"), false)
+        .column(lang.t("Зачтено", "Credited"), true)
+        .column(lang.t("Списано", "Written off"), true)
         .column(lang.t("Долг", "Outstanding"), true)
         .column(lang.t("Аванс", "Advance"), true)
         .column(lang.t("Дней просрочки", "Days overdue"), true)
@@ -335,10 +335,13 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
                     lang.t("возврат без переплаты", "refund beyond the advance"),
                 ),
             };
-            let note = if d.due_from == crate::terms::DueFrom::Default {
-                lang.t("срок не указан", "no due date")
-            } else {
-                note
+            // The due date shown is the one used; the note says when no document gave it.
+            let note = match d.due_from {
+                crate::terms::DueFrom::Default => lang.t("срок не указан", "no due date"),
+                crate::terms::DueFrom::Terms => {
+                    lang.t("срок по условиям договора", "due by the agreed term")
+                }
+                crate::terms::DueFrom::Document => note,
             };
             s.rows.push(vec![
                 Cell::text(&r.counterparty),
@@ -350,7 +353,7 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
                     None => d.number.clone(),
                 }),
                 Cell::Date(d.date),
-                Cell::opt_date(d.due_date),
+                Cell::Date(d.due),
                 Cell::text(&r.currency),
                 Cell::Money(d.amount),
                 Cell::Money(d.paid),
@@ -388,6 +391,25 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
         row[OUTSTANDING] = Cell::Money(t.outstanding);
         row[ADVANCE] = Cell::Money(t.advance);
         s.totals = Some(row);
+    }
+    // Credited and written off only when some debt has them.
+    for (col, any) in [
+        (
+            10,
+            reg.rows
+                .iter()
+                .flat_map(|r| &r.debts)
+                .any(|d| !d.credited.is_zero()),
+        ),
+        (
+            11,
+            reg.rows
+                .iter()
+                .flat_map(|r| &r.debts)
+                .any(|d| !d.written_off.is_zero()),
+        ),
+    ] {
+        s.columns[col].in_table = any;
     }
     if reg.show_future {
         let at = s.columns.len() - 1;

@@ -786,3 +786,138 @@ fn quiet_keeps_notes_but_not_warnings_off_stderr() {
     );
     assert!(quiet_err.contains("warning:"), "warnings stay: {quiet_err}");
 }
+
+/// sverka's own files in the exports folder are left out with a note, never read back
+/// as inputs (a saved `--by invoice` register or match log would double every debt); one
+/// named on the command line is an error.
+#[test]
+fn own_outputs_and_settings_files_are_never_inputs() {
+    let f = samples_copy();
+    let dir = f.path().display().to_string();
+    let baseline = sverka()
+        .args(["report", &dir, "--as-of", "2024-03-31", "--format", "json"])
+        .output()
+        .expect("run");
+    for (name, args) in [
+        (
+            "by_invoice.csv",
+            &["report", "--by", "invoice", "--format", "csv"][..],
+        ),
+        (
+            "by_invoice.xlsx",
+            &["report", "--by", "invoice", "--format", "xlsx"][..],
+        ),
+        ("log.csv", &["match", "--format", "csv"][..]),
+        ("tasks.tsv", &["tasks", "--format", "tsv"][..]),
+        (
+            "review.csv",
+            &["review", "--month", "2024-03", "--format", "csv"][..],
+        ),
+    ] {
+        let mut cmd = sverka();
+        cmd.arg(args[0]).arg(&dir).args(&args[1..]);
+        if args[0] != "review" {
+            cmd.args(["--as-of", "2024-03-31"]);
+        }
+        let out = cmd.output().expect("run");
+        assert!(out.status.success(), "{name}");
+        f.bytes(name, &out.stdout);
+    }
+    f.utf8("overrides.txt", "# fixes\n17 12.03.2024 -> аванс\n");
+    f.utf8("rates.csv", "Дата;Валюта;Курс\n01.03.2024;USD;90\n");
+    f.cp1251("managers.csv", "ИНН;Менеджер\r\n7707083893;Иванов\r\n");
+    f.utf8("days.txt", "12.08.2024;нерабочий\n");
+    let out = sverka()
+        .args([
+            "report",
+            &dir,
+            "--as-of",
+            "2024-03-31",
+            "--format",
+            "json",
+            "--strict",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, baseline.stdout, "the register is unchanged");
+    let inspect = sverka()
+        .args(["inspect", &dir, "--format", "json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&inspect.stdout).expect("json");
+    let notes: Vec<String> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .flat_map(|f| f["notes"].as_array().cloned().unwrap_or_default())
+        .map(|n| n["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for what in [
+        "a register or task list written by sverka",
+        "a match log written by sverka",
+        "a review written by sverka",
+        "an overrides file",
+        "an exchange rates file",
+        "a managers file",
+        "a calendar file",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.contains(what)),
+            "{what} in {notes:?}"
+        );
+    }
+    let named = f.path().join("by_invoice.csv").display().to_string();
+    let out = sverka().args(["report", &named]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("written by sverka, not an input"));
+}
+
+/// Lists as 1C journals write them: a «Вид операции» column, a tax invoice that is no
+/// debt, a sale whose «Основание» is the invoice it was made from (one debt, not two).
+#[test]
+fn lists_as_1c_journals_write_them() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Вид операции;Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма;Основание\r\n\
+             Счет на оплату;45;01.03.2024;10.03.2024;Ромашка;{ROMASHKA};10 000,00;\r\n\
+             Реализация товаров и услуг;101;05.03.2024;15.03.2024;Ромашка;{ROMASHKA};10 000,00;Счет на оплату 45 от 01.03.2024 12:00:00\r\n\
+             Счет-фактура выданный;101;05.03.2024;;Ромашка;{ROMASHKA};10 000,00;Реализация товаров и услуг 101 от 05.03.2024\r\n\
+             Оплата от покупателя;П-1;20.03.2024;;Ромашка;{ROMASHKA};4 000,00;Счет на оплату 45 от 01.03.2024\r\n\
+             Возврат от поставщика;П-2;21.03.2024;;Ромашка;{ROMASHKA};999,00;\r\n"
+        ),
+    );
+    let r = f.report_json("2024-03-31", &[]);
+    let row = row(&r, ROMASHKA);
+    assert_eq!(row["invoiced"], "10000.00", "one debt: {row:#}");
+    assert_eq!(row["paid"], "4000.00");
+    assert_eq!(row["outstanding"], "6000.00");
+    assert_eq!(row["advance"], "0.00");
+    let inv = invoice(row, "101");
+    assert_eq!(inv["due"], "2024-03-15");
+}
+
+/// Inputs with no documents at all are a warning (an error with `--strict`): an empty
+/// register must not pass for "nobody owes anything".
+#[test]
+fn empty_inputs_are_a_warning() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path().display().to_string();
+    let out = sverka()
+        .args(["report", &d, "--format", "csv"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hold no invoices, payments"));
+    let out = sverka()
+        .args(["report", &d, "--format", "csv", "--strict"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -1,0 +1,140 @@
+//! sverka's own files, recognised so that they are never read as inputs: a register or a
+//! match log saved into the exports folder would otherwise come back as an invoice list
+//! and double every debt, and the overrides, rates, managers and calendar files kept
+//! beside the exports are settings, not documents.
+
+use super::encoding;
+use super::lines::{numbered, split_record};
+
+/// What an output's header row says it is, if sverka wrote it (`names` as the row
+/// has them, any case).
+pub fn output_kind<S: AsRef<str>>(names: &[S]) -> Option<&'static str> {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| n.as_ref().trim().trim_matches('\u{FEFF}').to_lowercase())
+        .collect();
+    let has = |wanted: &[&str]| names.iter().any(|n| wanted.contains(&n.as_str()));
+    if has(&["дней просрочки", "days overdue"]) {
+        Some("a register or task list written by sverka")
+    } else if has(&["правило", "rule"]) && has(&["зачтено", "applied"]) {
+        Some("a match log written by sverka")
+    } else if has(&["доля просрочки, %", "overdue share, %"]) {
+        Some("a review written by sverka")
+    } else {
+        None
+    }
+}
+
+/// What a text file is, if it is one of sverka's own: an output (CSV, TSV), or a
+/// settings file (overrides, exchange rates, managers, calendar).
+pub fn text_kind(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(16 * 1024)];
+    let (enc, bom) = encoding::sniff(
+        head,
+        &["Контрагент", "Менеджер", "Валюта", "Курс", "ИНН", "Дата"],
+        None,
+    );
+    let text = enc.decode(head.get(bom..).unwrap_or_default());
+    let lines: Vec<String> = numbered(text.as_bytes())
+        .map(|(_, l)| String::from_utf8_lossy(l).trim().to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .take(30)
+        .collect();
+    let first = lines.first()?;
+    for delimiter in [';', '\t', ','] {
+        let names = split_record(first, delimiter);
+        if let Some(what) = output_kind(&names) {
+            return Some(what);
+        }
+        let lower: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        let has = |wanted: &[&str]| lower.iter().any(|n| wanted.contains(&n.as_str()));
+        if has(&["дата", "date"]) && has(&["валюта", "currency"]) && has(&["курс", "rate"])
+        {
+            return Some("an exchange rates file");
+        }
+        let list = has(&["номер", "number"]) && has(&["сумма", "amount"]);
+        if !list && has(&["инн", "inn"]) && has(&["менеджер", "ответственный", "manager"])
+        {
+            return Some("a managers file");
+        }
+    }
+    // Overrides: `payment -> target` lines.
+    if lines.iter().all(|l| l.contains("->")) {
+        return Some("an overrides file");
+    }
+    // A calendar: every line a date and a kind of day.
+    let kinds = [
+        "нерабочий",
+        "выходной",
+        "праздник",
+        "holiday",
+        "off",
+        "nonworking",
+        "non-working",
+        "рабочий",
+        "working",
+        "work",
+    ];
+    let day_line = |l: &str| {
+        let cells: Vec<&str> = l
+            .split(|c: char| c == ';' || c == '\t' || c == ',' || c.is_whitespace())
+            .filter(|c| !c.is_empty())
+            .collect();
+        cells.len() == 2
+            && crate::dates::parse_date(cells[0]).is_some()
+            && kinds.contains(&cells[1].to_lowercase().as_str())
+    };
+    let body: Vec<&String> = match first.to_lowercase().starts_with("дата")
+        || first.to_lowercase().starts_with("date")
+    {
+        true => lines.iter().skip(1).collect(),
+        false => lines.iter().collect(),
+    };
+    if !body.is_empty() && body.iter().all(|l| day_line(l)) {
+        return Some("a calendar file");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_and_settings_files_are_recognised() {
+        let register = "\u{FEFF}Контрагент;ИНН;Менеджер;Документ;Номер;Дата;Срок оплаты;Сумма;Долг;Дней просрочки\r\n";
+        assert_eq!(
+            text_kind(register.as_bytes()),
+            Some("a register or task list written by sverka")
+        );
+        let log = "Source,Date,Number,Amount,Payer,INN,Purpose,Invoice,Applied,Rule,Advance,Note\n";
+        assert_eq!(
+            text_kind(log.as_bytes()),
+            Some("a match log written by sverka")
+        );
+        assert_eq!(
+            text_kind("Дата;Валюта;Курс\n01.03.2024;USD;90\n".as_bytes()),
+            Some("an exchange rates file")
+        );
+        assert_eq!(
+            text_kind("Клиент;ИНН;Менеджер\nА;7707083893;Иванов\n".as_bytes()),
+            Some("a managers file")
+        );
+        assert_eq!(
+            text_kind("# fixes\n17 12.03.2024 -> 45 : 100\n18 15.03.2024 -> аванс\n".as_bytes()),
+            Some("an overrides file")
+        );
+        assert_eq!(
+            text_kind("Дата;День\n12.08.2024;нерабочий\n".as_bytes()),
+            Some("a calendar file")
+        );
+        // Real inputs are not sverka's.
+        let list = "Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма;Менеджер\n1;01.03.2024;;А;7707083893;1,00;Иванов\n";
+        assert_eq!(text_kind(list.as_bytes()), None);
+        assert_eq!(
+            text_kind("1CClientBankExchange\r\nВерсияФормата=1.03\r\n".as_bytes()),
+            None
+        );
+        assert_eq!(text_kind(b""), None);
+    }
+}
