@@ -62,35 +62,12 @@ pub fn text_kind(bytes: &[u8]) -> Option<&'static str> {
     if lines.iter().all(|l| l.contains("->")) {
         return Some("an overrides file");
     }
-    // A calendar: every line a date and a kind of day.
-    let kinds = [
-        "нерабочий",
-        "выходной",
-        "праздник",
-        "holiday",
-        "off",
-        "nonworking",
-        "non-working",
-        "рабочий",
-        "working",
-        "work",
-    ];
-    let day_line = |l: &str| {
-        let cells: Vec<&str> = l
-            .split(|c: char| c == ';' || c == '\t' || c == ',' || c.is_whitespace())
-            .filter(|c| !c.is_empty())
-            .collect();
-        cells.len() == 2
-            && crate::dates::parse_date(cells[0]).is_some()
-            && kinds.contains(&cells[1].to_lowercase().as_str())
-    };
-    let body: Vec<&String> = match first.to_lowercase().starts_with("дата")
-        || first.to_lowercase().starts_with("date")
-    {
-        true => lines.iter().skip(1).collect(),
-        false => lines.iter().collect(),
-    };
-    if !body.is_empty() && body.iter().all(|l| day_line(l)) {
+    // A calendar file: it reads as one (a date and a kind of day per line).
+    let body = lines.iter().filter(|l| {
+        let l = l.to_lowercase();
+        !l.starts_with("дата") && !l.starts_with("date")
+    });
+    if body.count() > 0 && crate::calendar::Calendar::russia_with(&text).is_ok() {
         return Some("a calendar file");
     }
     None
