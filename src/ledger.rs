@@ -751,13 +751,17 @@ fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
         let customer = who(&invoices[k].customer);
         for link in invoices[k].replaces.clone() {
             let by_link_id = link.id.as_ref().and_then(|id| by_id.get(id).copied());
+            // By number and date; a date that fits no invoice (a typo) still finds the only
+            // invoice of the customer with that number.
             let by_link_number = link.number.as_ref().and_then(|n| {
-                by_number
-                    .get(&(customer.clone(), crate::text::canonical_number(n)))
-                    .and_then(|c| {
-                        c.iter().copied().find(|&t| {
-                            link.date.is_none_or(|d| invoices[t].date == d) && t != k && !gone[t]
-                        })
+                let c = by_number.get(&(customer.clone(), crate::text::canonical_number(n)))?;
+                let open: Vec<usize> = c.iter().copied().filter(|&t| t != k && !gone[t]).collect();
+                open.iter()
+                    .copied()
+                    .find(|&t| link.date.is_none_or(|d| invoices[t].date == d))
+                    .or_else(|| match open[..] {
+                        [only] if link.date.is_some() => Some(only),
+                        _ => None,
                     })
             });
             let target = by_link_id

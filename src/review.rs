@@ -176,7 +176,12 @@ pub fn review(
             });
         }
     }
+    // A customer with rows under two managers counts once in the totals.
+    let mut owing_total: HashMap<String, Owing> = HashMap::new();
     for ((manager, currency), (at_start, at_end)) in owing {
+        let t = owing_total.entry(currency.clone()).or_default();
+        t.0.extend(&at_start);
+        t.1.extend(&at_end);
         let f = slot(&mut figures, manager, &currency);
         f.customers_start = at_start.len();
         f.customers_end = at_end.len();
@@ -237,6 +242,11 @@ pub fn review(
     }
     let mut totals: Vec<(String, Figures)> = totals.into_iter().collect();
     totals.sort_by_key(|(c, _)| (c != crate::model::RUB, c.clone()));
+    for (currency, t) in &mut totals {
+        let (at_start, at_end) = owing_total.remove(currency).unwrap_or_default();
+        t.customers_start = at_start.len();
+        t.customers_end = at_end.len();
+    }
     hard_cases.sort_by(|a, b| {
         (a.manager.is_none(), &a.manager)
             .cmp(&(b.manager.is_none(), &b.manager))

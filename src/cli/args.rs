@@ -66,10 +66,10 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Language of headers and notes: ru or en.
-    #[arg(long, global = true, value_name = "LANG", env = "SVERKA_LANG")]
+    #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
     /// Settings file (TOML). Default: ./sverka.toml if it exists.
-    #[arg(long, global = true, value_name = "FILE", env = "SVERKA_CONFIG")]
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
 
@@ -93,24 +93,28 @@ pub enum Cmd {
         #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `sverka man > sverka.1`.
-    Man,
+    /// Print the manual page (roff), e.g. `sverka man > sverka.1`; of a command with its
+    /// name, e.g. `sverka man report > sverka-report.1`.
+    Man {
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format: table, csv, tsv, json or xlsx. Default: from the -o file's extension,
     /// else table on a terminal and csv (json for inspect) otherwise.
-    #[arg(long, value_name = "FMT", env = "SVERKA_FORMAT")]
+    #[arg(long, value_name = "FMT")]
     pub format: Option<String>,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// CSV dialect: excel (Russian Excel: `;`, decimal comma, BOM, CRLF) or plain (`,`, point).
-    #[arg(long, value_name = "DIALECT", env = "SVERKA_CSV_DIALECT")]
+    #[arg(long, value_name = "DIALECT")]
     pub csv_dialect: Option<String>,
     /// Encoding of CSV and TSV: utf-8 (default) or windows-1251.
-    #[arg(long, value_name = "ENCODING", env = "SVERKA_CSV_ENCODING")]
+    #[arg(long, value_name = "ENCODING")]
     pub csv_encoding: Option<String>,
     /// One file per manager in the folder -o DIR (created if missing): manager.
     #[arg(long, value_name = "KEY", requires = "output")]
@@ -170,7 +174,7 @@ pub struct MatchingArgs {
     /// Working days: ru (the Russian production calendar: a due date on a day off moves to
     /// the next working day, ГК РФ ст. 193), off (calendar days, default), or a file of
     /// days on top of the Russian calendar.
-    #[arg(long, value_name = "ru|off|FILE", env = "SVERKA_CALENDAR")]
+    #[arg(long, value_name = "ru|off|FILE")]
     pub calendar: Option<String>,
 }
 

@@ -45,10 +45,24 @@ pub fn run() -> ExitCode {
             clap_complete::generate(*shell, &mut cmd, "sverka", &mut out);
             return ExitCode::SUCCESS;
         }
-        args::Cmd::Man => {
+        args::Cmd::Man { command } => {
             let cmd = <args::Cli as clap::CommandFactory>::command();
+            let page = match command {
+                None => cmd,
+                Some(name) => match cmd.find_subcommand(name) {
+                    // The page `sverka(1)` refers to as `sverka-report(1)`.
+                    Some(sub) => sub.clone().name(format!("sverka-{name}")),
+                    None => {
+                        let _ = writeln!(
+                            std::io::stderr().lock(),
+                            "sverka: error: no command {name:?}: report, match, tasks, review, inspect, init, completions or man"
+                        );
+                        return ExitCode::from(2);
+                    }
+                },
+            };
             let mut out = std::io::stdout().lock();
-            return match clap_mangen::Man::new(cmd).render(&mut out) {
+            return match clap_mangen::Man::new(page).render(&mut out) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {

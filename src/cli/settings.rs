@@ -42,6 +42,27 @@ pub struct File {
     /// Managers by INN (`[managers]`), over the managers file and the invoices.
     #[serde(default)]
     pub managers: std::collections::BTreeMap<String, String>,
+    /// The SVERKA_* environment variables that are set and not blank: between the
+    /// command line and this file.
+    #[serde(skip)]
+    pub env: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// The environment variables for the main options (SVERKA_CONFIG aside).
+const ENV_VARS: [&str; 5] = [
+    "SVERKA_LANG",
+    "SVERKA_FORMAT",
+    "SVERKA_CSV_DIALECT",
+    "SVERKA_CSV_ENCODING",
+    "SVERKA_CALENDAR",
+];
+
+/// A variable's value when set and not blank (an empty variable is as good as unset).
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// One `[[terms]]` entry: the term of a counterparty's invoices, or of those under one
@@ -252,6 +273,22 @@ fn parse_age_by(what: &str, s: &str) -> Result<AgeBy> {
     }
 }
 
+/// The value given on the command line, else in the environment variable `var`, else in
+/// the settings file, with a label saying where it came from.
+fn pick_env<'a>(
+    flag: &str,
+    cli: Option<&'a str>,
+    file: &'a File,
+    var: &str,
+    key: &str,
+    in_file: Option<&'a str>,
+) -> Option<(&'a str, String)> {
+    match (cli, file.env.get(var)) {
+        (None, Some(v)) => Some((v.as_str(), var.to_string())),
+        _ => pick(flag, cli, file, key, in_file),
+    }
+}
+
 /// The value given on the command line, else in the settings file, with a label saying
 /// where it came from, so a bad value is named where the user can fix it.
 fn pick<'a>(
@@ -276,30 +313,33 @@ fn common(
     out: &OutputArgs,
     width: Option<u16>,
 ) -> Result<Common> {
-    let lang = match pick(
+    let lang = match pick_env(
         "--lang",
         global.lang.as_deref(),
         file,
+        "SVERKA_LANG",
         "[output] lang",
         file.output.lang.as_deref(),
     ) {
         Some((l, what)) => parse_lang(&what, l)?,
         None => Lang::Ru,
     };
-    let dialect = match pick(
+    let dialect = match pick_env(
         "--csv-dialect",
         out.csv_dialect.as_deref(),
         file,
+        "SVERKA_CSV_DIALECT",
         "[output] csv_dialect",
         file.output.csv_dialect.as_deref(),
     ) {
         Some((d, what)) => parse_dialect(&what, d)?,
         None => CsvDialect::Excel,
     };
-    let cp1251 = match pick(
+    let cp1251 = match pick_env(
         "--csv-encoding",
         out.csv_encoding.as_deref(),
         file,
+        "SVERKA_CSV_ENCODING",
         "[output] csv_encoding",
         file.output.csv_encoding.as_deref(),
     ) {
@@ -310,10 +350,11 @@ fn common(
         },
         None => false,
     };
-    let format = match pick(
+    let format = match pick_env(
         "--format",
         out.format.as_deref(),
         file,
+        "SVERKA_FORMAT",
         "[output] format",
         file.output.format.as_deref(),
     ) {
@@ -322,6 +363,24 @@ fn common(
                 .ok_or_else(|| usage(&what, f, "table, csv, tsv, json or xlsx"))?,
         ),
         None => None,
+    };
+    // `-o debtors.csv` on the command line says the format more plainly than a default
+    // from the environment or the settings file.
+    let by_extension = out
+        .output
+        .as_ref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            matches!(
+                e.to_lowercase().as_str(),
+                "xlsx" | "json" | "tsv" | "tab" | "csv" | "txt"
+            )
+        });
+    let format = if out.format.is_none() && by_extension {
+        None
+    } else {
+        format
     };
     for inn in &file.company.inn {
         if !crate::inn::is_valid_inn(inn) {
@@ -749,10 +808,11 @@ fn aging(
 /// The working-days calendar: `--calendar` or `[report] calendar`.
 fn calendar(m: &MatchingArgs, file: &File) -> Result<Option<crate::calendar::Calendar>> {
     Ok(
-        match pick(
+        match pick_env(
             "--calendar",
             m.calendar.as_deref(),
             file,
+            "SVERKA_CALENDAR",
             "[report] calendar",
             file.report.calendar.as_deref(),
         ) {
@@ -763,10 +823,10 @@ fn calendar(m: &MatchingArgs, file: &File) -> Result<Option<crate::calendar::Cal
                 _ => {
                     // A file of days: on the command line as given, in the settings file
                     // relative to it.
-                    let path = if m.calendar.is_some() {
-                        PathBuf::from(v)
-                    } else {
+                    let path = if what.starts_with("settings ") {
                         relative_to(file, Path::new(v))
+                    } else {
+                        PathBuf::from(v)
                     };
                     if !path.is_file() {
                         return Err(usage(&what, v, "ru, off or a calendar file"));
@@ -896,7 +956,17 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
             force: a.force,
         }));
     }
-    let (path, file) = load_file(cli.global.config.as_deref())?;
+    let config = cli
+        .global
+        .config
+        .clone()
+        .or_else(|| env_value("SVERKA_CONFIG").map(PathBuf::from));
+    let (path, mut file) = load_file(config.as_deref())?;
+    for var in ENV_VARS {
+        if let Some(v) = env_value(var) {
+            file.env.insert(var, v);
+        }
+    }
     if let (Some(p), Some(b)) = (&path, &file.report.buckets) {
         check_buckets(b).map_err(|m| Error::Config {
             path: p.clone(),
@@ -919,7 +989,7 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
     }
     Ok(match cli.command {
         Cmd::Report(a) => {
-            let by = match pick(
+            let mut by = match pick(
                 "--by",
                 a.by.as_deref(),
                 &file,
@@ -932,16 +1002,31 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
             };
             let mut matching = matching(&a.matching, &file)?;
             // Rows per contract are settled per contract.
+            // Rows per contract are settled per contract; against a level per
+            // counterparty, the command line wins over the settings file.
+            let per_counterparty =
+                |l: Option<&str>| l.is_some_and(|l| l.trim().eq_ignore_ascii_case("counterparty"));
+            let level_cli = per_counterparty(a.matching.level.as_deref());
+            let level_file =
+                a.matching.level.is_none() && per_counterparty(file.matching.level.as_deref());
             if by == GroupBy::Contract {
-                // The command line wins over the settings file's level.
-                let level = a.matching.level.as_deref();
-                if level.is_some_and(|l| l.trim().eq_ignore_ascii_case("counterparty")) {
-                    return Err(Error::Usage(
-                        "--by contract settles per contract: it cannot go with --level counterparty"
-                            .into(),
-                    ));
+                match (a.by.is_some(), level_cli, level_file) {
+                    (true, true, _) => {
+                        return Err(Error::Usage(
+                            "--by contract settles per contract: it cannot go with --level counterparty"
+                                .into(),
+                        ));
+                    }
+                    (false, false, true) => {
+                        return Err(Error::Config {
+                            path: path.clone().unwrap_or_default(),
+                            message: "[report] by = \"contract\" settles per contract: it cannot go with [matching] level = \"counterparty\"".into(),
+                        });
+                    }
+                    // `--level counterparty` on the command line over `by = "contract"`.
+                    (false, true, _) => by = GroupBy::Counterparty,
+                    _ => matching.by_contract = true,
                 }
-                matching.by_contract = true;
             }
             let aging = aging(&a.aging, &a.matching, &file, &matching)?;
             Command::Report(ReportSettings {
@@ -1013,7 +1098,7 @@ pub fn command(cli: Cli, width: Option<u16>) -> Result<Command> {
                 hard_days,
             })
         }
-        Cmd::Init(_) | Cmd::Completions { .. } | Cmd::Man => {
+        Cmd::Init(_) | Cmd::Completions { .. } | Cmd::Man { .. } => {
             return Err(Error::Usage("this command takes no settings".into()));
         }
         Cmd::Inspect(a) => Command::Inspect(InspectSettings {

@@ -16,8 +16,9 @@ pub struct InitSettings {
 /// The file `sverka init` writes.
 pub const TEMPLATE: &str = r##"# sverka.toml: settings for sverka (реестр дебиторской задолженности).
 # sverka reads ./sverka.toml, or the file named by --config or SVERKA_CONFIG.
-# The command line wins over this file. Every key is optional; remove the "# " in front
-# of a line to use it. Paths are relative to this file's folder.
+# The command line wins over this file. Every key is optional and shown with its default
+# (or, where there is none, an example); remove the "# " in front of a line to use it.
+# Paths are relative to this file's folder.
 
 [company]
 # Our INNs (the company and its other legal entities in one register).
@@ -44,8 +45,9 @@ pub const TEMPLATE: &str = r##"# sverka.toml: settings for sverka (реестр 
 # Invoices due on the same day share a payment "prorata" (ГК РФ 319.1) or "fifo".
 # tie = "prorata"
 # Write off an underpayment this small: an amount ("1.00") or a percentage ("0.5%").
+# Default: nothing is written off; for example:
 # tolerance = "1.00"
-# Write off an overpayment this small instead of keeping it as an advance.
+# Write off an overpayment this small instead of keeping it as an advance (default: none).
 # tolerance_overpay = "1.00"
 # A reference several invoices share: "review" or "oldest".
 # ambiguous = "review"

@@ -41,10 +41,35 @@ pub fn text_kind(bytes: &[u8]) -> Option<&'static str> {
         .take(30)
         .collect();
     let first = lines.first()?;
+    // JSON and the terminal table, saved to a file.
+    if first.starts_with('{')
+        && ["\"as_of\"", "\"hard_cases\"", "\"files\""]
+            .iter()
+            .any(|k| text.contains(k))
+    {
+        return Some("a JSON output of sverka");
+    }
+    const TITLES: [&str; 8] = [
+        "Реестр дебиторской задолженности на",
+        "Debtor register as of",
+        "Задачи по просроченной задолженности на",
+        "Follow-up tasks as of",
+        "Разнесение поступлений на",
+        "Allocation of receipts as of",
+        "Дебиторская задолженность за период",
+        "Receivables review,",
+    ];
+    if TITLES.iter().any(|t| first.starts_with(t)) {
+        return Some("a table written by sverka");
+    }
     for delimiter in [';', '\t', ','] {
         let names = split_record(first, delimiter);
         if let Some(what) = output_kind(&names) {
             return Some(what);
+        }
+        // A header a list reader takes is an input, whatever else it has.
+        if super::table::Header::new(names.iter()).is_usable() {
+            continue;
         }
         let lower: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
         let has = |wanted: &[&str]| lower.iter().any(|n| wanted.contains(&n.as_str()));
@@ -52,14 +77,13 @@ pub fn text_kind(bytes: &[u8]) -> Option<&'static str> {
         {
             return Some("an exchange rates file");
         }
-        let list = has(&["номер", "number"]) && has(&["сумма", "amount"]);
-        if !list && has(&["инн", "inn"]) && has(&["менеджер", "ответственный", "manager"])
+        if has(&["инн", "inn"]) && has(&["менеджер", "ответственный", "manager"])
         {
             return Some("a managers file");
         }
     }
     // Overrides: `payment -> target` lines.
-    if lines.iter().all(|l| l.contains("->")) {
+    if lines.iter().all(|l| l.contains("->") || l.contains('→')) {
         return Some("an overrides file");
     }
     // A calendar file: it reads as one (a date and a kind of day per line).
@@ -105,13 +129,33 @@ mod tests {
             text_kind("Дата;День\n12.08.2024;нерабочий\n".as_bytes()),
             Some("a calendar file")
         );
-        // Real inputs are not sverka's.
+        // Real inputs are not sverka's, whatever columns they add.
         let list = "Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма;Менеджер\n1;01.03.2024;;А;7707083893;1,00;Иванов\n";
+        assert_eq!(text_kind(list.as_bytes()), None);
+        let list = "№;Дата;Контрагент;ИНН;Сумма документа;Ответственный;Валюта;Курс\n";
+        assert_eq!(text_kind(list.as_bytes()), None);
+        let list = "Номер документа;Дата;Контрагент;ИНН;Сумма;Ответственный\n";
         assert_eq!(text_kind(list.as_bytes()), None);
         assert_eq!(
             text_kind("1CClientBankExchange\r\nВерсияФормата=1.03\r\n".as_bytes()),
             None
         );
         assert_eq!(text_kind(b""), None);
+        assert_eq!(
+            text_kind("{\n  \"as_of\": \"2024-03-31\",\n  \"rows\": []\n}".as_bytes()),
+            Some("a JSON output of sverka")
+        );
+        assert_eq!(
+            text_kind("Реестр дебиторской задолженности на 31.03.2024\n┌──┐\n".as_bytes()),
+            Some("a table written by sverka")
+        );
+        assert_eq!(
+            text_kind("17 12.03.2024 → 45\n".as_bytes()),
+            Some("an overrides file")
+        );
+        assert_eq!(
+            text_kind("30.08.2024;праздник  # День города\n".as_bytes()),
+            Some("a calendar file")
+        );
     }
 }

@@ -246,6 +246,9 @@ enum Kind {
     Invoice,
     Credit,
     Payment,
+    /// A known kind that is no receivable of ours (a tax invoice, a payment to a
+    /// supplier, a loan repaid): the row is left out without a warning.
+    NotOurs,
 }
 
 fn kind(value: &str) -> Option<Kind> {
@@ -258,14 +261,17 @@ fn kind(value: &str) -> Option<Kind> {
     // sale itself is the receivable; counting both would double it.
     if v.contains("счет-фактур") || v.contains("счет фактур") || starts(&["сф ", "ксф"])
     {
-        return None;
+        return Some(Kind::NotOurs);
     }
-    // Money a supplier returns to us, or we return to a customer, is no customer's
-    // credit note: the bank statement shows it.
-    if v.starts_with("возврат")
-        && (v.contains("поставщик") || v.contains("денежных средств") || v.contains("покупателю"))
+    // Suppliers' and lenders' money, either way, and money we return to a customer, is
+    // no customer's invoice, credit note or payment (the bank statement shows the money).
+    if v.contains("поставщик")
+        || v.contains("займ")
+        || v.contains("кредита")
+        || (v.starts_with("возврат")
+            && (v.contains("денежных средств") || v.contains("покупателю")))
     {
-        return None;
+        return Some(Kind::NotOurs);
     }
     if starts(&["возврат", "корректировк", "кредит", "return", "credit"]) {
         return Some(Kind::Credit);
@@ -436,6 +442,9 @@ pub fn row(
 
     let kind_text = get(Column::Kind);
     let kind = kind(&kind_text).ok_or_else(|| format!("unknown document kind {kind_text:?}"))?;
+    if kind == Kind::NotOurs {
+        return Ok(None);
+    }
     if number.is_empty() {
         return Err("no document number".into());
     }
@@ -477,6 +486,7 @@ pub fn row(
             // A negative invoice is a correction downwards: a credit.
             Kind::Invoice => Kind::Credit,
             Kind::Credit => Kind::Credit,
+            Kind::NotOurs => Kind::NotOurs,
             Kind::Payment => {
                 return Err(format!(
                     "a negative payment {:?} (money paid back?): refunds are read from bank statements",
@@ -488,6 +498,7 @@ pub fn row(
     }
 
     let doc = match kind {
+        Kind::NotOurs => return Ok(None),
         Kind::Invoice => {
             let due_cell = cell(Column::Due);
             let due = if due_cell.is_blank() {
@@ -646,12 +657,23 @@ mod tests {
         assert_eq!(kind("Списание с расчетного счета"), None);
         assert_eq!(kind("Расходный кассовый ордер"), None);
         assert_eq!(kind("Прочее"), None);
-        assert_eq!(kind("Счет-фактура выданный"), None);
-        assert_eq!(kind("Корректировочный счет-фактура выданный"), None);
-        assert_eq!(kind("Счёт фактура"), None);
+        assert_eq!(kind("Счет-фактура выданный"), Some(Kind::NotOurs));
+        assert_eq!(
+            kind("Корректировочный счет-фактура выданный"),
+            Some(Kind::NotOurs)
+        );
+        assert_eq!(kind("Счёт фактура"), Some(Kind::NotOurs));
         assert_eq!(kind("Оплата от покупателя"), Some(Kind::Payment));
-        assert_eq!(kind("Возврат от поставщика"), None);
-        assert_eq!(kind("Возврат денежных средств покупателю"), None);
+        assert_eq!(kind("Возврат от поставщика"), Some(Kind::NotOurs));
+        assert_eq!(
+            kind("Возврат денежных средств покупателю"),
+            Some(Kind::NotOurs)
+        );
+        assert_eq!(kind("Оплата поставщику"), Some(Kind::NotOurs));
+        assert_eq!(kind("Платеж поставщику"), Some(Kind::NotOurs));
+        assert_eq!(kind("Возврат кредита (займа) банку"), Some(Kind::NotOurs));
+        assert_eq!(kind("Возврат займа контрагентом"), Some(Kind::NotOurs));
+        assert_eq!(kind("Кредит-нота"), Some(Kind::Credit));
         assert_eq!(kind("Возврат товаров"), Some(Kind::Credit));
     }
 

@@ -1498,7 +1498,7 @@ impl<'a> Simulation<'a> {
         amount: Decimal,
         source: Source,
         date: NaiveDate,
-    ) -> Result<Option<usize>, Note> {
+    ) -> Result<Vec<usize>, Note> {
         // Every number a reference can name shares its numeric core (`0045`, `БП-45` and
         // `00БП-000045` all have core 45), so only those invoices are looked at.
         let named: Vec<usize> = self
@@ -1523,8 +1523,8 @@ impl<'a> Simulation<'a> {
             named
         };
         match named.len() {
-            0 => Ok(None),
-            1 => Ok(Some(named[0])),
+            0 | 1 => Ok(named),
+            _ if self.parts_of_one(r, &named) => Ok(named),
             _ => {
                 let fits: Vec<usize> = named
                     .iter()
@@ -1540,7 +1540,7 @@ impl<'a> Simulation<'a> {
                     })
                     .collect();
                 if fits.len() == 1 {
-                    Ok(Some(fits[0]))
+                    Ok(fits)
                 } else {
                     Err(Note::Ambiguous(r.number.clone()))
                 }
@@ -1590,16 +1590,34 @@ impl<'a> Simulation<'a> {
             .map(|a| a.date)
     }
 
-    /// The debt an explicit link names: by id, else by number (and date).
+    /// True when every debt of `named` carries what `r` names only as the same alias (one
+    /// number and date): the sales one invoice was shipped in, which the reference names
+    /// together.
+    fn parts_of_one(&self, r: &DocRef, named: &[usize]) -> bool {
+        let alias_of = |i: usize| {
+            let d = &self.debts[i];
+            if names_number(r, &d.number) {
+                return None;
+            }
+            d.aliases
+                .iter()
+                .find(|a| a.number.as_deref().is_some_and(|n| names_number(r, n)))
+                .map(|a| (a.number.as_deref().map(canonical_number), a.date))
+        };
+        let first = alias_of(named[0]);
+        first.is_some() && named.iter().all(|&i| alias_of(i) == first)
+    }
+
+    /// The debts an explicit link names (usually one): by id, else by number (and date).
     fn resolve_link(
         &self,
         link: &crate::model::DocLink,
         amount: Decimal,
         source: Source,
         date: NaiveDate,
-    ) -> Result<Option<usize>, Note> {
+    ) -> Result<Vec<usize>, Note> {
         if let Some(&d) = link.id.as_ref().and_then(|id| self.by_id.get(id)) {
-            return Ok(Some(d));
+            return Ok(vec![d]);
         }
         match &link.number {
             Some(n) => {
@@ -1607,7 +1625,7 @@ impl<'a> Simulation<'a> {
                 r.date = link.date;
                 self.resolve(&r, link.amount.unwrap_or(amount), source, date)
             }
-            None => Ok(None),
+            None => Ok(Vec::new()),
         }
     }
 
@@ -1731,17 +1749,21 @@ impl<'a> Simulation<'a> {
             let mut unknown = None;
             for link in &doc.links {
                 match self.resolve_link(link, doc.amount, Source::Credit(c), doc.date) {
-                    Ok(Some(debt)) => {
-                        let cap = link.amount.unwrap_or(left).min(left);
-                        left -= self.apply_to_stages(
-                            debt,
-                            Source::Credit(c),
-                            doc.date,
-                            cap,
-                            Rule::Link,
-                        );
+                    Ok(debts) if !debts.is_empty() => {
+                        let mut cap = link.amount.unwrap_or(left).min(left);
+                        for debt in debts {
+                            let applied = self.apply_to_stages(
+                                debt,
+                                Source::Credit(c),
+                                doc.date,
+                                cap,
+                                Rule::Link,
+                            );
+                            cap -= applied;
+                            left -= applied;
+                        }
                     }
-                    Ok(None) => unknown = Some(self.missing(link)),
+                    Ok(_) => unknown = Some(self.missing(link)),
                     Err(note) => unknown = Some(note),
                 }
             }
@@ -1844,24 +1866,31 @@ impl<'a> Simulation<'a> {
             for link in &p.doc.links {
                 named = true;
                 match self.resolve_link(link, amount, Source::Payment(r.payment), p.cash_date) {
-                    Ok(Some(debt)) => {
-                        if !targets.iter().any(|(t, ..)| *t == debt) {
-                            targets.push((debt, Rule::Link, link.amount));
+                    Ok(debts) if !debts.is_empty() => {
+                        // A link's amount caps the one debt it names; the parts of one
+                        // shipped invoice take what the payment has, by due date.
+                        let cap = if debts.len() == 1 { link.amount } else { None };
+                        for debt in debts {
+                            if !targets.iter().any(|(t, ..)| *t == debt) {
+                                targets.push((debt, Rule::Link, cap));
+                            }
                         }
                     }
-                    Ok(None) => notes.push(self.missing(link)),
+                    Ok(_) => notes.push(self.missing(link)),
                     Err(note) => notes.push(note),
                 }
             }
             for reference in &r.refs {
                 match self.resolve(reference, amount, Source::Payment(r.payment), p.cash_date) {
-                    Ok(Some(debt)) => {
+                    Ok(debts) if !debts.is_empty() => {
                         named = true;
-                        if !targets.iter().any(|(t, ..)| *t == debt) {
-                            targets.push((debt, Rule::Reference, None));
+                        for debt in debts {
+                            if !targets.iter().any(|(t, ..)| *t == debt) {
+                                targets.push((debt, Rule::Reference, None));
+                            }
                         }
                     }
-                    Ok(None) => {
+                    Ok(_) => {
                         // An invoice word with a number we do not know still names an
                         // invoice (it may come in a later export: S12); a long number that
                         // matches nothing is an account or an INN, not an invoice (S18).

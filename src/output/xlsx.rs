@@ -14,6 +14,10 @@ pub fn render(sheets: &[Sheet], _opts: &RenderOptions) -> Result<Vec<u8>, String
 
 fn build(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
+    // A fixed creation time (the zip epoch, as reproducible builds use): the same inputs
+    // give a byte-identical workbook.
+    let epoch = ExcelDateTime::from_ymd(1980, 1, 1)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&epoch));
     let mut used: Vec<String> = Vec::new();
     for sheet in sheets {
         let ws = wb.add_worksheet();

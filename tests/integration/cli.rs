@@ -921,3 +921,135 @@ fn empty_inputs_are_a_warning() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Environment variables: a blank one is as good as unset, a bad one is named in the
+/// message, and `-o FILE.csv` says the format more plainly than SVERKA_FORMAT.
+#[test]
+fn environment_variables_edge_cases() {
+    let s = samples().display().to_string();
+    let out = sverka()
+        .args(["report", &s, "--as-of", "2024-03-31", "--format", "csv"])
+        .env("SVERKA_LANG", "")
+        .env("SVERKA_CONFIG", " ")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = sverka()
+        .args(["completions", "bash"])
+        .env("SVERKA_CONFIG", "")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let out = sverka()
+        .args(["report", &s])
+        .env("SVERKA_CALENDAR", "moon")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SVERKA_CALENDAR \"moon\""));
+    let dir = tempfile::tempdir().expect("dir");
+    let target = dir.path().join("debtors.csv");
+    let out = sverka()
+        .args(["report", &s, "--as-of", "2024-03-31", "-o"])
+        .arg(&target)
+        .env("SVERKA_FORMAT", "json")
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&target).expect("written");
+    assert!(text.starts_with('\u{feff}'), "CSV, as the extension says");
+}
+
+/// The same inputs give a byte-identical XLSX (no creation time from the clock), and
+/// `sverka man report` prints the command's own page.
+#[test]
+fn xlsx_is_reproducible_and_commands_have_man_pages() {
+    let s = samples().display().to_string();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut files = Vec::new();
+    for name in ["a.xlsx", "b.xlsx"] {
+        let p = dir.path().join(name);
+        let out = sverka()
+            .args(["report", &s, "--as-of", "2024-03-31", "-o"])
+            .arg(&p)
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        files.push(std::fs::read(&p).expect("xlsx"));
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    assert!(files[0] == files[1], "byte-identical workbooks");
+    let out = sverka().args(["man", "report"]).output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH sverka-report"));
+    let out = sverka().args(["man", "nope"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `--by contract` and `level`: the command line wins over the settings file either way;
+/// both in the settings file is an error naming it.
+#[test]
+fn by_contract_and_level_precedence() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Номер;Дата;Срок оплаты;Контрагент;ИНН;Договор;Сумма\r\n\
+             1;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №1;100,00\r\n\
+             2;01.03.2024;10.03.2024;Полюс;{POLUS};Договор №2;200,00\r\n"
+        ),
+    );
+    let side = Fixture::new();
+    let by = side.utf8("by.toml", "[report]\nby = \"contract\"\n");
+    let both = side.utf8(
+        "both.toml",
+        "[report]\nby = \"contract\"\n\n[matching]\nlevel = \"counterparty\"\n",
+    );
+    let rows = |extra: &[&str]| {
+        f.report_json("2024-03-31", extra)["rows"]
+            .as_array()
+            .map(Vec::len)
+    };
+    let by_path = by.to_str().expect("path");
+    assert_eq!(rows(&["--config", by_path]), Some(2));
+    assert_eq!(
+        rows(&["--config", by_path, "--level", "counterparty"]),
+        Some(1)
+    );
+    let out = sverka()
+        .arg("report")
+        .arg(f.path())
+        .args(["--config", both.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("both.toml"));
+    let both_path = both.to_str().expect("path");
+    assert_eq!(rows(&["--config", both_path, "--by", "contract"]), Some(2));
+}
+
+/// One invoice shipped as two sales: a payment naming the invoice pays both; journals of
+/// payments to suppliers and loans give no customer documents.
+#[test]
+fn one_invoice_shipped_in_two_sales() {
+    let f = Fixture::new();
+    f.cp1251(
+        "list.csv",
+        &format!(
+            "Вид операции;Номер;Дата;Срок оплаты;Контрагент;ИНН;Сумма;Основание\r\n\
+             Счет на оплату;45;01.03.2024;10.03.2024;Ромашка;{ROMASHKA};10 000,00;\r\n\
+             Реализация;101;05.03.2024;15.03.2024;Ромашка;{ROMASHKA};6 000,00;Счет на оплату 45 от 01.03.2024 12:00:00\r\n\
+             Реализация;102;06.03.2024;16.03.2024;Ромашка;{ROMASHKA};4 000,00;Счет на оплату 45 от 01.03.2024 12:00:00\r\n\
+             Оплата от покупателя;П1;20.03.2024;;Ромашка;{ROMASHKA};10 000,00;Счет на оплату 45 от 01.03.2024\r\n\
+             Оплата поставщику;П2;21.03.2024;;Гранит;{GRANIT};5 000,00;\r\n\
+             Возврат займа контрагентом;П3;22.03.2024;;Вектор;{VEKTOR};7 000,00;\r\n"
+        ),
+    );
+    let r = f.report_json("2024-03-31", &["--strict"]);
+    assert!(find_row(&r, ROMASHKA).is_none(), "both sales paid: {r:#}");
+    assert!(find_row(&r, GRANIT).is_none() && find_row(&r, VEKTOR).is_none());
+    assert_eq!(r["totals"]["invoiced"], "0.00");
+}
