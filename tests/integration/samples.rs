@@ -324,3 +324,26 @@ fn readme_shows_the_real_samples_table() {
     assert!(readme.contains("cargo run --release -- report samples/ --as-of 2024-03-31"));
     assert!(readme.contains("\ncargo test "));
 }
+
+/// The README's tasks and review tables are what the samples give.
+#[test]
+fn readme_shows_the_real_tasks_and_review() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(MANIFEST).join("README.md")).expect("README.md");
+    let tasks = text(&run("tasks", &["--format", "table"]));
+    let out = sverka()
+        .arg("review")
+        .arg(samples())
+        .args(["--month", "2024-03", "--format", "table"])
+        .output()
+        .expect("run sverka");
+    let review = text(&out.stdout);
+    for table in [tasks, review] {
+        for block in table.split("\n\n").filter(|b| !b.trim().is_empty()) {
+            assert!(
+                readme.contains(block.trim_end()),
+                "the README shows this table as it is:\n{block}"
+            );
+        }
+    }
+}

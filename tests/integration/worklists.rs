@@ -569,7 +569,10 @@ fn worklists_review_fixes() {
             ("Петрова".into(), "200.00".into(), 1)
         ]
     );
-    assert_eq!(v["totals"][0]["customers_end"], 1, "one customer in the totals");
+    assert_eq!(
+        v["totals"][0]["customers_end"], 1,
+        "one customer in the totals"
+    );
 
     let out_dir = tempfile::tempdir().expect("dir");
     let t = out_dir.path().display().to_string();
