@@ -6,9 +6,13 @@
 //! is skipped with a warning, but a recognised file that cannot be read fails the run:
 //! a register silently missing a statement is worse than none.
 
-use crate::formats::{self, Detected, FileRead};
+use crate::formats::{self, Detected, FileRead, Format};
 use crate::model::{FileId, Sources, Warning};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// How much of a file is read to tell its format.
+const HEAD: usize = 1 << 20;
 
 /// What happened to one file.
 #[derive(Debug)]
@@ -139,11 +143,36 @@ pub fn load(inputs: &[PathBuf]) -> crate::Result<Inputs> {
     let mut files = Vec::with_capacity(list.len());
     for (i, (path, named)) in list.into_iter().enumerate() {
         let file = i as FileId;
-        let bytes = std::fs::read(&path).map_err(|source| crate::Error::Io {
+        let io = |source| crate::Error::Io {
             path: path.clone(),
             source,
-        })?;
-        let mut outcome = read_one(&bytes, file, named);
+        };
+        let mut f = std::fs::File::open(&path).map_err(io)?;
+        // The head tells the format; a statement is then read as a stream (a year of
+        // them is gigabytes), anything else whole.
+        let mut head = Vec::new();
+        (&mut f)
+            .take(HEAD as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        let mut outcome = if formats::detect(&head) == Detected::Known(Format::ClientBank) {
+            let stream = std::io::Cursor::new(head).chain(std::io::BufReader::new(f));
+            match formats::clientbank::read_from(stream, file) {
+                Ok(r) => Outcome::Read(r),
+                Err(e) => Outcome::Failed {
+                    line: e.line,
+                    message: format!(
+                        "cannot read this {}: {}",
+                        Format::ClientBank.name(),
+                        e.message
+                    ),
+                },
+            }
+        } else {
+            let mut bytes = head;
+            f.read_to_end(&mut bytes).map_err(io)?;
+            read_one(&bytes, file, named)
+        };
         // Files that do not say when they were exported (lists saved by hand) are as new
         // as their modification time.
         if let Outcome::Read(r) = &mut outcome

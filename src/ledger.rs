@@ -577,47 +577,57 @@ fn is_transit_account(account: &str) -> bool {
 
 /// Words of an acquirer's, marketplace's or agent's payout (S28). Each starts a word; the
 /// stems of common nouns take any ending (`эквайринговым`, `маркетплейсами`), the other
-/// words ends one or take at most two letters of a Russian ending (`озона`), so
-/// "озонатор" is not Ozon.
+/// words end one or take at most two letters of a Russian ending (`озона`), so
+/// "озонатор" is not Ozon. All words are found in one pass over the purpose.
 fn is_agent_purpose(purpose: &str) -> bool {
-    const STEMS: &[&str] = &["эквайринг", "маркетплейс"];
-    const WORDS: &[&str] = &[
-        "эквайринг",
-        "по операциям с использованием",
-        "по операциям с картами",
-        "по операциям с платежными картами",
-        "возмещение по операциям",
-        "возмещение средств по операциям",
-        "маркетплейс",
-        "wildberries",
-        "вайлдберриз",
-        "ozon",
-        "озон",
-        "яндекс маркет",
-        "яндекс.маркет",
-        "юkassa",
-        "юкасса",
-        "yookassa",
-        "cloudpayments",
-        "робокасса",
-        "robokassa",
+    /// The words, and how many letters may follow each.
+    const WORDS: &[(&str, usize)] = &[
+        ("эквайринг", usize::MAX),
+        ("маркетплейс", usize::MAX),
+        ("по операциям с использованием", 2),
+        ("по операциям с картами", 2),
+        ("по операциям с платежными картами", 2),
+        ("возмещение по операциям", 2),
+        ("возмещение средств по операциям", 2),
+        ("wildberries", 2),
+        ("вайлдберриз", 2),
+        ("ozon", 2),
+        ("озон", 2),
+        ("яндекс маркет", 2),
+        ("яндекс.маркет", 2),
+        ("юkassa", 2),
+        ("юкасса", 2),
+        ("yookassa", 2),
+        ("cloudpayments", 2),
+        ("робокасса", 2),
+        ("robokassa", 2),
     ];
-    let p = purpose.to_lowercase().replace('ё', "е");
-    STEMS.iter().any(|w| contains_word(&p, w, usize::MAX))
-        || WORDS.iter().any(|w| contains_word(&p, w, 2))
-}
-
-/// True when `word` occurs in `text` at the start of a word, followed by at most `ending`
-/// more letters or digits.
-fn contains_word(text: &str, word: &str, ending: usize) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
+    static FINDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(WORDS.iter().map(|(w, _)| *w))
+            .expect("fixed word list")
+    });
+    // Cyrillic letters are matched in lower case: lower-case the purpose only when the
+    // finder might need it (it holds an upper-case letter outside ASCII).
+    let lower: std::borrow::Cow<'_, str> = if purpose
+        .chars()
+        .any(|c| !c.is_ascii() && c.is_uppercase() || c == 'ё')
+    {
+        std::borrow::Cow::Owned(purpose.to_lowercase().replace('ё', "е"))
+    } else {
+        std::borrow::Cow::Borrowed(purpose)
+    };
+    let text = lower.as_ref();
+    finder.find_overlapping_iter(text).any(|m| {
+        let before = text[..m.start()].chars().next_back();
         let starts = before.is_none_or(|c| !crate::text::is_letter_or_digit(c));
-        let rest = text[at + word.len()..]
+        let rest = text[m.end()..]
             .chars()
             .take_while(|&c| crate::text::is_letter_or_digit(c))
             .count();
-        starts && rest <= ending
+        starts && rest <= WORDS[m.pattern().as_usize()].1
     })
 }
 

@@ -87,7 +87,10 @@ pub fn run(cmd: &Command, diag: &mut dyn Diagnostics) -> Result<()> {
 /// Reads the inputs and builds the ledger, reporting warnings; fails on an unreadable
 /// file, and on any warning under `--strict`.
 pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger> {
+    let clock = Stage::start();
     let inputs = input::load(&common.inputs)?;
+    clock.done("read the inputs");
+    let clock = Stage::start();
     report_warnings(&inputs, &inputs.warnings(), diag);
     if let Some(e) = inputs.first_failure() {
         return Err(e);
@@ -122,6 +125,7 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
         })
         .collect();
     let ledger = ledger::build(sources, docs, &common.company);
+    clock.done("build the ledger");
     for w in &ledger.warnings {
         diag.warning(&w.render(&ledger.sources));
     }
@@ -152,9 +156,28 @@ fn report_warnings(inputs: &Inputs, warnings: &[Warning], diag: &mut dyn Diagnos
     }
 }
 
+/// How long each stage of a run takes, on stderr when `SVERKA_TIMINGS` is set (for the
+/// benchmark kit; nothing is measured otherwise).
+pub struct Stage(Option<std::time::Instant>);
+
+impl Stage {
+    pub fn start() -> Stage {
+        Stage(std::env::var_os("SVERKA_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    pub fn done(self, what: &str) {
+        if let Some(t) = self.0 {
+            eprintln!("sverka: timing: {what}: {:.3} s", t.elapsed().as_secs_f64());
+        }
+    }
+}
+
 /// Runs the matching.
 pub fn match_ledger(ledger: &Ledger, s: &MatchSettings) -> Result<Matching> {
-    matching::run(ledger, s).map_err(|e| Error::Input {
+    let clock = Stage::start();
+    let m = matching::run(ledger, s);
+    clock.done("match");
+    m.map_err(|e| Error::Input {
         path: s
             .overrides_file
             .clone()

@@ -24,7 +24,9 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     super::check_sheet_per_manager(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
+    let clock = super::Stage::start();
     let mut reg = aging::register(&ledger, &m, &s.aging)?;
+    clock.done("age");
     if s.show_future
         && let Some(latest) = ledger.latest_date()
         && latest > reg.as_of
@@ -104,5 +106,8 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         }
         return super::emit_split(&s.common, format, parts, diag);
     }
-    super::emit(&s.common, &render(&reg, s.common.sheet_per_manager)?)
+    let clock = super::Stage::start();
+    let bytes = render(&reg, s.common.sheet_per_manager)?;
+    clock.done("render");
+    super::emit(&s.common, &bytes)
 }

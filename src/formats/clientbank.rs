@@ -9,7 +9,6 @@
 //! file whose text cannot be read at all.
 
 use super::encoding::{self, TextEncoding};
-use super::lines;
 use super::{FileError, FileRead, Format};
 use crate::dates::parse_date;
 use crate::inn::{clean_inn, clean_kpp};
@@ -237,17 +236,82 @@ enum State {
 
 /// Reads a statement. Fails only when the text cannot be read at all.
 pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
-    let hint = declared_encoding(bytes);
-    let (enc, bom) = encoding::sniff(bytes, KNOWN_WORDS, hint);
-    let body = &bytes[bom..];
+    read_from(bytes, file)
+}
+
+/// How much of a statement is read to tell its encoding, and then read at a time: the
+/// whole file is never in memory (a year of statements is gigabytes).
+const CHUNK: usize = 1 << 20;
+
+/// Reads a statement from a stream, a chunk at a time. Fails only when the text cannot
+/// be read at all (or the stream fails).
+pub fn read_from(mut src: impl std::io::Read, file: FileId) -> Result<FileRead, FileError> {
+    let io_error = |e: std::io::Error| FileError {
+        line: None,
+        message: format!("cannot be read: {e}"),
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut eof = fill(&mut src, &mut buf, CHUNK).map_err(io_error)?;
+    let hint = declared_encoding(&buf);
+    let (enc, bom) = encoding::sniff(&buf, KNOWN_WORDS, hint);
+    buf.drain(..bom);
     let mut r = Reader::new(file, enc);
     r.declared = hint;
-    for (line_no, raw) in lines::numbered(body) {
-        let text = enc.decode(raw);
-        r.line(line_no, &text);
-        r.last_line = line_no;
+    let mut line_no: u32 = 0;
+    loop {
+        // Whole lines of the buffer; a line (or a CR that may start a CRLF) cut by the
+        // chunk's end waits for the next chunk.
+        let mut start = 0;
+        while start < buf.len() {
+            let Some(i) = buf[start..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map(|i| start + i)
+            else {
+                break;
+            };
+            if buf[i] == b'\r' && i + 1 == buf.len() && !eof {
+                break;
+            }
+            let skip = if buf[i] == b'\r' && buf.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            line_no = line_no.saturating_add(1);
+            r.line_bytes(line_no, &buf[start..i]);
+            r.last_line = line_no;
+            start = i + skip;
+        }
+        buf.drain(..start);
+        if eof {
+            if !buf.is_empty() {
+                line_no = line_no.saturating_add(1);
+                let rest = std::mem::take(&mut buf);
+                r.line_bytes(line_no, &rest);
+                r.last_line = line_no;
+            }
+            break;
+        }
+        eof = fill(&mut src, &mut buf, CHUNK).map_err(io_error)?;
     }
     r.finish()
+}
+
+/// Reads up to `want` more bytes into `buf`; true at the end of the stream.
+fn fill(src: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let target = buf.len() + want;
+    let mut chunk = [0u8; 64 * 1024];
+    while buf.len() < target {
+        let n = match src.read(&mut chunk) {
+            Ok(0) => return Ok(true),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(false)
 }
 
 /// The `Кодировка=` value, read from the first lines as plain bytes.
@@ -287,6 +351,8 @@ struct Reader {
     last_line: u32,
     trailing_after_end: Option<u32>,
     keys: HashMap<String, KeyClass>,
+    /// Keys as the file's bytes spell them: their class and whether they are Cyrillic.
+    raw_keys: rustc_hash::FxHashMap<Box<[u8]>, (KeyClass, bool)>,
     /// `ДатаСоздания` and `ВремяСоздания`: when the bank wrote the file.
     created: Option<NaiveDate>,
     created_time: Option<chrono::NaiveTime>,
@@ -312,6 +378,7 @@ impl Reader {
             last_line: 0,
             trailing_after_end: None,
             keys: HashMap::new(),
+            raw_keys: rustc_hash::FxHashMap::default(),
             created: None,
             created_time: None,
         }
@@ -328,6 +395,97 @@ impl Reader {
             self.keys.insert(key.to_string(), c);
         }
         c
+    }
+
+    /// The class of a key as the file's bytes spell it (and whether it is a Cyrillic
+    /// key), cached per spelling: the bytes are decoded once per spelling, not per line.
+    fn class_of_bytes(&mut self, key: &[u8]) -> (KeyClass, bool) {
+        if let Some(c) = self.raw_keys.get(key) {
+            return *c;
+        }
+        let decoded = self.encoding.decode(key);
+        let key_text = decoded.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+        let c = (self.class_of(key_text), is_cyrillic_key(key_text));
+        if self.raw_keys.len() < 4096 {
+            self.raw_keys.insert(key.into(), c);
+        }
+        c
+    }
+
+    /// One line as the file's bytes: the lines of a document's fields (nearly all of a
+    /// statement) are read without decoding anything but the values sverka keeps; other
+    /// lines are decoded and read as text.
+    fn line_bytes(&mut self, no: u32, raw: &[u8]) {
+        let bytes = raw.trim_ascii();
+        if bytes.is_empty()
+            || self.first_content_line.is_none()
+            || matches!(self.state, State::Ended | State::Account(_))
+        {
+            let text = self.encoding.decode(raw);
+            self.line(no, &text);
+            return;
+        }
+        let eq = bytes.iter().position(|&b| b == b'=');
+        let key = eq.map_or(bytes, |i| bytes[..i].trim_ascii());
+        let (class, cyrillic) = self.class_of_bytes(key);
+        // Section markers (two per document) without decoding.
+        if let KeyClass::Marker(kind) = class {
+            let m = match (kind, eq) {
+                (MarkerKind::DocumentStart, Some(i)) => Some(Marker::DocumentStart(
+                    self.encoding.decode(&bytes[i + 1..]).trim().to_string(),
+                )),
+                (MarkerKind::DocumentStart, None) => Some(Marker::DocumentStart(String::new())),
+                (MarkerKind::AccountStart, None) => Some(Marker::AccountStart),
+                (MarkerKind::AccountEnd, None) => Some(Marker::AccountEnd),
+                (MarkerKind::DocumentEnd, None) => Some(Marker::DocumentEnd),
+                (MarkerKind::FileEnd, None) => Some(Marker::FileEnd),
+                _ => None,
+            };
+            match m {
+                Some(m) => self.marker(no, m),
+                None => {
+                    let text = self.encoding.decode(raw);
+                    self.line(no, &text);
+                }
+            }
+            return;
+        }
+        let (Some(eq), State::Document(_)) = (eq, &self.state) else {
+            let text = self.encoding.decode(raw);
+            self.line(no, &text);
+            return;
+        };
+        match class {
+            KeyClass::Marker(_) => {}
+            KeyClass::Other => {
+                if cyrillic {
+                    self.known_keys += 1;
+                }
+            }
+            KeyClass::Field(f) => {
+                self.known_keys += 1;
+                let value = self.encoding.decode(&bytes[eq + 1..]).into_owned();
+                let State::Document(doc) = &mut self.state else {
+                    return;
+                };
+                let slot = &mut doc.fields[f as usize];
+                let repeated = slot
+                    .as_ref()
+                    .is_some_and(|(old, _)| old.trim() != value.trim());
+                if repeated {
+                    let key = self.encoding.decode(bytes[..eq].trim_ascii()).into_owned();
+                    let message = format!(
+                        "{} repeated inside the document: the last value {:?} is used",
+                        key.trim(),
+                        value
+                    );
+                    *slot = Some((value, no));
+                    self.warn(no, message);
+                } else {
+                    *slot = Some((value, no));
+                }
+            }
+        }
     }
 
     fn warn(&mut self, line: u32, message: impl Into<String>) {

@@ -76,8 +76,13 @@ pub fn sniff(bytes: &[u8], markers: &[&str], hint: Option<TextEncoding>) -> (Tex
     if bytes.starts_with(BOM) {
         return (TextEncoding::Utf8, BOM.len());
     }
-    if std::str::from_utf8(bytes).is_ok() {
-        return (TextEncoding::Utf8, 0);
+    // Valid UTF-8, also when the sample ends inside a character (the head of a stream).
+    match std::str::from_utf8(bytes) {
+        Ok(_) => return (TextEncoding::Utf8, 0),
+        Err(e) if e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4 => {
+            return (TextEncoding::Utf8, 0);
+        }
+        Err(_) => {}
     }
     let sample = &bytes[..bytes.len().min(SAMPLE)];
     let win = WINDOWS_1251.decode_without_bom_handling(sample).0;

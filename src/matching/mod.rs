@@ -724,9 +724,14 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
                     notes.push(Note::OtherKpp(kpp.clone()));
                 }
             }
-            let (contract, contract_text) = match contract_of_purpose(&p.doc.purpose) {
-                Some((key, text)) if cfg.by_contract => (Some(key), Some(text)),
-                _ => (None, None),
+            let named_contract = if cfg.by_contract {
+                contract_of_purpose(&p.doc.purpose)
+            } else {
+                None
+            };
+            let (contract, contract_text) = match named_contract {
+                Some((key, text)) => (Some(key), Some(text)),
+                None => (None, None),
             };
             Receipt {
                 payment: i,
