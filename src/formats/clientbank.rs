@@ -245,13 +245,24 @@ const CHUNK: usize = 1 << 20;
 
 /// Reads a statement from a stream, a chunk at a time. Fails only when the text cannot
 /// be read at all (or the stream fails).
-pub fn read_from(mut src: impl std::io::Read, file: FileId) -> Result<FileRead, FileError> {
+pub fn read_from(src: impl std::io::Read, file: FileId) -> Result<FileRead, FileError> {
+    read_chunked(src, file, CHUNK, CHUNK)
+}
+
+/// [`read_from`] with the encoding told from the first `head` bytes and the rest read
+/// `chunk` bytes at a time (small sizes in tests, to cut lines and CRLF pairs anywhere).
+fn read_chunked(
+    mut src: impl std::io::Read,
+    file: FileId,
+    head: usize,
+    chunk: usize,
+) -> Result<FileRead, FileError> {
     let io_error = |e: std::io::Error| FileError {
         line: None,
         message: format!("cannot be read: {e}"),
     };
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
-    let mut eof = fill(&mut src, &mut buf, CHUNK).map_err(io_error)?;
+    let mut buf: Vec<u8> = Vec::with_capacity(head.max(chunk) + 4096);
+    let mut eof = fill(&mut src, &mut buf, head).map_err(io_error)?;
     let hint = declared_encoding(&buf);
     let (enc, bom) = encoding::sniff(&buf, KNOWN_WORDS, hint);
     buf.drain(..bom);
@@ -293,7 +304,7 @@ pub fn read_from(mut src: impl std::io::Read, file: FileId) -> Result<FileRead, 
             }
             break;
         }
-        eof = fill(&mut src, &mut buf, CHUNK).map_err(io_error)?;
+        eof = fill(&mut src, &mut buf, chunk).map_err(io_error)?;
     }
     r.finish()
 }
@@ -303,7 +314,8 @@ fn fill(src: &mut impl std::io::Read, buf: &mut Vec<u8>, want: usize) -> std::io
     let target = buf.len() + want;
     let mut chunk = [0u8; 64 * 1024];
     while buf.len() < target {
-        let n = match src.read(&mut chunk) {
+        let room = (target - buf.len()).min(chunk.len());
+        let n = match src.read(&mut chunk[..room]) {
             Ok(0) => return Ok(true),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -1130,6 +1142,26 @@ fn split_composite(value: &str) -> (Option<String>, Cow<'_, str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reading in chunks of any size (cutting lines and CRLF pairs anywhere) gives what
+    /// reading the whole file gives.
+    #[test]
+    fn chunks_of_any_size_read_the_same() {
+        let text = "1CClientBankExchange\r\nВерсияФормата=1.03\r\nКодировка=Windows\r\n\
+                    РасчСчет=40702810400000012345\r\nСекцияДокумент=Платежное поручение\r\n\
+                    Номер=1\r\nДата=01.03.2024\r\nСумма=100.00\r\nПлательщикИНН=7707083893\r\n\
+                    ПолучательСчет=40702810400000012345\r\nНазначениеПлатежа=Оплата по сч. 45\r\n\
+                    КонецДокумента\rСекцияДокумент=Платежное поручение\nНомер=2\nДата=02.03.2024\n\
+                    Сумма=200.00\nКонецДокумента\r\nКонецФайла";
+        let bytes = encoding_rs::WINDOWS_1251.encode(text).0.into_owned();
+        let whole = read(&bytes, 0).unwrap();
+        assert_eq!(whole.documents.len(), 2);
+        for chunk in 1..40 {
+            let parts = read_chunked(&bytes[..], 0, 60, chunk).unwrap();
+            assert_eq!(parts.documents, whole.documents, "chunk {chunk}");
+            assert_eq!(parts.warnings, whole.warnings, "chunk {chunk}");
+        }
+    }
     use rust_decimal_macros::dec;
 
     fn read_str(text: &str) -> FileRead {
