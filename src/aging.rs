@@ -11,7 +11,8 @@ use crate::matching::{Debit, Matching, Note, Source};
 use crate::terms::DueFrom;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// What the age counts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -287,7 +288,7 @@ pub fn register(
 ) -> Result<Register, InvariantError> {
     let as_of = m.as_of;
     let nb = cfg.buckets.len() + 2;
-    let mut paid: HashMap<Debit, (Decimal, Decimal, Decimal)> = HashMap::new();
+    let mut paid: HashMap<Debit, (Decimal, Decimal, Decimal)> = HashMap::default();
     for a in &m.allocations {
         let e = paid.entry(a.debit).or_default();
         match a.source {
@@ -640,7 +641,7 @@ impl Register {
     /// Attaches to every open debt what was applied to it after the report date, from a
     /// matching over all the documents (`later`): the "future payments" view (S03, S41).
     pub fn attach_future(&mut self, ledger: &Ledger, later: &Matching) {
-        let mut by_debit: HashMap<Debit, Vec<FuturePayment>> = HashMap::new();
+        let mut by_debit: HashMap<Debit, Vec<FuturePayment>> = HashMap::default();
         for a in &later.allocations {
             if a.date <= self.as_of {
                 continue;
@@ -834,7 +835,7 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
         }
     }
     // Conservation: every receipt is applied, held as an advance or unidentified.
-    let mut applied_by_payment: HashMap<usize, Decimal> = HashMap::new();
+    let mut applied_by_payment: HashMap<usize, Decimal> = HashMap::default();
     for a in &m.allocations {
         if let Source::Payment(p) = a.source {
             *applied_by_payment.entry(p).or_default() += a.amount;

@@ -12,7 +12,8 @@ use crate::model::{
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Index of a party in [`Ledger::parties`].
 pub type PartyId = usize;
@@ -189,7 +190,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     let mut invoices = Vec::new();
     let mut credits = Vec::new();
     let mut payments = Vec::new();
-    let mut exported: HashMap<FileId, chrono::NaiveDateTime> = HashMap::new();
+    let mut exported: HashMap<FileId, chrono::NaiveDateTime> = HashMap::default();
     for f in files {
         ledger
             .our_accounts
@@ -383,9 +384,9 @@ impl PartyResolver {
         PartyResolver {
             group,
             names: BTreeMap::new(),
-            inn_by_name: HashMap::new(),
-            kpps_by_inn: HashMap::new(),
-            accounts: HashMap::new(),
+            inn_by_name: HashMap::default(),
+            kpps_by_inn: HashMap::default(),
+            accounts: HashMap::default(),
         }
     }
 
@@ -742,8 +743,8 @@ fn who(customer: &Party) -> String {
 /// name the sale. The replaced document's due date, manager and contract carry over
 /// where the sale has none.
 fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    let mut by_number: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut by_id: HashMap<String, usize> = HashMap::default();
+    let mut by_number: HashMap<(String, String), Vec<usize>> = HashMap::default();
     for (k, i) in invoices.iter().enumerate() {
         if let Some(id) = &i.id {
             by_id.entry(id.clone()).or_insert(k);
@@ -819,7 +820,7 @@ fn pair_receipts(
             .clone()
             .unwrap_or_else(|| normalize_name(&p.payer.name))
     };
-    let mut bank: HashMap<(Decimal, String, String), Vec<usize>> = HashMap::new();
+    let mut bank: HashMap<(Decimal, String, String), Vec<usize>> = HashMap::default();
     for (k, (p, _, class)) in items.iter().enumerate() {
         if *class == PaymentClass::Receipt && is_bank(p) {
             bank.entry((p.amount, p.currency.clone(), payer(p)))
@@ -885,7 +886,7 @@ fn dedup_latest<T, K: std::hash::Hash + Eq>(
     summary: impl Fn(&T) -> String,
     prov: impl Fn(&T) -> Provenance,
 ) -> Vec<T> {
-    let mut index: HashMap<K, usize> = HashMap::with_capacity(docs.len());
+    let mut index: HashMap<K, usize> = HashMap::with_capacity_and_hasher(docs.len(), Default::default());
     let mut out: Vec<T> = Vec::with_capacity(docs.len());
     for d in docs {
         let ks = keys(&d);

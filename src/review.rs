@@ -10,7 +10,8 @@ use crate::ledger::{Ledger, PartyId, PaymentClass};
 use crate::matching::{Debit, Matching};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// Halves away from zero, as money is rounded everywhere else.
 const HALF_UP: rust_decimal::RoundingStrategy =
@@ -126,9 +127,9 @@ pub fn review(
     let managers = Managers::new(ledger, m_end, cfg);
     let mut figures: Slots = BTreeMap::new();
     // The customers counted in each slot at the start and at the end.
-    let mut owing: HashMap<(Option<String>, String), Owing> = HashMap::new();
+    let mut owing: HashMap<(Option<String>, String), Owing> = HashMap::default();
     let overdue_of = |r: &crate::aging::Row| -> Decimal { r.amounts.buckets.iter().skip(1).sum() };
-    let mut overdue_at_start: HashMap<(PartyId, Option<String>, String), bool> = HashMap::new();
+    let mut overdue_at_start: HashMap<(PartyId, Option<String>, String), bool> = HashMap::default();
     for r in &start.rows {
         let f = slot(&mut figures, r.manager.clone(), &r.currency);
         f.outstanding_start += r.amounts.outstanding;
@@ -177,7 +178,7 @@ pub fn review(
         }
     }
     // A customer with rows under two managers counts once in the totals.
-    let mut owing_total: HashMap<String, Owing> = HashMap::new();
+    let mut owing_total: HashMap<String, Owing> = HashMap::default();
     for ((manager, currency), (at_start, at_end)) in owing {
         let t = owing_total.entry(currency.clone()).or_default();
         t.0.extend(&at_start);
@@ -187,7 +188,7 @@ pub fn review(
         f.customers_end = at_end.len();
     }
     // Invoiced in the period; and, for what fell due in it, what its due date left open.
-    let mut settled_by: HashMap<Debit, Vec<(NaiveDate, Decimal)>> = HashMap::new();
+    let mut settled_by: HashMap<Debit, Vec<(NaiveDate, Decimal)>> = HashMap::default();
     for a in &m_end.allocations {
         settled_by
             .entry(a.debit)
@@ -294,7 +295,7 @@ impl<'a> Managers<'a> {
         let mut latest: HashMap<
             (PartyId, Option<String>),
             (NaiveDate, crate::model::Provenance, String),
-        > = HashMap::new();
+        > = HashMap::default();
         let by_contract = m.by_contract;
         for &i in &m.invoices {
             let inv = &ledger.invoices[i];

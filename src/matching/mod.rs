@@ -27,7 +27,8 @@ use crate::ledger::{Ledger, PartyId, PaymentClass};
 use chrono::NaiveDate;
 use refs::{DocRef, RefKind, Strength};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// How to split a payment over invoices due on the same day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -676,7 +677,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     receipt_ids.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
 
     // Index of invoices by number core, for payers that must be identified by reference.
-    let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_core: HashMap<String, Vec<usize>> = HashMap::default();
     for &i in &invoices {
         for core in cores(&ledger.invoices[i].doc) {
             by_core.entry(core).or_default().push(i);
@@ -850,11 +851,11 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         .enumerate()
         .map(|(s, c)| (c.credit, s))
         .collect();
-    let mut removed: HashMap<PartyId, Vec<usize>> = HashMap::new();
+    let mut removed: HashMap<PartyId, Vec<usize>> = HashMap::default();
     for (i, x) in ledger.removed.iter().enumerate() {
         removed.entry(x.party).or_default().push(i);
     }
-    let mut party_invoices: HashMap<PartyId, Vec<usize>> = HashMap::new();
+    let mut party_invoices: HashMap<PartyId, Vec<usize>> = HashMap::default();
     for &i in &m.invoices {
         party_invoices
             .entry(ledger.invoices[i].party)
@@ -1361,9 +1362,9 @@ impl<'a> Simulation<'a> {
             });
         }
         debts.sort_by(|a, b| a.order.cmp(&b.order));
-        let mut by_core: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
-        let mut parts: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_core: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_id: HashMap<String, usize> = HashMap::default();
+        let mut parts: HashMap<usize, Vec<usize>> = HashMap::default();
         for (k, d) in debts.iter().enumerate() {
             if let Debit::Invoice(i, _) = d.debit {
                 parts.entry(i).or_default().push(k);
@@ -2068,7 +2069,7 @@ impl<'a> Simulation<'a> {
             }
         }
         // What is left in the pool is the party's advance and unapplied credit.
-        let mut applied_from: HashMap<Source, Decimal> = HashMap::new();
+        let mut applied_from: HashMap<Source, Decimal> = HashMap::default();
         for a in &self.allocations {
             *applied_from.entry(a.source).or_default() += a.amount;
         }
