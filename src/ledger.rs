@@ -886,7 +886,8 @@ fn dedup_latest<T, K: std::hash::Hash + Eq>(
     summary: impl Fn(&T) -> String,
     prov: impl Fn(&T) -> Provenance,
 ) -> Vec<T> {
-    let mut index: HashMap<K, usize> = HashMap::with_capacity_and_hasher(docs.len(), Default::default());
+    let mut index: HashMap<K, usize> =
+        HashMap::with_capacity_and_hasher(docs.len(), Default::default());
     let mut out: Vec<T> = Vec::with_capacity(docs.len());
     for d in docs {
         let ks = keys(&d);
