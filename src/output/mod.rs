@@ -100,8 +100,30 @@ pub fn render_sheets(
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed,
-/// then renamed over the target.
+/// then renamed over the target. A target that is no regular file (`/dev/null`, a named
+/// pipe, a terminal) is written to directly: renaming over it would replace the device
+/// itself. A symbolic link is followed: the file it points to is replaced, not the link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.file_type().is_file()
+        && !meta.is_dir()
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        f.write_all(bytes)?;
+        return f.flush();
+    }
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = std::fs::read_link(path)?;
+            resolved = match path.parent() {
+                Some(dir) if target.is_relative() => dir.join(target),
+                _ => target,
+            };
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -1053,3 +1053,64 @@ fn one_invoice_shipped_in_two_sales() {
     assert!(find_row(&r, GRANIT).is_none() && find_row(&r, VEKTOR).is_none());
     assert_eq!(r["totals"]["invoiced"], "0.00");
 }
+
+/// `-o` to something that is no regular file (a named pipe, `/dev/null`) writes to it
+/// instead of renaming a temporary file over it; a symbolic link is followed, not
+/// replaced.
+#[test]
+fn output_to_pipes_and_links() {
+    let dir = tempfile::tempdir().expect("dir");
+    let s = samples().display().to_string();
+    let fifo = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|st| st.success());
+    if made {
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).expect("read the pipe"))
+        };
+        let out = sverka()
+            .args(["report", &s, "--as-of", "2024-03-31", "--quiet", "-o"])
+            .arg(&fifo)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = reader.join().expect("reader");
+        assert!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            "the CSV came through the pipe"
+        );
+        let still = std::fs::symlink_metadata(&fifo).expect("still there");
+        assert!(!still.file_type().is_file(), "the pipe is still a pipe");
+    }
+    #[cfg(unix)]
+    {
+        let target = dir.path().join("real.csv");
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("real.csv", &link).expect("symlink");
+        let out = sverka()
+            .args(["report", &s, "--as-of", "2024-03-31", "--quiet", "-o"])
+            .arg(&link)
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("link")
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read(&target)
+                .expect("written through the link")
+                .len()
+                > 100
+        );
+    }
+}
