@@ -1299,6 +1299,13 @@ struct Simulation<'a> {
     by_id: HashMap<String, usize>,
     /// Each invoice's stages (debt indexes, in payment order).
     parts: HashMap<usize, Vec<usize>>,
+    /// Debts that have appeared and still owe something, in payment order (`debts` is
+    /// sorted so): the due-date rule takes from the front, never scanning the rest.
+    unpaid: std::collections::BTreeSet<usize>,
+    /// The same debts in roubles (not pegged) by what they owe, for the exact-amount rule.
+    by_amount: HashMap<Decimal, std::collections::BTreeSet<usize>>,
+    /// Some debt is in у.е. paid in roubles.
+    any_pegged: bool,
 }
 
 impl<'a> Simulation<'a> {
@@ -1385,6 +1392,7 @@ impl<'a> Simulation<'a> {
                 by_id.entry(id.clone()).or_insert(i);
             }
         }
+        let any_pegged = debts.iter().any(|d| d.peg.is_some());
         Simulation {
             ledger,
             cfg,
@@ -1397,7 +1405,68 @@ impl<'a> Simulation<'a> {
             by_core,
             by_id,
             parts,
+            unpaid: std::collections::BTreeSet::new(),
+            by_amount: HashMap::default(),
+            any_pegged,
         }
+    }
+
+    /// Debt `i` appears (its date has come): it joins the indexes if it still owes.
+    fn open_debt(&mut self, i: usize) {
+        self.debts[i].open = true;
+        if self.debts[i].outstanding > Decimal::ZERO {
+            self.unpaid.insert(i);
+            if self.debts[i].peg.is_none() {
+                self.by_amount
+                    .entry(self.debts[i].outstanding)
+                    .or_default()
+                    .insert(i);
+            }
+        }
+    }
+
+    /// Sets what debt `i` still owes, keeping the indexes of open debts right.
+    fn set_outstanding(&mut self, i: usize, value: Decimal) {
+        let old = self.debts[i].outstanding;
+        self.debts[i].outstanding = value;
+        if !self.debts[i].open || old == value {
+            return;
+        }
+        if self.debts[i].peg.is_none()
+            && let Some(set) = self.by_amount.get_mut(&old)
+        {
+            set.remove(&i);
+            if set.is_empty() {
+                self.by_amount.remove(&old);
+            }
+        }
+        if value > Decimal::ZERO {
+            self.unpaid.insert(i);
+            if self.debts[i].peg.is_none() {
+                self.by_amount.entry(value).or_default().insert(i);
+            }
+        } else {
+            self.unpaid.remove(&i);
+        }
+    }
+
+    /// The open debts a payment of `amount` reaches by the earliest due date: from the
+    /// front of the unpaid ones, until they owe `amount`, and the rest of the last due
+    /// date (which may share it pro rata).
+    fn front(&self, source: Source, date: NaiveDate, amount: Decimal) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut total = Decimal::ZERO;
+        let mut last_due = None;
+        for &i in &self.unpaid {
+            let due = self.debts[i].due;
+            if total >= amount && last_due != Some(due) {
+                break;
+            }
+            total += self.owed(i, source, date);
+            last_due = Some(due);
+            out.push(i);
+        }
+        out
     }
 
     fn apply(
@@ -1421,11 +1490,11 @@ impl<'a> Simulation<'a> {
             // Callers apply only what `owed` allows, which is nothing here.
             Conv::NoRate | Conv::Never => return,
         };
-        let d = &mut self.debts[debt];
-        d.outstanding -= settled;
+        let left = self.debts[debt].outstanding - settled;
+        self.set_outstanding(debt, left);
         self.allocations.push(Allocation {
             source,
-            debit: d.debit,
+            debit: self.debts[debt].debit,
             amount,
             settled,
             date,
@@ -1437,7 +1506,7 @@ impl<'a> Simulation<'a> {
             let full = self.debit_amount(self.debts[debt].debit);
             let left = self.debts[debt].outstanding;
             if self.cfg.tolerance.covers(left, full) {
-                self.debts[debt].outstanding = Decimal::ZERO;
+                self.set_outstanding(debt, Decimal::ZERO);
                 let debit = self.debts[debt].debit;
                 self.allocations.push(Allocation {
                     source: Source::WriteOff(p),
@@ -1572,11 +1641,16 @@ impl<'a> Simulation<'a> {
 
     /// The only open debt whose outstanding equals `amount`, if exactly one does.
     fn exact_amount(&self, amount: Decimal, source: Source, date: NaiveDate) -> Option<usize> {
-        let mut found = (0..self.debts.len()).filter(|&i| {
-            self.debts[i].open
-                && self.debts[i].outstanding > Decimal::ZERO
-                && self.owed(i, source, date) == amount
-        });
+        // Debts in roubles by what they owe; debts in у.е. (few) by their owed on the day.
+        let plain = self.by_amount.get(&amount).into_iter().flatten().copied();
+        let any_pegged = self.any_pegged;
+        let pegged = self
+            .unpaid
+            .iter()
+            .copied()
+            .filter(move |_| any_pegged)
+            .filter(|&i| self.debts[i].peg.is_some() && self.owed(i, source, date) == amount);
+        let mut found = plain.chain(pegged);
         match (found.next(), found.next()) {
             (Some(d), None) => Some(d),
             _ => None,
@@ -1999,7 +2073,7 @@ impl<'a> Simulation<'a> {
                     // `self.debts` is in payment order, so each day's list is too.
                     let new = by_day.remove(&day).unwrap_or_default();
                     for &i in &new {
-                        self.debts[i].open = true;
+                        self.open_debt(i);
                     }
                     // Oldest money first; money that cannot pay these debts (у.е. for
                     // roubles, roubles on a day without a rate) lets the next one try.
@@ -2054,9 +2128,7 @@ impl<'a> Simulation<'a> {
                 Event::Credit(k) => {
                     let (c, mut left, _, _) = credit_left[k];
                     if self.cfg.credits_by_due_date && left > Decimal::ZERO {
-                        let open: Vec<usize> = (0..self.debts.len())
-                            .filter(|&i| self.debts[i].open)
-                            .collect();
+                        let open = self.front(Source::Credit(c), date, left);
                         left -= self.distribute(Source::Credit(c), date, left, &open, Rule::Credit);
                     }
                     if left > Decimal::ZERO {
@@ -2122,9 +2194,7 @@ impl<'a> Simulation<'a> {
     /// Pays open debts by the earliest due date; equal due dates pro rata or in order.
     /// Returns the amount applied.
     fn by_due_date(&mut self, source: Source, date: NaiveDate, amount: Decimal) -> Decimal {
-        let open: Vec<usize> = (0..self.debts.len())
-            .filter(|&i| self.debts[i].open && self.debts[i].outstanding > Decimal::ZERO)
-            .collect();
+        let open = self.front(source, date, amount);
         for &i in &open {
             self.note_missing_rate(i, source, date);
         }
