@@ -8,8 +8,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashSet;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Index of a source file in [`Sources`].
 pub type FileId = u32;
@@ -79,6 +81,25 @@ impl Party {
             .iter()
             .chain(self.settlement_account.iter())
             .map(String::as_str)
+    }
+}
+
+/// Hands out one shared copy of each distinct party a reader meets: a statement names the
+/// same few thousand customers in hundreds of thousands of documents, and each document
+/// keeps a pointer instead of six strings of its own.
+#[derive(Debug, Default)]
+pub struct PartyPool {
+    seen: FxHashSet<Arc<Party>>,
+}
+
+impl PartyPool {
+    pub fn intern(&mut self, party: Party) -> Arc<Party> {
+        if let Some(shared) = self.seen.get(&party) {
+            return Arc::clone(shared);
+        }
+        let shared = Arc::new(party);
+        self.seen.insert(Arc::clone(&shared));
+        shared
     }
 }
 
@@ -177,7 +198,7 @@ pub struct Invoice {
     pub date: NaiveDate,
     /// The due date, when the source gives one.
     pub due: Option<NaiveDate>,
-    pub customer: Party,
+    pub customer: Arc<Party>,
     pub contract: Option<String>,
     pub amount: Decimal,
     pub currency: Currency,
@@ -203,7 +224,7 @@ pub struct Invoice {
 pub struct Credit {
     pub number: String,
     pub date: NaiveDate,
-    pub customer: Party,
+    pub customer: Arc<Party>,
     /// The invoices it belongs to, when the source says so.
     pub links: Vec<DocLink>,
     pub contract: Option<String>,
@@ -247,8 +268,8 @@ pub struct Payment {
     pub debited: Option<NaiveDate>,
     pub amount: Decimal,
     pub currency: Currency,
-    pub payer: Party,
-    pub payee: Party,
+    pub payer: Arc<Party>,
+    pub payee: Arc<Party>,
     pub purpose: String,
     /// The kind of bank document (`Платежное поручение`, `Банковский ордер`, …) or of
     /// the list row (`Поступление`).

@@ -167,8 +167,30 @@ impl Stage {
 
     pub fn done(self, what: &str) {
         if let Some(t) = self.0 {
-            eprintln!("sverka: timing: {what}: {:.3} s", t.elapsed().as_secs_f64());
+            eprintln!(
+                "sverka: timing: {what}: {:.3} s{}",
+                t.elapsed().as_secs_f64(),
+                memory_note()
+            );
         }
+    }
+}
+
+/// The process's resident and peak memory, where the system tells (Linux).
+fn memory_note() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(" (resident {now} MiB, peak {peak} MiB)"),
+        _ => String::new(),
     }
 }
 

@@ -356,6 +356,7 @@ struct Reader {
     header_accounts: Vec<String>,
     balances: Vec<Balance>,
     payments: Vec<Payment>,
+    parties: crate::model::PartyPool,
     skipped: usize,
     warnings: Vec<Warning>,
     known_keys: usize,
@@ -383,6 +384,7 @@ impl Reader {
             header_accounts: Vec::new(),
             balances: Vec::new(),
             payments: Vec::new(),
+            parties: Default::default(),
             skipped: 0,
             warnings: Vec::new(),
             known_keys: 0,
@@ -797,7 +799,7 @@ impl Reader {
             debited,
             amount,
             currency: RUB.to_string(),
-            payer: side(
+            payer: self.parties.intern(side(
                 doc,
                 [
                     Field::Payer1,
@@ -808,8 +810,8 @@ impl Reader {
                     Field::PayerSettlement,
                     Field::PayerBic,
                 ],
-            ),
-            payee: side(
+            )),
+            payee: self.parties.intern(side(
                 doc,
                 [
                     Field::Payee1,
@@ -820,7 +822,7 @@ impl Reader {
                     Field::PayeeSettlement,
                     Field::PayeeBic,
                 ],
-            ),
+            )),
             purpose,
             kind: doc.kind.clone(),
             direction: None,

@@ -796,7 +796,7 @@ impl<'a> Reader<'a> {
                         number: d.number.clone(),
                         date: d.date,
                         due: d.due,
-                        customer: customer.clone(),
+                        customer: (customer.clone()).into(),
                         contract: d.contract.clone(),
                         amount: d.amount,
                         currency: d.currency.clone(),
@@ -814,7 +814,7 @@ impl<'a> Reader<'a> {
                     self.out.documents.push(Document::Credit(Credit {
                         number: d.number.clone(),
                         date: d.date,
-                        customer,
+                        customer: customer.into(),
                         links: bases
                             .iter()
                             .map(|(l, _)| DocLink {
@@ -843,8 +843,8 @@ impl<'a> Reader<'a> {
                         debited: None,
                         amount: d.amount,
                         currency: d.currency.clone(),
-                        payer: customer,
-                        payee,
+                        payer: customer.into(),
+                        payee: payee.into(),
                         purpose: d.comment.clone().unwrap_or_default(),
                         kind: d.operation.clone(),
                         direction: Some(Direction::Incoming),
@@ -968,8 +968,8 @@ impl<'a> Reader<'a> {
                 debited: None,
                 amount,
                 currency: d.currency.clone(),
-                payer: customer.clone(),
-                payee: d.company.clone().unwrap_or_default(),
+                payer: (customer.clone()).into(),
+                payee: (d.company.clone().unwrap_or_default()).into(),
                 kind: format!("Оплата {}", d.kind.genitive()),
                 direction: Some(Direction::Incoming),
                 links: vec![DocLink {

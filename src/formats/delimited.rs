@@ -82,6 +82,7 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
             .into(),
     })?;
     let mut out = FileRead::new(Format::Delimited, Some(enc));
+    let mut parties = crate::model::PartyPool::default();
     for (i, c) in found.header.repeated() {
         out.warnings.push(Warning::file(
             file,
@@ -122,7 +123,14 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
             .iter()
             .map(|f| TableCell::Text(f.to_string()))
             .collect();
-        match table::row(&found.header, &cells, file, line, DateSystem::Text) {
+        match table::row(
+            &found.header,
+            &cells,
+            file,
+            line,
+            DateSystem::Text,
+            &mut parties,
+        ) {
             Ok(Some(doc)) => out.documents.push(doc),
             Ok(None) => {}
             Err(message) => {

@@ -11,7 +11,7 @@
 use crate::dates::{parse_date, ru};
 use crate::inn::{clean_inn, clean_kpp, is_valid_inn};
 use crate::model::{
-    Credit, Direction, DocLink, Document, FileId, Invoice, Party, Payment, Provenance,
+    Credit, Direction, DocLink, Document, FileId, Invoice, Party, PartyPool, Payment, Provenance,
     normalize_currency,
 };
 use crate::money::{AmountError, parse_amount, round2};
@@ -420,6 +420,7 @@ pub fn row(
     file: FileId,
     line: u32,
     dates: DateSystem,
+    parties: &mut PartyPool,
 ) -> Result<Option<Document>, String> {
     const EMPTY: &TableCell = &TableCell::Empty;
     let cell = |c: Column| -> &TableCell { h.index(c).and_then(|i| cells.get(i)).unwrap_or(EMPTY) };
@@ -477,6 +478,7 @@ pub fn row(
     if party.name.is_empty() && party.inn.is_none() {
         return Err("no counterparty and no INN".into());
     }
+    let party = parties.intern(party);
     let opt = |c: Column| Some(get(c).into_owned()).filter(|s| !s.is_empty());
     let currency = normalize_currency(&get(Column::Currency));
     let prov = Provenance { file, line };
@@ -545,7 +547,7 @@ pub fn row(
             amount,
             currency,
             payer: party,
-            payee: Party::default(),
+            payee: Default::default(),
             purpose: get(Column::Purpose).into_owned(),
             kind: if kind_text.is_empty() {
                 "Поступление".into()
@@ -710,8 +712,28 @@ mod tests {
         .into_iter()
         .map(text)
         .collect();
-        let a = invoice(row(&header(), &typed, 0, 7, DateSystem::Excel1900).unwrap());
-        let b = invoice(row(&header(), &as_text, 0, 7, DateSystem::Text).unwrap());
+        let a = invoice(
+            row(
+                &header(),
+                &typed,
+                0,
+                7,
+                DateSystem::Excel1900,
+                &mut PartyPool::default(),
+            )
+            .unwrap(),
+        );
+        let b = invoice(
+            row(
+                &header(),
+                &as_text,
+                0,
+                7,
+                DateSystem::Text,
+                &mut PartyPool::default(),
+            )
+            .unwrap(),
+        );
         assert_eq!(a, b);
         assert_eq!(a.number, "45");
         assert_eq!(a.date, ymd(2024, 3, 12));
@@ -778,21 +800,53 @@ mod tests {
             TableCell::Empty,
             text("10"),
         ];
-        let e = row(&h, &cells, 0, 2, DateSystem::Excel1900).unwrap_err();
+        let e = row(
+            &h,
+            &cells,
+            0,
+            2,
+            DateSystem::Excel1900,
+            &mut PartyPool::default(),
+        )
+        .unwrap_err();
         assert_eq!(e, "date \"20240315\" is not a date");
         cells[1] = text("15.03.2024");
         cells[6] = TableCell::Date(ymd(2024, 3, 15));
-        let e = row(&h, &cells, 0, 2, DateSystem::Excel1900).unwrap_err();
+        let e = row(
+            &h,
+            &cells,
+            0,
+            2,
+            DateSystem::Excel1900,
+            &mut PartyPool::default(),
+        )
+        .unwrap_err();
         assert_eq!(e, "amount \"15.03.2024\" is a date");
         cells[6] = TableCell::Number(f64::NAN);
-        let e = row(&h, &cells, 0, 2, DateSystem::Excel1900).unwrap_err();
+        let e = row(
+            &h,
+            &cells,
+            0,
+            2,
+            DateSystem::Excel1900,
+            &mut PartyPool::default(),
+        )
+        .unwrap_err();
         assert!(e.starts_with("amount \"NaN\""), "{e}");
         cells[6] = TableCell::Number(0.004);
-        let e = row(&h, &cells, 0, 2, DateSystem::Excel1900).unwrap_err();
+        let e = row(
+            &h,
+            &cells,
+            0,
+            2,
+            DateSystem::Excel1900,
+            &mut PartyPool::default(),
+        )
+        .unwrap_err();
         assert_eq!(e, "amount \"0.004\" is zero");
         cells[6] = TableCell::Number(-1500.5);
         assert!(matches!(
-            row(&h, &cells, 0, 2, DateSystem::Excel1900),
+            row(&h, &cells, 0, 2, DateSystem::Excel1900, &mut PartyPool::default()),
             Ok(Some(Document::Credit(c))) if c.amount == dec!(1500.50)
         ));
     }
@@ -822,10 +876,40 @@ mod tests {
             TableCell::Empty,
             TableCell::Number(300.5),
         ];
-        assert_eq!(row(&h, &total, 0, 9, DateSystem::Excel1900), Ok(None));
+        assert_eq!(
+            row(
+                &h,
+                &total,
+                0,
+                9,
+                DateSystem::Excel1900,
+                &mut PartyPool::default()
+            ),
+            Ok(None)
+        );
         let blank = vec![TableCell::Empty, text("  ")];
-        assert_eq!(row(&h, &blank, 0, 9, DateSystem::Excel1900), Ok(None));
-        assert_eq!(row(&h, &[], 0, 9, DateSystem::Excel1900), Ok(None));
+        assert_eq!(
+            row(
+                &h,
+                &blank,
+                0,
+                9,
+                DateSystem::Excel1900,
+                &mut PartyPool::default()
+            ),
+            Ok(None)
+        );
+        assert_eq!(
+            row(
+                &h,
+                &[],
+                0,
+                9,
+                DateSystem::Excel1900,
+                &mut PartyPool::default()
+            ),
+            Ok(None)
+        );
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
     } else {
         DateSystem::Excel1900
     };
+    let mut parties = crate::model::PartyPool::default();
     let mut out = FileRead::new(Format::Xlsx, None);
     out.exported = guarded(|| Ok(wb.workbook_properties().ok()))?
         .and_then(|p| p.modified.or(p.created))
@@ -111,7 +112,7 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
                     ));
                 }
                 for (line, cells) in rows {
-                    match table::row(&header, &cells, file, line, dates) {
+                    match table::row(&header, &cells, file, line, dates, &mut parties) {
                         Ok(Some(doc)) => out.documents.push(doc),
                         Ok(None) => {}
                         Err(message) => {

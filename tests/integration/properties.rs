@@ -384,7 +384,7 @@ impl World {
                 number: invoice_number(inv.number),
                 date,
                 due: inv.due.map(|d| date + Days::new(u64::from(d))),
-                customer: customer_party(self.customer(inv.customer)),
+                customer: customer_party(self.customer(inv.customer)).into(),
                 contract: None,
                 amount: rub(inv.kopecks),
                 currency: "RUB".into(),
@@ -397,7 +397,7 @@ impl World {
             docs.push(Document::Credit(Credit {
                 number: format!("В-{}", k + 1),
                 date: day(c.day),
-                customer: customer_party(self.customer(c.customer)),
+                customer: customer_party(self.customer(c.customer)).into(),
                 links: c
                     .link
                     .as_ref()
@@ -429,8 +429,8 @@ impl World {
                 debited: None,
                 amount: self.amount(&r.amount),
                 currency: "RUB".into(),
-                payer,
-                payee: us(),
+                payer: payer.into(),
+                payee: us().into(),
                 purpose: self.purpose(r),
                 kind: "Платежное поручение".into(),
                 direction: None,
@@ -447,8 +447,8 @@ impl World {
                 debited: Some(date),
                 amount: rub(r.kopecks),
                 currency: "RUB".into(),
-                payer: us(),
-                payee: bank_party(self.customer(r.customer)),
+                payer: us().into(),
+                payee: bank_party(self.customer(r.customer)).into(),
                 purpose: "Возврат излишне перечисленных средств. Без НДС".into(),
                 kind: "Платежное поручение".into(),
                 direction: None,
