@@ -310,7 +310,7 @@ pub fn register(
     }
     // Rows per party and currency, and per contract when settling per contract.
     let mut acc: BTreeMap<(PartyId, Option<String>, String), Acc> = BTreeMap::new();
-    let contract_of = |c: &Option<String>| -> Option<String> {
+    let contract_of = |c: &Option<crate::model::Text>| -> Option<String> {
         if m.by_contract {
             c.as_deref().map(crate::matching::contract_key)
         } else {
@@ -386,7 +386,7 @@ pub fn register(
                 OpenDebt {
                     kind: DebtKind::Invoice,
                     debit: Debit::Invoice(i, k as u16),
-                    number: doc.number.clone(),
+                    number: doc.number.clone().to_string(),
                     installment: stage,
                     date: doc.date,
                     due_date,
@@ -400,8 +400,8 @@ pub fn register(
                     outstanding: amount - p - c - w,
                     days_overdue: age,
                     bucket: cfg.bucket_of(age),
-                    manager: doc.manager.clone(),
-                    contract: doc.contract.clone(),
+                    manager: doc.manager.clone().map(|s| s.to_string()),
+                    contract: doc.contract.clone().map(|s| s.to_string()),
                     future: Vec::new(),
                 },
                 true,
@@ -420,7 +420,7 @@ pub fn register(
             OpenDebt {
                 kind: DebtKind::Refund,
                 debit: Debit::Refund(i),
-                number: pay.doc.number.clone(),
+                number: pay.doc.number.clone().to_string(),
                 installment: None,
                 date: pay.cash_date,
                 due_date: Some(pay.cash_date),
@@ -451,20 +451,21 @@ pub fn register(
                 .entry((
                     inv.party,
                     contract_of(&inv.doc.contract),
-                    inv.doc.currency.clone(),
+                    inv.doc.currency.clone().to_string(),
                 ))
                 .or_default();
-            e.contract_text.get_or_insert_with(|| text.clone());
+            e.contract_text
+                .get_or_insert_with(|| text.clone().to_string());
         }
         if let Some(man) = &inv.doc.manager {
             let e = acc
                 .entry((
                     inv.party,
                     contract_of(&inv.doc.contract),
-                    inv.doc.currency.clone(),
+                    inv.doc.currency.clone().to_string(),
                 ))
                 .or_default();
-            let key = (inv.doc.date, inv.doc.prov, man.clone());
+            let key = (inv.doc.date, inv.doc.prov, man.to_string());
             if e.manager
                 .as_ref()
                 .is_none_or(|m| (m.0, m.1) < (key.0, key.1))
@@ -477,11 +478,17 @@ pub fn register(
     let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in &m.receipts {
         let pay = &ledger.payments[r.payment];
-        *received.entry(pay.doc.currency.clone()).or_default() += pay.doc.amount;
+        *received
+            .entry(pay.doc.currency.clone().to_string())
+            .or_default() += pay.doc.amount;
         match r.party {
             Some(party) => {
                 let e = acc
-                    .entry((party, r.contract.clone(), pay.doc.currency.clone()))
+                    .entry((
+                        party,
+                        r.contract.clone(),
+                        pay.doc.currency.clone().to_string(),
+                    ))
                     .or_default();
                 // A contract only payments name is shown as the first one writes it.
                 if let Some(text) = &r.contract_text {
@@ -496,10 +503,10 @@ pub fn register(
             }
             None => unidentified.push(Unidentified {
                 payment: r.payment,
-                number: pay.doc.number.clone(),
+                number: pay.doc.number.clone().to_string(),
                 date: pay.cash_date,
                 amount: pay.doc.amount,
-                currency: pay.doc.currency.clone(),
+                currency: pay.doc.currency.clone().to_string(),
                 payer: pay.doc.payer.name.clone(),
                 inn: pay.doc.payer.inn.clone(),
                 purpose: pay.doc.purpose.clone(),
@@ -513,7 +520,7 @@ pub fn register(
             .entry((
                 credit.party,
                 contract_of(&credit.doc.contract),
-                credit.doc.currency.clone(),
+                credit.doc.currency.clone().to_string(),
             ))
             .or_default();
         let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
@@ -589,10 +596,10 @@ pub fn register(
             let pay = &ledger.payments[i];
             Unidentified {
                 payment: i,
-                number: pay.doc.number.clone(),
+                number: pay.doc.number.clone().to_string(),
                 date: pay.cash_date,
                 amount: pay.doc.amount,
-                currency: pay.doc.currency.clone(),
+                currency: pay.doc.currency.clone().to_string(),
                 payer: pay.doc.payer.name.clone(),
                 inn: pay.doc.payer.inn.clone(),
                 purpose: pay.doc.purpose.clone(),
@@ -652,7 +659,7 @@ impl Register {
             };
             by_debit.entry(a.debit).or_default().push(FuturePayment {
                 date: a.date,
-                number,
+                number: number.to_string(),
                 amount: a.settled,
             });
         }

@@ -699,7 +699,7 @@ fn payment_key(p: &Payment) -> (String, NaiveDate, Decimal, String, String, Stri
         p.amount,
         side(&p.payer),
         side(&p.payee),
-        p.currency.clone(),
+        p.currency.clone().to_string(),
     )
 }
 
@@ -747,7 +747,7 @@ fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
     let mut by_number: HashMap<(String, String), Vec<usize>> = HashMap::default();
     for (k, i) in invoices.iter().enumerate() {
         if let Some(id) = &i.id {
-            by_id.entry(id.clone()).or_insert(k);
+            by_id.entry(id.clone().to_string()).or_insert(k);
         }
         by_number
             .entry((who(&i.customer), crate::text::canonical_number(&i.number)))
@@ -761,7 +761,10 @@ fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
         }
         let customer = who(&invoices[k].customer);
         for link in invoices[k].replaces.clone() {
-            let by_link_id = link.id.as_ref().and_then(|id| by_id.get(id).copied());
+            let by_link_id = link
+                .id
+                .as_ref()
+                .and_then(|id| by_id.get(id.as_str()).copied());
             // By number and date; a date that fits no invoice (a typo) still finds the only
             // invoice of the customer with that number.
             let by_link_number = link.number.as_ref().and_then(|n| {
@@ -823,7 +826,7 @@ fn pair_receipts(
     let mut bank: HashMap<(Decimal, String, String), Vec<usize>> = HashMap::default();
     for (k, (p, _, class)) in items.iter().enumerate() {
         if *class == PaymentClass::Receipt && is_bank(p) {
-            bank.entry((p.amount, p.currency.clone(), payer(p)))
+            bank.entry((p.amount, p.currency.clone().to_string(), payer(p)))
                 .or_default()
                 .push(k);
         }
@@ -840,7 +843,8 @@ fn pair_receipts(
             if taken[k] || *class != PaymentClass::Receipt || is_bank(p) {
                 continue;
             }
-            let Some(candidates) = bank.get(&(p.amount, p.currency.clone(), payer(p))) else {
+            let Some(candidates) = bank.get(&(p.amount, p.currency.clone().to_string(), payer(p)))
+            else {
                 continue;
             };
             let arrived = p.credited.unwrap_or(p.date);

@@ -104,7 +104,11 @@ impl PartyPool {
 }
 
 /// Currency code as written in the source, normalised: `RUB` for roubles.
-pub type Currency = String;
+pub type Currency = Text;
+
+/// A short string stored inline (up to 24 bytes: numbers, codes, INNs, a currency)
+/// without a heap allocation of its own; longer ones go to the heap as a `String` would.
+pub type Text = compact_str::CompactString;
 
 /// The home currency: statements are in roubles.
 pub const RUB: &str = "RUB";
@@ -114,13 +118,13 @@ pub fn normalize_currency(raw: &str) -> Currency {
     let s = raw.trim().trim_end_matches('.').to_lowercase();
     match s.as_str() {
         "" | "643" | "810" | "руб" | "rub" | "rur" | "рубль" | "₽" | "р" => {
-            RUB.to_string()
+            Text::const_new(RUB)
         }
-        "840" | "usd" | "$" | "доллар" | "долл" => "USD".to_string(),
-        "978" | "eur" | "€" | "евро" => "EUR".to_string(),
-        "156" | "cny" | "юань" => "CNY".to_string(),
-        "у.е" | "уе" => "у.е.".to_string(),
-        _ => raw.trim().to_uppercase(),
+        "840" | "usd" | "$" | "доллар" | "долл" => Text::const_new("USD"),
+        "978" | "eur" | "€" | "евро" => Text::const_new("EUR"),
+        "156" | "cny" | "юань" => Text::const_new("CNY"),
+        "у.е" | "уе" => Text::const_new("у.е."),
+        _ => raw.trim().to_uppercase().into(),
     }
 }
 
@@ -129,10 +133,10 @@ pub fn normalize_currency(raw: &str) -> Currency {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocLink {
     /// The other document's number, as written.
-    pub number: Option<String>,
+    pub number: Option<Text>,
     pub date: Option<NaiveDate>,
     /// The other document's id in the exporting system (a 1C GUID, a site's order id).
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// How much of this document goes to the other one, when the source says.
     pub amount: Option<Decimal>,
 }
@@ -141,16 +145,18 @@ impl DocLink {
     /// A link by number only.
     pub fn number(number: &str) -> DocLink {
         DocLink {
-            number: Some(number.trim().to_string()),
+            number: Some(number.trim().into()),
             ..DocLink::default()
         }
     }
     /// How the link reads in messages: the number, else the id.
     pub fn label(&self) -> String {
-        self.number
+        (self
+            .number
             .clone()
             .or_else(|| self.id.clone())
-            .unwrap_or_default()
+            .unwrap_or_default())
+        .to_string()
     }
 }
 
@@ -194,17 +200,17 @@ pub struct Installment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invoice {
     /// The number exactly as the source has it (`00БП-000045`).
-    pub number: String,
+    pub number: Text,
     pub date: NaiveDate,
     /// The due date, when the source gives one.
     pub due: Option<NaiveDate>,
     pub customer: Arc<Party>,
-    pub contract: Option<String>,
+    pub contract: Option<Text>,
     pub amount: Decimal,
     pub currency: Currency,
-    pub manager: Option<String>,
+    pub manager: Option<Text>,
     /// The document's id in the exporting system (a 1C GUID, a site's order id).
-    pub id: Option<String>,
+    pub id: Option<Text>,
     /// Other numbers the same debt is known by (a site's order number beside 1C's
     /// number, the invoice a sale replaced): references to them name this invoice.
     pub aliases: Vec<DocLink>,
@@ -222,15 +228,15 @@ pub struct Invoice {
 /// A return or a credit note: reduces what the customer owes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Credit {
-    pub number: String,
+    pub number: Text,
     pub date: NaiveDate,
     pub customer: Arc<Party>,
     /// The invoices it belongs to, when the source says so.
     pub links: Vec<DocLink>,
-    pub contract: Option<String>,
+    pub contract: Option<Text>,
     pub amount: Decimal,
     pub currency: Currency,
-    pub id: Option<String>,
+    pub id: Option<Text>,
     pub status: Status,
     pub prov: Provenance,
 }
@@ -259,7 +265,7 @@ impl fmt::Display for Direction {
 /// A payment: a bank document from a statement, or a receipt from a list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Payment {
-    pub number: String,
+    pub number: Text,
     /// The document date (`Дата`).
     pub date: NaiveDate,
     /// When the money reached the payee (`ДатаПоступило`).
@@ -273,14 +279,14 @@ pub struct Payment {
     pub purpose: String,
     /// The kind of bank document (`Платежное поручение`, `Банковский ордер`, …) or of
     /// the list row (`Поступление`).
-    pub kind: String,
+    pub kind: Text,
     /// The direction when the source states it (a receipt in a list is incoming); bank
     /// statements leave it to the ledger, which knows all our accounts.
     pub direction: Option<Direction>,
     /// Invoices the source explicitly links this payment to (with the amount for each,
     /// when it says).
     pub links: Vec<DocLink>,
-    pub id: Option<String>,
+    pub id: Option<Text>,
     pub status: Status,
     pub prov: Provenance,
 }

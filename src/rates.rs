@@ -150,7 +150,7 @@ impl Rates {
             return Some((date, Decimal::ONE));
         }
         self.by_currency
-            .get(&code)?
+            .get(code.as_str())?
             .range(..=date)
             .next_back()
             .map(|(day, rate)| (*day, *rate))
@@ -169,7 +169,10 @@ impl Rates {
         if code == RUB {
             return;
         }
-        self.by_currency.entry(code).or_default().insert(date, rate);
+        self.by_currency
+            .entry(code.to_string())
+            .or_default()
+            .insert(date, rate);
     }
 
     /// The currencies with rates, in code order (for messages such as "no rate for X").
@@ -384,7 +387,7 @@ fn currency(text: &str) -> Result<String, String> {
     if code.chars().any(char::is_whitespace) || code.chars().count() > 10 {
         return Err(format!("not a currency code: {text:?}"));
     }
-    Ok(code)
+    Ok(code.to_string())
 }
 
 /// Group separators accepted between groups of three digits.

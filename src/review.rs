@@ -310,7 +310,7 @@ impl<'a> Managers<'a> {
             } else {
                 None
             };
-            let key = (inv.doc.date, inv.doc.prov, name.clone());
+            let key = (inv.doc.date, inv.doc.prov, name.to_string());
             let e = latest
                 .entry((inv.party, contract))
                 .or_insert_with(|| key.clone());
@@ -327,7 +327,7 @@ impl<'a> Managers<'a> {
     }
 
     /// The row key of a document's contract.
-    fn contract_of(&self, contract: &Option<String>) -> Option<String> {
+    fn contract_of(&self, contract: &Option<crate::model::Text>) -> Option<String> {
         if self.by_contract {
             contract.as_deref().map(crate::matching::contract_key)
         } else {

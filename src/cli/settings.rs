@@ -699,7 +699,7 @@ fn matching(m: &MatchingArgs, file: &File) -> Result<MatchSettings> {
                 "{what} {ue:?}: у.е. are paid at the day's {code} rate, but {rates}"
             )));
         }
-        cfg.ue = Some(code);
+        cfg.ue = Some(code.to_string());
     }
     Ok(cfg)
 }

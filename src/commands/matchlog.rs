@@ -113,7 +113,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
         let head = vec![
             Cell::text(ledger.sources.at(p.doc.prov)),
             Cell::Date(p.cash_date),
-            Cell::text(&p.doc.number),
+            Cell::text(p.doc.number.as_str()),
             Cell::Money(p.doc.amount),
             Cell::text(counterparty(ledger, r).unwrap_or(&p.doc.payer.name)),
             Cell::opt_text(p.doc.payer.inn.as_deref()),
@@ -159,7 +159,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
         s.rows.push(vec![
             Cell::text(ledger.sources.at(p.doc.prov)),
             Cell::Date(p.cash_date),
-            Cell::text(&p.doc.number),
+            Cell::text(p.doc.number.as_str()),
             Cell::Money(p.doc.amount),
             Cell::text(&p.doc.payer.name),
             Cell::opt_text(p.doc.payer.inn.as_deref()),

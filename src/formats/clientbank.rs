@@ -793,12 +793,12 @@ impl Reader {
             .join(" "),
         };
         Ok(Payment {
-            number: doc.get(Field::Number).unwrap_or("").to_string(),
+            number: (doc.get(Field::Number).unwrap_or("").to_string()).into(),
             date,
             credited,
             debited,
             amount,
-            currency: RUB.to_string(),
+            currency: RUB.to_string().into(),
             payer: self.parties.intern(side(
                 doc,
                 [
@@ -824,7 +824,7 @@ impl Reader {
                 ],
             )),
             purpose,
-            kind: doc.kind.clone(),
+            kind: doc.kind.clone().into(),
             direction: None,
             links: Vec::new(),
             id: None,

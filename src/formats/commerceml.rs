@@ -662,7 +662,7 @@ impl<'a> Reader<'a> {
                 .or_else(|| text(el, "Идентификатор"))
                 .map(str::to_string),
             amount,
-            currency: normalize_currency(text(el, "Валюта").unwrap_or("")),
+            currency: (normalize_currency(text(el, "Валюта").unwrap_or(""))).to_string(),
             due,
             customer,
             company,
@@ -715,13 +715,13 @@ impl<'a> Reader<'a> {
                     let found = find(b);
                     let link = match found {
                         Some(o) => DocLink {
-                            number: Some(o.number.clone()),
+                            number: Some(o.number.clone().into()),
                             date: Some(o.date),
-                            id: o.id.clone().or_else(|| Some(b.clone())),
+                            id: (o.id.clone().or_else(|| Some(b.clone()))).map(Into::into),
                             amount: None,
                         },
                         None => DocLink {
-                            id: Some(b.clone()),
+                            id: Some(b.clone().into()),
                             ..DocLink::default()
                         },
                     };
@@ -770,8 +770,8 @@ impl<'a> Reader<'a> {
                     let mut aliases = Vec::new();
                     if let Some(s) = &d.site_number {
                         aliases.push(DocLink {
-                            number: Some(s.clone()),
-                            id: d.id.clone(),
+                            number: Some(s.clone().into()),
+                            id: d.id.clone().map(Into::into),
                             ..DocLink::default()
                         });
                     }
@@ -781,7 +781,7 @@ impl<'a> Reader<'a> {
                             .and_then(|v| date_value(v).ok().flatten());
                         if n != d.number {
                             aliases.push(DocLink {
-                                number: Some(n.to_string()),
+                                number: Some(n.to_string().into()),
                                 date,
                                 ..DocLink::default()
                             });
@@ -793,15 +793,15 @@ impl<'a> Reader<'a> {
                         Vec::new()
                     };
                     self.out.documents.push(Document::Invoice(Invoice {
-                        number: d.number.clone(),
+                        number: d.number.clone().into(),
                         date: d.date,
                         due: d.due,
                         customer: (customer.clone()).into(),
-                        contract: d.contract.clone(),
+                        contract: d.contract.clone().map(Into::into),
                         amount: d.amount,
-                        currency: d.currency.clone(),
-                        manager: d.manager.clone(),
-                        id: d.id.clone(),
+                        currency: d.currency.clone().into(),
+                        manager: d.manager.clone().map(Into::into),
+                        id: d.id.clone().map(Into::into),
                         aliases,
                         replaces,
                         installments: Vec::new(),
@@ -812,7 +812,7 @@ impl<'a> Reader<'a> {
                 }
                 Kind::Return => {
                     self.out.documents.push(Document::Credit(Credit {
-                        number: d.number.clone(),
+                        number: d.number.clone().into(),
                         date: d.date,
                         customer: customer.into(),
                         links: bases
@@ -822,10 +822,10 @@ impl<'a> Reader<'a> {
                                 ..l.clone()
                             })
                             .collect(),
-                        contract: d.contract.clone(),
+                        contract: d.contract.clone().map(Into::into),
                         amount: d.amount,
-                        currency: d.currency.clone(),
-                        id: d.id.clone(),
+                        currency: d.currency.clone().into(),
+                        id: d.id.clone().map(Into::into),
                         status: d.status,
                         prov,
                     }));
@@ -837,16 +837,16 @@ impl<'a> Reader<'a> {
                         .or_else(|| from_base(|o| o.company.as_ref()))
                         .unwrap_or_default();
                     self.out.documents.push(Document::Payment(Payment {
-                        number: d.number.clone(),
+                        number: d.number.clone().into(),
                         date: d.date,
                         credited: Some(d.date),
                         debited: None,
                         amount: d.amount,
-                        currency: d.currency.clone(),
+                        currency: d.currency.clone().into(),
                         payer: customer.into(),
                         payee: payee.into(),
                         purpose: d.comment.clone().unwrap_or_default(),
-                        kind: d.operation.clone(),
+                        kind: d.operation.clone().into(),
                         direction: Some(Direction::Incoming),
                         links: bases
                             .iter()
@@ -855,7 +855,7 @@ impl<'a> Reader<'a> {
                                 ..l.clone()
                             })
                             .collect(),
-                        id: d.id.clone(),
+                        id: d.id.clone().map(Into::into),
                         status: d.status,
                         prov,
                     }));
@@ -870,9 +870,9 @@ impl<'a> Reader<'a> {
     fn stated_payments(&mut self, d: &Doc<'a>, customer: &Party) {
         debug_assert!(d.kind.is_receivable());
         let order_link = DocLink {
-            number: Some(d.number.clone()),
+            number: Some(d.number.clone().into()),
             date: Some(d.date),
-            id: d.id.clone(),
+            id: d.id.clone().map(Into::into),
             amount: None,
         };
         // (number, date, amount, line)
@@ -962,15 +962,15 @@ impl<'a> Reader<'a> {
                     d.number,
                     d.date.format("%d.%m.%Y")
                 ),
-                number,
+                number: number.into(),
                 date,
                 credited: Some(date),
                 debited: None,
                 amount,
-                currency: d.currency.clone(),
+                currency: d.currency.clone().into(),
                 payer: (customer.clone()).into(),
                 payee: (d.company.clone().unwrap_or_default()).into(),
-                kind: format!("Оплата {}", d.kind.genitive()),
+                kind: format!("Оплата {}", d.kind.genitive()).into(),
                 direction: Some(Direction::Incoming),
                 links: vec![DocLink {
                     amount: Some(amount),

@@ -215,7 +215,7 @@ fn currency(e: Option<&Element>) -> Currency {
             .or_else(|| v.text_at(&["Наименование"]))
             .or_else(|| v.value())
     })
-    .map_or_else(|| RUB.to_string(), normalize_currency)
+    .map_or_else(|| RUB.to_string().into(), normalize_currency)
 }
 
 /// `ДанныеВзаиморасчетов/Договор` as a short text: `№ 12/2024 от 15.01.2024`, else its name.
@@ -250,9 +250,9 @@ fn doc_link(e: &Element) -> Option<DocLink> {
         return None;
     }
     Some(DocLink {
-        number,
+        number: number.map(Into::into),
         date: e.text_at(&["Дата"]).and_then(parse_date),
-        id,
+        id: id.map(Into::into),
         amount: None,
     })
 }
@@ -574,15 +574,15 @@ impl Reader {
             Vec::new()
         };
         Ok(Document::Invoice(Invoice {
-            number: keys.number,
+            number: keys.number.into(),
             date: keys.date,
             due,
             customer: customer.into(),
-            contract: contract(obj.child("ДанныеВзаиморасчетов")),
+            contract: (contract(obj.child("ДанныеВзаиморасчетов"))).map(Into::into),
             amount,
             currency: currency(obj.child("Валюта")),
-            manager: manager(obj),
-            id: keys.id,
+            manager: manager(obj).map(Into::into),
+            id: keys.id.map(Into::into),
             replaces,
             installments,
             prov: Provenance {
@@ -611,14 +611,14 @@ impl Reader {
             links.extend(obj.child("Заказ").and_then(doc_link));
         }
         Ok(Document::Credit(Credit {
-            number: keys.number,
+            number: keys.number.into(),
             date: keys.date,
             customer: customer.into(),
             links,
-            contract: contract(obj.child("ДанныеВзаиморасчетов")),
+            contract: (contract(obj.child("ДанныеВзаиморасчетов"))).map(Into::into),
             amount,
             currency: currency(obj.child("Валюта")),
-            id: keys.id,
+            id: keys.id.map(Into::into),
             prov: Provenance {
                 file: self.file,
                 line: obj.line,
@@ -659,14 +659,14 @@ impl Reader {
         }
         let settlement = rows.first().and_then(|r| r.child("ДанныеВзаиморасчетов"));
         Ok(Document::Credit(Credit {
-            number: keys.number,
+            number: keys.number.into(),
             date: keys.date,
             customer: customer.into(),
             links,
-            contract: contract(settlement),
+            contract: contract(settlement).map(Into::into),
             amount,
             currency: currency(obj.child("Валюта")),
-            id: keys.id,
+            id: keys.id.map(Into::into),
             prov: Provenance {
                 file: self.file,
                 line: obj.line,
@@ -746,7 +746,7 @@ impl Reader {
             .to_string();
         let links = self.rows_links(obj.child("РасшифровкаПлатежа"), "РасшифровкаПлатежа");
         Ok(Document::Payment(Payment {
-            number,
+            number: number.into(),
             date,
             credited: Some(credited),
             debited: None,
@@ -755,10 +755,10 @@ impl Reader {
             payer: payer.into(),
             payee: (keys.organization.map(party).unwrap_or_default()).into(),
             purpose,
-            kind: label.to_string(),
+            kind: label.to_string().into(),
             direction: Some(Direction::Incoming),
             links,
-            id: keys.id,
+            id: keys.id.map(Into::into),
             status: Status::Active,
             prov: Provenance {
                 file: self.file,

@@ -509,14 +509,14 @@ pub fn row(
                 Some(date_of(due_cell, dates, "due date")?)
             };
             Document::Invoice(Invoice {
-                number: number.into_owned(),
+                number: number.into_owned().into(),
                 date,
                 due,
                 customer: party,
-                contract: opt(Column::Contract),
+                contract: opt(Column::Contract).map(Into::into),
                 amount,
                 currency,
-                manager: opt(Column::Manager),
+                manager: opt(Column::Manager).map(Into::into),
                 // A sale made from an invoice (`Основание`: the invoice) takes its place,
                 // so the debt counts once.
                 replaces: opt(Column::Link)
@@ -527,20 +527,20 @@ pub fn row(
             })
         }
         Kind::Credit => Document::Credit(Credit {
-            number: number.into_owned(),
+            number: number.into_owned().into(),
             date,
             customer: party,
             links: opt(Column::Link)
                 .map(|n| vec![link_of(&n)])
                 .unwrap_or_default(),
-            contract: opt(Column::Contract),
+            contract: opt(Column::Contract).map(Into::into),
             amount,
             currency,
             prov,
             ..Credit::default()
         }),
         Kind::Payment => Document::Payment(Payment {
-            number: number.into_owned(),
+            number: number.into_owned().into(),
             date,
             credited: Some(date),
             debited: None,
@@ -552,7 +552,7 @@ pub fn row(
             kind: if kind_text.is_empty() {
                 "Поступление".into()
             } else {
-                kind_text.into_owned()
+                kind_text.into_owned().into()
             },
             direction: Some(Direction::Incoming),
             links: opt(Column::Link)
@@ -586,7 +586,7 @@ fn link_of(text: &str) -> DocLink {
         .next()
         .and_then(crate::dates::parse_date);
     DocLink {
-        number: Some(number.to_string()),
+        number: Some(number.to_string().into()),
         date,
         ..DocLink::default()
     }

@@ -753,7 +753,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
 
     // Everything grouped by party (and contract, when settling per contract) and
     // currency: each group is matched on its own.
-    let contract_of = |c: &Option<String>| {
+    let contract_of = |c: &Option<crate::model::Text>| {
         if cfg.by_contract {
             c.as_deref().map(contract_key)
         } else {
@@ -809,7 +809,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         if let Some(party) = r.party {
             let cur = ledger.payments[r.payment].doc.currency.clone();
             groups
-                .entry((party, r.contract.clone(), cur))
+                .entry((party, r.contract.clone(), cur.to_string()))
                 .or_default()
                 .receipts
                 .push(ri);
@@ -819,7 +819,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         let p = &ledger.payments[i];
         if let Some(party) = p.party {
             groups
-                .entry((party, None, p.doc.currency.clone()))
+                .entry((party, None, p.doc.currency.clone().to_string()))
                 .or_default()
                 .refunds
                 .push(i);
@@ -892,7 +892,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
 fn contract_of_overrides(
     ledger: &Ledger,
     r: &mut Receipt,
-    contract_of: impl Fn(&Option<String>) -> Option<String>,
+    contract_of: impl Fn(&Option<crate::model::Text>) -> Option<String>,
 ) -> Result<(), MatchError> {
     let named = r
         .manual
@@ -1332,7 +1332,7 @@ impl<'a> Simulation<'a> {
                     debit: Debit::Invoice(i, part as u16),
                     date: inv.date,
                     due,
-                    number: inv.number.clone(),
+                    number: inv.number.clone().to_string(),
                     aliases: if head {
                         inv.aliases.clone()
                     } else {
@@ -1342,7 +1342,7 @@ impl<'a> Simulation<'a> {
                         inv.id
                             .iter()
                             .chain(inv.aliases.iter().filter_map(|a| a.id.as_ref()))
-                            .cloned()
+                            .map(|s| s.to_string())
                             .collect()
                     } else {
                         Vec::new()
@@ -1360,7 +1360,7 @@ impl<'a> Simulation<'a> {
                 debit: Debit::Refund(i),
                 date: p.cash_date,
                 due: p.cash_date,
-                number: p.doc.number.clone(),
+                number: p.doc.number.clone().to_string(),
                 aliases: Vec::new(),
                 ids: Vec::new(),
                 order: order_key(p.cash_date, p.cash_date, &p.doc.number, p.doc.prov),
@@ -1696,7 +1696,7 @@ impl<'a> Simulation<'a> {
         source: Source,
         date: NaiveDate,
     ) -> Result<Vec<usize>, Note> {
-        if let Some(&d) = link.id.as_ref().and_then(|id| self.by_id.get(id)) {
+        if let Some(&d) = link.id.as_ref().and_then(|id| self.by_id.get(id.as_str())) {
             return Ok(vec![d]);
         }
         match &link.number {
@@ -1731,7 +1731,10 @@ impl<'a> Simulation<'a> {
                 by_id || by_number
             });
         if let Some(x) = removed {
-            return Note::RemovedInvoice(x.doc.number.clone(), x.doc.status.describe().to_string());
+            return Note::RemovedInvoice(
+                x.doc.number.clone().to_string(),
+                x.doc.status.describe().to_string(),
+            );
         }
         // The customer's invoice in another currency or under another contract.
         let elsewhere = self
@@ -1748,13 +1751,16 @@ impl<'a> Simulation<'a> {
             });
         match elsewhere {
             Some(inv) if paid_in(self.cfg, &inv.currency) != self.context.currency => {
-                Note::OtherCurrency(inv.number.clone(), inv.currency.clone())
+                Note::OtherCurrency(inv.number.to_string(), inv.currency.to_string())
             }
             Some(inv)
                 if self.cfg.by_contract
                     && inv.contract.as_deref().map(contract_key) != *self.context.contract =>
             {
-                Note::OtherContract(inv.number.clone(), inv.contract.clone().unwrap_or_default())
+                Note::OtherContract(
+                    inv.number.to_string(),
+                    inv.contract.as_deref().unwrap_or_default().to_string(),
+                )
             }
             _ => Note::UnknownInvoice(link.label()),
         }

@@ -381,21 +381,22 @@ impl World {
         for inv in &self.invoices {
             let date = day(inv.day);
             docs.push(Document::Invoice(Invoice {
-                number: invoice_number(inv.number),
+                number: invoice_number(inv.number).into(),
                 date,
                 due: inv.due.map(|d| date + Days::new(u64::from(d))),
                 customer: customer_party(self.customer(inv.customer)).into(),
                 contract: None,
                 amount: rub(inv.kopecks),
                 currency: "RUB".into(),
-                manager: inv.manager.map(|m| ["Иванова", "Петров"][m].to_string()),
+                manager: (inv.manager.map(|m| ["Иванова", "Петров"][m].to_string()))
+                    .map(Into::into),
                 prov,
                 ..Invoice::default()
             }));
         }
         for (k, c) in self.credits.iter().enumerate() {
             docs.push(Document::Credit(Credit {
-                number: format!("В-{}", k + 1),
+                number: format!("В-{}", k + 1).into(),
                 date: day(c.day),
                 customer: customer_party(self.customer(c.customer)).into(),
                 links: c
@@ -423,7 +424,7 @@ impl World {
                 },
             };
             docs.push(Document::Payment(Payment {
-                number: r.number.to_string(),
+                number: r.number.to_string().into(),
                 date,
                 credited: Some(date + Days::new(u64::from(r.lag))),
                 debited: None,
@@ -441,7 +442,7 @@ impl World {
         for (k, r) in self.refunds.iter().enumerate() {
             let date = day(r.day);
             docs.push(Document::Payment(Payment {
-                number: format!("{}", 900 + k),
+                number: format!("{}", 900 + k).into(),
                 date,
                 credited: None,
                 debited: Some(date),
