@@ -136,61 +136,111 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> crate::Result<()> {
     Ok(())
 }
 
-/// Reads every input file.
+/// Reads every input file, on as many threads as there are cores (up to
+/// [`MAX_THREADS`]): the largest files first, so a big statement starts at once and the
+/// lists are read beside it. What each file gives does not depend on the threads: the
+/// results are put back in path order.
 pub fn load(inputs: &[PathBuf]) -> crate::Result<Inputs> {
     let list = expand(inputs)?;
     let sources = Sources::new(list.iter().map(|(p, _)| p.clone()).collect());
-    let mut files = Vec::with_capacity(list.len());
-    for (i, (path, named)) in list.into_iter().enumerate() {
-        let file = i as FileId;
-        let io = |source| crate::Error::Io {
-            path: path.clone(),
-            source,
-        };
-        let mut f = std::fs::File::open(&path).map_err(io)?;
-        // The head tells the format; a statement is then read as a stream (a year of
-        // them is gigabytes), anything else whole.
-        let mut head = Vec::new();
-        (&mut f)
-            .take(HEAD as u64)
-            .read_to_end(&mut head)
-            .map_err(io)?;
-        let mut outcome = if formats::detect(&head) == Detected::Known(Format::ClientBank) {
-            let stream = std::io::Cursor::new(head).chain(std::io::BufReader::new(f));
-            match formats::clientbank::read_from(stream, file) {
-                Ok(r) => Outcome::Read(r),
-                Err(e) => Outcome::Failed {
-                    line: e.line,
-                    message: format!(
-                        "cannot read this {}: {}",
-                        Format::ClientBank.name(),
-                        e.message
-                    ),
-                },
-            }
-        } else {
-            let mut bytes = head;
-            f.read_to_end(&mut bytes).map_err(io)?;
-            read_one(&bytes, file, named)
-        };
-        // Files that do not say when they were exported (lists saved by hand) are as new
-        // as their modification time.
-        if let Outcome::Read(r) = &mut outcome
-            && r.exported.is_none()
-        {
-            r.exported = std::fs::metadata(&path)
-                .and_then(|m| m.modified())
-                .ok()
-                .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+    let mut order: Vec<(u64, usize)> = list
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (std::fs::metadata(p).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_THREADS)
+        .min(list.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<crate::Result<Loaded>>> = (0..list.len()).map(|_| None).collect();
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&(_, i)) = order.get(k) else {
+                return done;
+            };
+            let (path, named) = &list[i];
+            done.push((i, load_one(i as FileId, path.clone(), *named)));
         }
-        files.push(Loaded {
-            file,
-            path,
-            named,
-            outcome,
+    };
+    if threads <= 1 {
+        for (i, r) in work() {
+            results[i] = Some(r);
+        }
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut all = work();
+            for h in handles {
+                // A reader that panicked is a bug; let it surface as one.
+                all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            for (i, r) in all {
+                results[i] = Some(r);
+            }
         });
     }
+    let mut files = Vec::with_capacity(list.len());
+    for r in results {
+        // Every index was handed out exactly once.
+        files.push(r.expect("every file is read")?);
+    }
     Ok(Inputs { sources, files })
+}
+
+/// At most this many files are read at once (each may hold its documents and a buffer).
+pub const MAX_THREADS: usize = 4;
+
+/// Reads one file: the head tells the format; a statement is then read as a stream (a
+/// year of them is gigabytes), anything else whole.
+fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
+    let io = |source| crate::Error::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut f = std::fs::File::open(&path).map_err(io)?;
+    let mut head = Vec::new();
+    (&mut f)
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let mut outcome = if formats::detect(&head) == Detected::Known(Format::ClientBank) {
+        let stream = std::io::Cursor::new(head).chain(std::io::BufReader::new(f));
+        match formats::clientbank::read_from(stream, file) {
+            Ok(r) => Outcome::Read(r),
+            Err(e) => Outcome::Failed {
+                line: e.line,
+                message: format!(
+                    "cannot read this {}: {}",
+                    Format::ClientBank.name(),
+                    e.message
+                ),
+            },
+        }
+    } else {
+        let mut bytes = head;
+        f.read_to_end(&mut bytes).map_err(io)?;
+        read_one(&bytes, file, named)
+    };
+    // Files that do not say when they were exported (lists saved by hand) are as new as
+    // their modification time.
+    if let Outcome::Read(r) = &mut outcome
+        && r.exported.is_none()
+    {
+        r.exported = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+    }
+    Ok(Loaded {
+        file,
+        path,
+        named,
+        outcome,
+    })
 }
 
 fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {

@@ -7,12 +7,13 @@
 //! transfers, or refunds to customers. Later layers never look at files again.
 
 use crate::inn::is_valid_inn;
+use crate::model::Text;
 use crate::model::{
     Credit, Direction, Document, FileId, Invoice, Party, Payment, Provenance, Sources, Warning,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Index of a party in [`Ledger::parties`].
@@ -217,55 +218,79 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     credits.sort_by_key(|c| age(c.prov));
     payments.sort_by_key(|p| age(p.prov));
 
-    let mut payments = dedup_payments(payments, &mut ledger);
+    // Every step below works in place: the documents are the bulk of the memory.
+    dedup_payments(&mut payments, &mut ledger);
     payments.retain(|p| p.status.is_active());
     learn_our_inns(&payments, &mut ledger);
-    let (invoices, removed): (Vec<Invoice>, Vec<Invoice>) = dedup_invoices(invoices, &mut ledger)
-        .into_iter()
-        .partition(|i| i.status.is_active());
-    let invoices = supersede(invoices);
-    let mut credits = dedup_credits(credits, &mut ledger);
+    dedup_invoices(&mut invoices, &mut ledger);
+    let removed: Vec<Invoice> = invoices.extract_if(.., |i| !i.status.is_active()).collect();
+    supersede(&mut invoices);
+    dedup_credits(&mut credits, &mut ledger);
     credits.retain(|c| c.status.is_active());
 
     let mut resolver = PartyResolver::new(config.group);
     // Names first, so a customer written without an INN in one list joins the same
-    // customer written with one elsewhere, whatever the order of the files.
+    // customer written with one elsewhere, whatever the order of the files. Documents
+    // of one file share their party values, so each is learnt once.
+    let mut seen: HashSet<usize> = HashSet::default();
     for p in invoices
         .iter()
         .map(|i| &i.customer)
         .chain(credits.iter().map(|c| &c.customer))
     {
-        resolver.learn_name(p);
-        resolver.learn_kpp(p);
+        if seen.insert(ptr(p)) {
+            resolver.learn_name(p);
+            resolver.learn_kpp(p);
+        }
     }
     for p in &payments {
-        resolver.learn_kpp(&p.payer);
-        resolver.learn_kpp(&p.payee);
+        for side in [&p.payer, &p.payee] {
+            if seen.insert(ptr(side)) {
+                resolver.learn_kpp(side);
+            }
+        }
     }
-    for i in &invoices {
-        resolver.note_customer(&i.customer);
-    }
-    for c in &credits {
-        resolver.note_customer(&c.customer);
+    // Invoices and credits in file order, the last one's name winning: noting the same
+    // party value twice in a row changes nothing.
+    let mut last: Option<usize> = None;
+    for p in invoices
+        .iter()
+        .map(|i| &i.customer)
+        .chain(credits.iter().map(|c| &c.customer))
+    {
+        if last != Some(ptr(p)) {
+            resolver.note_customer(p);
+            last = Some(ptr(p));
+        }
     }
     // A payer we invoice is a customer, whatever its purpose says about marketplaces.
     let invoiced: BTreeSet<&str> = invoices
         .iter()
         .filter_map(|i| i.customer.inn.as_deref())
         .collect();
+    let mut facts = SideFacts::default();
     let mut by_dates: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
-    let classified: Vec<(Payment, Option<Direction>, PaymentClass)> = payments
+    let mut classified: Vec<LedgerPayment> = payments
         .into_iter()
         .map(|p| {
-            let (direction, guessed) = direction(&p, &ledger);
+            let (direction, guessed) = direction(&p, &ledger, &mut facts);
             if guessed {
                 by_dates.entry(p.prov.file).or_insert((p.prov.line, 0)).1 += 1;
             }
-            let class = classify(&p, direction, &ledger, config, &invoiced);
-            (p, direction, class)
+            let class = classify(&p, direction, &ledger, config, &invoiced, &mut facts);
+            LedgerPayment {
+                direction,
+                class,
+                cash_date: p.date,
+                party: None,
+                invalid_inn: false,
+                by_account: false,
+                doc: p,
+            }
         })
         .collect();
-    let classified = pair_receipts(classified, &mut ledger);
+    drop(invoiced);
+    pair_receipts(&mut classified, &mut ledger);
     for (file, (line, n)) in by_dates {
         ledger.warnings.push(Warning::at(
             file,
@@ -277,31 +302,63 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         ));
     }
 
-    for (p, _, class) in &classified {
-        if *class == PaymentClass::Receipt {
-            resolver.note_payer(p);
+    let mut noted: HashSet<(usize, bool)> = HashSet::default();
+    for p in &classified {
+        if p.class == PaymentClass::Receipt
+            && noted.insert((ptr(&p.doc.payer), p.doc.direction.is_some()))
+        {
+            resolver.note_payer(&p.doc);
         }
     }
     // Refunds go to parties we know; the set is complete only after all receipts are noted.
     let known: BTreeSet<PartyKey> = resolver.names.keys().cloned().collect();
     let mut unknown_direction: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
-    let mut result_payments = Vec::new();
-    for (p, direction, mut class) in classified {
-        if class == PaymentClass::Refund {
+    let parties = resolver.parties();
+    let index: HashMap<&PartyKey, PartyId> = parties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (&p.key, i))
+        .collect();
+    let id = |key: Option<PartyKey>| key.and_then(|k| index.get(&k).copied());
+    // Each distinct party value is resolved once.
+    let mut party_of_value: HashMap<usize, Option<PartyId>> = HashMap::default();
+    let mut party_of = |p: &Party| {
+        *party_of_value
+            .entry(ptr(p))
+            .or_insert_with(|| id(resolver.key_of(p)))
+    };
+    let mut payer_of: HashMap<(usize, bool), (Option<PartyId>, bool)> = HashMap::default();
+    for lp in &mut classified {
+        let p = &lp.doc;
+        if lp.class == PaymentClass::Refund {
             let key = resolver.key_of(&p.payee);
             if !key.as_ref().is_some_and(|k| known.contains(k)) {
-                class = PaymentClass::Expense;
+                lp.class = PaymentClass::Expense;
             }
         }
-        if class == PaymentClass::Unknown {
+        if lp.class == PaymentClass::Unknown {
             let e = unknown_direction
                 .entry(p.prov.file)
                 .or_insert((p.prov.line, 0));
             e.1 += 1;
         }
-        let cash_date = p.cash_date(direction.unwrap_or(Direction::Incoming));
-        let invalid_inn = p.payer.inn.as_deref().is_some_and(|i| !is_valid_inn(i));
-        result_payments.push((p, direction, class, cash_date, invalid_inn));
+        lp.cash_date = p.cash_date(lp.direction.unwrap_or(Direction::Incoming));
+        lp.invalid_inn = p.payer.inn.as_deref().is_some_and(|i| !is_valid_inn(i));
+        (lp.party, lp.by_account) = match lp.class {
+            PaymentClass::Receipt => *payer_of
+                .entry((ptr(&p.payer), p.direction.is_some()))
+                .or_insert_with(|| match id(resolver.payer_key(p)) {
+                    Some(party) => (Some(party), false),
+                    // A payer whose INN is missing or wrong, paying from an account a
+                    // known customer pays from (S24, S27).
+                    None => {
+                        let found = id(resolver.by_account(&p.payer));
+                        (found, found.is_some())
+                    }
+                }),
+            PaymentClass::Refund => (party_of(&p.payee), false),
+            _ => (None, false),
+        };
     }
     for (file, (line, n)) in unknown_direction {
         ledger.warnings.push(Warning::at(
@@ -310,59 +367,45 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             format!("{n} document(s) touch none of our accounts and their dates do not tell the direction: left out of the register"),
         ));
     }
-    let parties = resolver.parties();
-    let index: HashMap<&PartyKey, PartyId> = parties
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (&p.key, i))
-        .collect();
-    let id = |key: Option<PartyKey>| key.and_then(|k| index.get(&k).copied());
     ledger.invoices = invoices
         .into_iter()
-        .filter_map(|doc| {
-            id(resolver.key_of(&doc.customer)).map(|party| LedgerInvoice { doc, party })
-        })
+        .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party }))
         .collect();
     ledger.credits = credits
         .into_iter()
-        .filter_map(|doc| {
-            id(resolver.key_of(&doc.customer)).map(|party| LedgerCredit { doc, party })
-        })
+        .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerCredit { doc, party }))
         .collect();
     ledger.removed = removed
         .into_iter()
-        .filter_map(|doc| {
-            id(resolver.key_of(&doc.customer)).map(|party| LedgerInvoice { doc, party })
-        })
+        .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party }))
         .collect();
-    ledger.payments = result_payments
-        .into_iter()
-        .map(|(doc, direction, class, cash_date, invalid_inn)| {
-            let mut by_account = false;
-            let party = match class {
-                PaymentClass::Receipt => id(resolver.payer_key(&doc)).or_else(|| {
-                    // A payer whose INN is missing or wrong, paying from an account a
-                    // known customer pays from (S24, S27).
-                    let found = id(resolver.by_account(&doc.payer));
-                    by_account = found.is_some();
-                    found
-                }),
-                PaymentClass::Refund => id(resolver.key_of(&doc.payee)),
-                _ => None,
-            };
-            LedgerPayment {
-                doc,
-                direction,
-                class,
-                cash_date,
-                party,
-                invalid_inn,
-                by_account,
-            }
-        })
-        .collect();
+    ledger.payments = classified;
     ledger.parties = parties;
     ledger
+}
+
+/// The identity of a party value: the documents of one file share their party values.
+fn ptr(p: &Party) -> usize {
+    p as *const Party as usize
+}
+
+/// What the ledger asks about each side of a bank document, worked out once per
+/// distinct party value (after our accounts and INNs are all known).
+#[derive(Default)]
+struct SideFacts {
+    facts: HashMap<usize, (bool, bool)>,
+}
+
+impl SideFacts {
+    /// (one of its accounts is ours, its INN is ours).
+    fn of(&mut self, p: &Party, ledger: &Ledger) -> (bool, bool) {
+        *self.facts.entry(ptr(p)).or_insert_with(|| {
+            (
+                p.accounts().any(|a| ledger.our_accounts.contains(a)),
+                p.inn.as_ref().is_some_and(|i| ledger.our_inns.contains(i)),
+            )
+        })
+    }
 }
 
 /// Collects parties and the name to show for each.
@@ -525,11 +568,11 @@ impl PartyResolver {
 
 /// Direction from our accounts, then our INN, then the dates; the flag is true when
 /// only the dates decided (a guess worth a warning).
-fn direction(p: &Payment, ledger: &Ledger) -> (Option<Direction>, bool) {
+fn direction(p: &Payment, ledger: &Ledger, facts: &mut SideFacts) -> (Option<Direction>, bool) {
     if let Some(d) = p.direction {
         return (Some(d), false);
     }
-    match direction_by_parties(p, ledger) {
+    match direction_by_parties(p, ledger, facts) {
         Some(d) => (Some(d), false),
         None => match (p.credited, p.debited) {
             (Some(_), None) => (Some(Direction::Incoming), true),
@@ -539,21 +582,16 @@ fn direction(p: &Payment, ledger: &Ledger) -> (Option<Direction>, bool) {
     }
 }
 
-fn direction_by_parties(p: &Payment, ledger: &Ledger) -> Option<Direction> {
-    let ours = |party: &Party| party.accounts().any(|a| ledger.our_accounts.contains(a));
-    match (ours(&p.payer), ours(&p.payee)) {
+fn direction_by_parties(p: &Payment, ledger: &Ledger, facts: &mut SideFacts) -> Option<Direction> {
+    let (payer_account, payer_inn) = facts.of(&p.payer, ledger);
+    let (payee_account, payee_inn) = facts.of(&p.payee, ledger);
+    match (payer_account, payee_account) {
         (true, true) => return Some(Direction::Internal),
         (false, true) => return Some(Direction::Incoming),
         (true, false) => return Some(Direction::Outgoing),
         (false, false) => {}
     }
-    let our_inn = |party: &Party| {
-        party
-            .inn
-            .as_ref()
-            .is_some_and(|i| ledger.our_inns.contains(i))
-    };
-    match (our_inn(&p.payer), our_inn(&p.payee)) {
+    match (payer_inn, payee_inn) {
         (true, true) => return Some(Direction::Internal),
         (false, true) => return Some(Direction::Incoming),
         (true, false) => return Some(Direction::Outgoing),
@@ -564,7 +602,7 @@ fn direction_by_parties(p: &Payment, ledger: &Ledger) -> Option<Direction> {
 
 /// Words that make an outgoing payment a refund to a customer.
 fn is_refund_purpose(purpose: &str) -> bool {
-    let p = purpose.to_lowercase();
+    let p = crate::text::fold_ru(purpose);
     p.contains("возврат") && !p.contains("возврат займа") && !p.contains("возврат кредита")
 }
 
@@ -612,11 +650,8 @@ fn is_agent_purpose(purpose: &str) -> bool {
     });
     // Cyrillic letters are matched in lower case: lower-case the purpose only when the
     // finder might need it (it holds an upper-case letter outside ASCII).
-    let lower: std::borrow::Cow<'_, str> = if purpose
-        .chars()
-        .any(|c| !c.is_ascii() && c.is_uppercase() || c == 'ё')
-    {
-        std::borrow::Cow::Owned(purpose.to_lowercase().replace('ё', "е"))
+    let lower: std::borrow::Cow<'_, str> = if crate::text::needs_fold_beyond_ascii(purpose) {
+        std::borrow::Cow::Owned(crate::text::fold_ru(purpose))
     } else {
         std::borrow::Cow::Borrowed(purpose)
     };
@@ -638,13 +673,9 @@ fn classify(
     ledger: &Ledger,
     config: &LedgerConfig,
     invoiced: &BTreeSet<&str>,
+    facts: &mut SideFacts,
 ) -> PaymentClass {
-    let our_inn = |party: &Party| {
-        party
-            .inn
-            .as_ref()
-            .is_some_and(|i| ledger.our_inns.contains(i))
-    };
+    let mut our_inn = |party: &Party| facts.of(party, ledger).1;
     match direction {
         None => PaymentClass::Unknown,
         Some(Direction::Internal) => PaymentClass::Internal,
@@ -669,7 +700,11 @@ fn classify(
 /// Our INNs are the ones on our side of the statements' documents.
 fn learn_our_inns(payments: &[Payment], ledger: &mut Ledger) {
     let mut found = BTreeSet::new();
+    let mut seen: HashSet<(usize, usize)> = HashSet::default();
     for p in payments {
+        if !seen.insert((ptr(&p.payer), ptr(&p.payee))) {
+            continue;
+        }
         let payer_ours = p.payer.accounts().any(|a| ledger.our_accounts.contains(a));
         let payee_ours = p.payee.accounts().any(|a| ledger.our_accounts.contains(a));
         if payee_ours {
@@ -685,28 +720,33 @@ fn learn_our_inns(payments: &[Payment], ledger: &mut Ledger) {
 /// What makes two bank documents the same document: the payer's numbering (number and
 /// date), the amount, and both sides' accounts (numbers are per payer, so the payer's
 /// account is part of the key). Two payments that differ in any of these are both kept.
-fn payment_key(p: &Payment) -> (String, NaiveDate, Decimal, String, String, String) {
-    let side = |x: &Party| {
-        x.account
-            .clone()
-            .or_else(|| x.settlement_account.clone())
-            .or_else(|| x.inn.clone())
-            .unwrap_or_else(|| normalize_name(&x.name))
+/// (Short strings: the usual numbers, accounts and codes need no allocation.)
+fn payment_key(p: &Payment) -> (Text, NaiveDate, Decimal, Text, Text, Text) {
+    let side = |x: &Party| -> Text {
+        match x
+            .account
+            .as_deref()
+            .or(x.settlement_account.as_deref())
+            .or(x.inn.as_deref())
+        {
+            Some(s) => s.into(),
+            None => normalize_name(&x.name).into(),
+        }
     };
     (
-        p.number.trim().to_string(),
+        p.number.trim().into(),
         p.date,
         p.amount,
         side(&p.payer),
         side(&p.payee),
-        p.currency.clone().to_string(),
+        p.currency.clone(),
     )
 }
 
 /// Payments exported twice count once. A newer export that marks the payment deleted or
 /// cancelled wins (with a warning); a purpose retyped between two statements does not
 /// matter.
-fn dedup_payments(payments: Vec<Payment>, ledger: &mut Ledger) -> Vec<Payment> {
+fn dedup_payments(payments: &mut Vec<Payment>, ledger: &mut Ledger) {
     dedup_latest(
         payments,
         ledger,
@@ -726,28 +766,31 @@ fn dedup_payments(payments: Vec<Payment>, ledger: &mut Ledger) -> Vec<Payment> {
 }
 
 /// An invoice is the same invoice when the customer (INN, else name), number and date agree.
-fn invoice_key(customer: &Party, number: &str, date: NaiveDate) -> (String, String, NaiveDate) {
+fn invoice_key(customer: &Party, number: &str, date: NaiveDate) -> (Text, Text, NaiveDate) {
     (who(customer), crate::text::canonical_number(number), date)
 }
 
 /// The customer as dedup and replacement compare them: INN, else the normalised name.
-fn who(customer: &Party) -> String {
-    customer
-        .inn
-        .clone()
-        .unwrap_or_else(|| normalize_name(&customer.name))
+fn who(customer: &Party) -> Text {
+    match &customer.inn {
+        Some(inn) => inn.as_str().into(),
+        None => normalize_name(&customer.name).into(),
+    }
 }
 
 /// A sale (реализация, отпуск) that names the invoice or order it was made from takes its
 /// place: the debt counts once, and references to the replaced document's number or id
 /// name the sale. The replaced document's due date, manager and contract carry over
 /// where the sale has none.
-fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
-    let mut by_id: HashMap<String, usize> = HashMap::default();
-    let mut by_number: HashMap<(String, String), Vec<usize>> = HashMap::default();
+fn supersede(invoices: &mut Vec<Invoice>) {
+    if invoices.iter().all(|i| i.replaces.is_empty()) {
+        return;
+    }
+    let mut by_id: HashMap<Text, usize> = HashMap::default();
+    let mut by_number: HashMap<(Text, Text), Vec<usize>> = HashMap::default();
     for (k, i) in invoices.iter().enumerate() {
         if let Some(id) = &i.id {
-            by_id.entry(id.clone().to_string()).or_insert(k);
+            by_id.entry(id.clone()).or_insert(k);
         }
         by_number
             .entry((who(&i.customer), crate::text::canonical_number(&i.number)))
@@ -799,12 +842,11 @@ fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
             invoices[k].aliases.push(link);
         }
     }
-    invoices
-        .into_iter()
-        .zip(gone)
-        .filter(|(_, g)| !g)
-        .map(|(i, _)| i)
-        .collect()
+    let mut k = 0;
+    invoices.retain(|_| {
+        k += 1;
+        !gone[k - 1]
+    });
 }
 
 /// A receipt from a 1C list or XML export and the same money in a bank statement are one
@@ -812,44 +854,40 @@ fn supersede(mut invoices: Vec<Invoice>) -> Vec<Invoice> {
 /// payer's payment-order number and date when both say, else by the day the money
 /// arrived. The statement's document stays (it has the accounts); it takes the links
 /// the export gave. Returns the payments with the paired export receipts removed.
-fn pair_receipts(
-    items: Vec<(Payment, Option<Direction>, PaymentClass)>,
-    ledger: &mut Ledger,
-) -> Vec<(Payment, Option<Direction>, PaymentClass)> {
+fn pair_receipts(items: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
     let is_bank = |p: &Payment| p.direction.is_none();
-    let payer = |p: &Payment| {
-        p.payer
-            .inn
-            .clone()
-            .unwrap_or_else(|| normalize_name(&p.payer.name))
-    };
-    let mut bank: HashMap<(Decimal, String, String), Vec<usize>> = HashMap::default();
-    for (k, (p, _, class)) in items.iter().enumerate() {
-        if *class == PaymentClass::Receipt && is_bank(p) {
-            bank.entry((p.amount, p.currency.clone().to_string(), payer(p)))
-                .or_default()
-                .push(k);
+    let mut bank: HashMap<(Decimal, &str, Text), Vec<usize>> = HashMap::default();
+    let mut exports = false;
+    for (k, lp) in items.iter().enumerate() {
+        if lp.class == PaymentClass::Receipt {
+            if is_bank(&lp.doc) {
+                bank.entry((lp.doc.amount, lp.doc.currency.as_str(), who(&lp.doc.payer)))
+                    .or_default()
+                    .push(k);
+            } else {
+                exports = true;
+            }
         }
     }
-    if bank.is_empty() {
-        return items;
+    if bank.is_empty() || !exports {
+        return;
     }
     let mut taken = vec![false; items.len()];
-    let mut merged: Vec<(usize, Vec<crate::model::DocLink>)> = Vec::new();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
     // Exact pairs (the payer's number and date) first, so that a pairing by day cannot
     // take the statement payment another export receipt names exactly.
     for exact in [true, false] {
-        for (k, (p, _, class)) in items.iter().enumerate() {
-            if taken[k] || *class != PaymentClass::Receipt || is_bank(p) {
+        for (k, lp) in items.iter().enumerate() {
+            let p = &lp.doc;
+            if taken[k] || lp.class != PaymentClass::Receipt || is_bank(p) {
                 continue;
             }
-            let Some(candidates) = bank.get(&(p.amount, p.currency.clone().to_string(), payer(p)))
-            else {
+            let Some(candidates) = bank.get(&(p.amount, p.currency.as_str(), who(&p.payer))) else {
                 continue;
             };
             let arrived = p.credited.unwrap_or(p.date);
             let fits = |b: usize| {
-                let q = &items[b].0;
+                let q = &items[b].doc;
                 if exact {
                     q.number.trim() == p.number.trim() && q.date == p.date
                 } else {
@@ -859,70 +897,84 @@ fn pair_receipts(
             if let Some(&b) = candidates.iter().find(|&&b| !taken[b] && fits(b)) {
                 taken[b] = true;
                 taken[k] = true;
-                merged.push((b, p.links.clone()));
+                merged.push((b, k));
                 ledger.duplicates += 1;
             }
         }
     }
-    let mut items = items;
-    for (b, links) in merged {
-        if items[b].0.links.is_empty() {
-            items[b].0.links = links;
+    drop(bank);
+    for (b, k) in merged {
+        if items[b].doc.links.is_empty() {
+            items[b].doc.links = std::mem::take(&mut items[k].doc.links);
         }
         taken[b] = false;
     }
-    items
-        .into_iter()
-        .zip(taken)
-        .filter(|(_, t)| !t)
-        .map(|(i, _)| i)
-        .collect()
+    let mut k = 0;
+    items.retain(|_| {
+        k += 1;
+        !taken[k - 1]
+    });
 }
 
 /// Keeps one copy of each document by `key`. A copy that differs in what `summary`
 /// shows replaces the earlier one (files come in path order, so the export named last
 /// wins) and a warning says so; identical copies are simply counted as duplicates.
 fn dedup_latest<T, K: std::hash::Hash + Eq>(
-    docs: Vec<T>,
+    docs: &mut Vec<T>,
     ledger: &mut Ledger,
     what: &str,
     keys: impl Fn(&T) -> Vec<K>,
     summary: impl Fn(&T) -> String,
     prov: impl Fn(&T) -> Provenance,
-) -> Vec<T> {
-    let mut index: HashMap<K, usize> =
-        HashMap::with_capacity_and_hasher(docs.len(), Default::default());
-    let mut out: Vec<T> = Vec::with_capacity(docs.len());
-    for d in docs {
-        let ks = keys(&d);
-        match ks.iter().find_map(|k| index.get(k).copied()) {
-            None => {
-                for k in ks {
-                    index.insert(k, out.len());
+) {
+    let n = docs.len();
+    // Which copy replaces each first copy, and which documents are first copies.
+    let mut winner: Vec<usize> = (0..n).collect();
+    let mut first = vec![true; n];
+    {
+        let mut index: HashMap<K, usize> = HashMap::with_capacity_and_hasher(n, Default::default());
+        for (i, d) in docs.iter().enumerate() {
+            let ks = keys(d);
+            match ks.iter().find_map(|k| index.get(k).copied()) {
+                None => {
+                    for k in ks {
+                        index.insert(k, i);
+                    }
                 }
-                out.push(d);
-            }
-            Some(at) => {
-                for k in ks {
-                    index.entry(k).or_insert(at);
-                }
-                ledger.duplicates += 1;
-                let (old, new) = (summary(&out[at]), summary(&d));
-                if old != new {
-                    let at_old = ledger.sources.at(prov(&out[at]));
-                    ledger.warnings.push(Warning::at(
-                        prov(&d).file,
-                        prov(&d).line,
-                        format!(
-                            "{what} also at {at_old} with {old}; this later copy ({new}) is used"
-                        ),
-                    ));
-                    out[at] = d;
+                Some(at) => {
+                    for k in ks {
+                        index.entry(k).or_insert(at);
+                    }
+                    first[i] = false;
+                    ledger.duplicates += 1;
+                    let current = &docs[winner[at]];
+                    let (old, new) = (summary(current), summary(d));
+                    if old != new {
+                        let at_old = ledger.sources.at(prov(current));
+                        ledger.warnings.push(Warning::at(
+                            prov(d).file,
+                            prov(d).line,
+                            format!(
+                                "{what} also at {at_old} with {old}; this later copy ({new}) is used"
+                            ),
+                        ));
+                        winner[at] = i;
+                    }
                 }
             }
         }
     }
-    out
+    // Each winning later copy takes its first copy's place; the other copies go.
+    for at in 0..n {
+        if first[at] && winner[at] != at {
+            docs.swap(at, winner[at]);
+        }
+    }
+    let mut k = 0;
+    docs.retain(|_| {
+        k += 1;
+        first[k - 1]
+    });
 }
 
 /// The documents a payment or credit links to, for messages (`-` for none).
@@ -944,7 +996,7 @@ fn ru_date(d: Option<NaiveDate>) -> String {
     d.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string())
 }
 
-fn dedup_invoices(invoices: Vec<Invoice>, ledger: &mut Ledger) -> Vec<Invoice> {
+fn dedup_invoices(invoices: &mut Vec<Invoice>, ledger: &mut Ledger) {
     dedup_latest(
         invoices,
         ledger,
@@ -979,7 +1031,7 @@ fn dedup_invoices(invoices: Vec<Invoice>, ledger: &mut Ledger) -> Vec<Invoice> {
     )
 }
 
-fn dedup_credits(credits: Vec<Credit>, ledger: &mut Ledger) -> Vec<Credit> {
+fn dedup_credits(credits: &mut Vec<Credit>, ledger: &mut Ledger) {
     dedup_latest(
         credits,
         ledger,

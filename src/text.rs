@@ -20,8 +20,32 @@ pub fn is_letter_or_digit(c: char) -> bool {
 /// The canonical form of a document number for comparison: the runs of letters and digits
 /// between other characters, each with leading zeros dropped, Latin lookalikes read as
 /// Cyrillic (`00БП-000045` = `БП-45`; `00БП000045` is one run, `БП000045`).
-pub fn canonical_number(number: &str) -> String {
-    let mut out = String::with_capacity(number.len());
+/// Lower-cases text and reads `ё` as `е`, as the word lists compare it. Russian and Latin
+/// letters take a fast path (a statement's purposes are lower-cased by the hundred
+/// thousand); other letters follow Unicode.
+pub fn fold_ru(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'А'..='Я' => out.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
+            'Ё' | 'ё' => out.push('е'),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            'а'..='я' => out.push(c),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Whether [`fold_ru`] would change the text beyond ASCII letters (an upper-case
+/// non-ASCII letter or an `ё`).
+pub fn needs_fold_beyond_ascii(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, 'А'..='Я' | 'Ё' | 'ё') || !c.is_ascii() && c.is_uppercase())
+}
+
+pub fn canonical_number(number: &str) -> crate::model::Text {
+    let mut out = crate::model::Text::with_capacity(number.len());
     for group in number
         .split(|c: char| !is_letter_or_digit(c))
         .filter(|g| !g.is_empty())
@@ -57,6 +81,27 @@ fn lookalike(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_matches_unicode_lower_case_with_yo_as_e() {
+        for text in [
+            "Оплата ПО СЧЁТУ № 5",
+            "ЁЛКА ёлка",
+            "Straße ÄÖÜ Ωμέγα",
+            "ОЗОН Ozon",
+            "",
+        ] {
+            assert_eq!(
+                fold_ru(text),
+                text.to_lowercase().replace('ё', "е"),
+                "{text}"
+            );
+        }
+        assert!(needs_fold_beyond_ascii("Оплата"));
+        assert!(needs_fold_beyond_ascii("ёлка"));
+        assert!(needs_fold_beyond_ascii("Ω"));
+        assert!(!needs_fold_beyond_ascii("оплата Ozon"));
+    }
 
     #[test]
     fn agrees_with_the_standard_library() {

@@ -575,7 +575,10 @@ fn contract_of_purpose(purpose: &str) -> Option<(String, String)> {
             _ => token,
         };
         if token.chars().any(|c| c.is_ascii_digit()) && crate::dates::parse_date(token).is_none() {
-            return Some((crate::text::canonical_number(token), token.to_string()));
+            return Some((
+                crate::text::canonical_number(token).to_string(),
+                token.to_string(),
+            ));
         }
     }
     None
@@ -604,7 +607,7 @@ pub fn contract_key(text: &str) -> String {
                 .find(|t| t.chars().any(|c| c.is_ascii_digit()))
         });
     match token {
-        Some(t) => crate::text::canonical_number(t.trim_end_matches(['.', ',', ')'])),
+        Some(t) => crate::text::canonical_number(t.trim_end_matches(['.', ',', ')'])).to_string(),
         None => lower.split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
@@ -819,7 +822,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         let p = &ledger.payments[i];
         if let Some(party) = p.party {
             groups
-                .entry((party, None, p.doc.currency.clone().to_string()))
+                .entry((party, None, p.doc.currency.to_string()))
                 .or_default()
                 .refunds
                 .push(i);
@@ -1332,7 +1335,7 @@ impl<'a> Simulation<'a> {
                     debit: Debit::Invoice(i, part as u16),
                     date: inv.date,
                     due,
-                    number: inv.number.clone().to_string(),
+                    number: inv.number.to_string(),
                     aliases: if head {
                         inv.aliases.clone()
                     } else {
@@ -1360,7 +1363,7 @@ impl<'a> Simulation<'a> {
                 debit: Debit::Refund(i),
                 date: p.cash_date,
                 due: p.cash_date,
-                number: p.doc.number.clone().to_string(),
+                number: p.doc.number.to_string(),
                 aliases: Vec::new(),
                 ids: Vec::new(),
                 order: order_key(p.cash_date, p.cash_date, &p.doc.number, p.doc.prov),
@@ -1732,7 +1735,7 @@ impl<'a> Simulation<'a> {
             });
         if let Some(x) = removed {
             return Note::RemovedInvoice(
-                x.doc.number.clone().to_string(),
+                x.doc.number.to_string(),
                 x.doc.status.describe().to_string(),
             );
         }
