@@ -150,8 +150,7 @@ impl Role {
 
 /// Lower case, `ё` as `е`, single spaces: how names and values are compared.
 fn normalize(text: &str) -> String {
-    text.to_lowercase()
-        .replace('ё', "е")
+    crate::text::fold_ru(text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

@@ -252,7 +252,7 @@ enum Kind {
 }
 
 fn kind(value: &str) -> Option<Kind> {
-    let v = value.trim().to_lowercase().replace('ё', "е");
+    let v = crate::text::fold_ru(value.trim());
     if v.is_empty() {
         return Some(Kind::Invoice);
     }
@@ -432,7 +432,7 @@ pub fn row(
     let first_text = cells
         .iter()
         .find(|f| !f.is_blank())
-        .map(|f| f.display().to_lowercase())
+        .map(|f| crate::text::fold_ru(&f.display()))
         .unwrap_or_default();
     let is_total = ["итог", "всего", "total"]
         .iter()
@@ -570,7 +570,7 @@ pub fn row(
 /// the number is the last word before ` от `, the date the one after it.
 fn link_of(text: &str) -> DocLink {
     let t = text.trim();
-    let lower = t.to_lowercase();
+    let lower = crate::text::fold_ru(t);
     let (head, tail) = match lower.find(" от ") {
         Some(at) => (&t[..at], t.get(at + " от ".len()..).unwrap_or("")),
         None => (t, ""),
