@@ -225,6 +225,10 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
         f.read_to_end(&mut bytes).map_err(io)?;
         read_one(&bytes, file, named)
     };
+    if let Outcome::Read(r) = &mut outcome {
+        // The documents stay until the run ends: no spare capacity.
+        r.documents.shrink_to_fit();
+    }
     // Files that do not say when they were exported (lists saved by hand) are as new as
     // their modification time.
     if let Outcome::Read(r) = &mut outcome

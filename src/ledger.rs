@@ -188,9 +188,16 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         .our_accounts
         .extend(config.our_accounts.iter().cloned());
     ledger.our_inns.extend(config.our_inns.iter().cloned());
-    let mut invoices = Vec::new();
-    let mut credits = Vec::new();
-    let mut payments = Vec::new();
+    // Exact capacities: the documents are the bulk of the memory.
+    let count = |f: fn(&Document) -> bool| -> usize {
+        files
+            .iter()
+            .map(|x| x.documents.iter().filter(|d| f(d)).count())
+            .sum()
+    };
+    let mut invoices = Vec::with_capacity(count(|d| matches!(d, Document::Invoice(_))));
+    let mut credits = Vec::with_capacity(count(|d| matches!(d, Document::Credit(_))));
+    let mut payments = Vec::with_capacity(count(|d| matches!(d, Document::Payment(_))));
     let mut exported: HashMap<FileId, chrono::NaiveDateTime> = HashMap::default();
     for f in files {
         ledger
@@ -367,18 +374,24 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             format!("{n} document(s) touch none of our accounts and their dates do not tell the direction: left out of the register"),
         ));
     }
-    ledger.invoices = invoices
-        .into_iter()
-        .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party }))
-        .collect();
-    ledger.credits = credits
-        .into_iter()
-        .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerCredit { doc, party }))
-        .collect();
-    ledger.removed = removed
-        .into_iter()
-        .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party }))
-        .collect();
+    ledger.invoices = Vec::with_capacity(invoices.len());
+    ledger.invoices.extend(
+        invoices
+            .into_iter()
+            .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party })),
+    );
+    ledger.credits = Vec::with_capacity(credits.len());
+    ledger.credits.extend(
+        credits
+            .into_iter()
+            .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerCredit { doc, party })),
+    );
+    ledger.removed = Vec::with_capacity(removed.len());
+    ledger.removed.extend(
+        removed
+            .into_iter()
+            .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party })),
+    );
     ledger.payments = classified;
     ledger.parties = parties;
     ledger
