@@ -186,11 +186,20 @@ enum Marker {
     FileEnd,
 }
 
-/// A document being read: its start line, its kind and the fields seen so far.
+/// A document being read: its start line, its kind and the fields seen so far. One is
+/// reused from document to document, so the values' buffers are allocated once.
 struct OpenDocument {
     line: u32,
     kind: String,
-    fields: [Option<(String, u32)>; FIELD_COUNT],
+    fields: [Slot; FIELD_COUNT],
+}
+
+/// One field's value as read (decoded), and its line; `set` when the document has it.
+#[derive(Default)]
+struct Slot {
+    value: String,
+    line: u32,
+    set: bool,
 }
 
 impl OpenDocument {
@@ -198,19 +207,25 @@ impl OpenDocument {
         OpenDocument {
             line,
             kind,
-            fields: std::array::from_fn(|_| None),
+            fields: std::array::from_fn(|_| Slot::default()),
+        }
+    }
+    /// Starts another document in this one's buffers.
+    fn reset(&mut self, line: u32, kind: &str) {
+        self.line = line;
+        self.kind.clear();
+        self.kind.push_str(kind);
+        for f in &mut self.fields {
+            f.set = false;
         }
     }
     fn get(&self, f: Field) -> Option<&str> {
-        self.fields[f as usize]
-            .as_ref()
-            .map(|(v, _)| v.trim())
-            .filter(|v| !v.is_empty())
+        let slot = &self.fields[f as usize];
+        Some(slot.value.trim()).filter(|v| slot.set && !v.is_empty())
     }
     fn line_of(&self, f: Field) -> u32 {
-        self.fields[f as usize]
-            .as_ref()
-            .map_or(self.line, |(_, l)| *l)
+        let slot = &self.fields[f as usize];
+        if slot.set { slot.line } else { self.line }
     }
 }
 
@@ -274,11 +289,7 @@ fn read_chunked(
         // chunk's end waits for the next chunk.
         let mut start = 0;
         while start < buf.len() {
-            let Some(i) = buf[start..]
-                .iter()
-                .position(|&b| b == b'\n' || b == b'\r')
-                .map(|i| start + i)
-            else {
+            let Some(i) = memchr::memchr2(b'\n', b'\r', &buf[start..]).map(|i| start + i) else {
                 break;
             };
             if buf[i] == b'\r' && i + 1 == buf.len() && !eof {
@@ -357,6 +368,11 @@ struct Reader {
     balances: Vec<Balance>,
     payments: Vec<Payment>,
     parties: crate::model::PartyPool,
+    /// The last document's buffers, for the next one.
+    spare: Option<Box<OpenDocument>>,
+    /// Sides by their fields' text (see [`Reader::side`]), and the key being built.
+    sides: rustc_hash::FxHashMap<Box<str>, std::sync::Arc<Party>>,
+    side_key: String,
     skipped: usize,
     warnings: Vec<Warning>,
     known_keys: usize,
@@ -385,6 +401,9 @@ impl Reader {
             balances: Vec::new(),
             payments: Vec::new(),
             parties: Default::default(),
+            spare: None,
+            sides: Default::default(),
+            side_key: String::new(),
             skipped: 0,
             warnings: Vec::new(),
             known_keys: 0,
@@ -478,26 +497,30 @@ impl Reader {
             }
             KeyClass::Field(f) => {
                 self.known_keys += 1;
-                let value = self.encoding.decode(&bytes[eq + 1..]).into_owned();
+                let encoding = self.encoding;
                 let State::Document(doc) = &mut self.state else {
                     return;
                 };
                 let slot = &mut doc.fields[f as usize];
-                let repeated = slot
-                    .as_ref()
-                    .is_some_and(|(old, _)| old.trim() != value.trim());
-                if repeated {
-                    let key = self.encoding.decode(bytes[..eq].trim_ascii()).into_owned();
-                    let message = format!(
-                        "{} repeated inside the document: the last value {:?} is used",
-                        key.trim(),
-                        value
-                    );
-                    *slot = Some((value, no));
-                    self.warn(no, message);
-                } else {
-                    *slot = Some((value, no));
+                if slot.set {
+                    // Rare: compare the old value with the new one.
+                    let value = encoding.decode(&bytes[eq + 1..]).into_owned();
+                    if slot.value.trim() != value.trim() {
+                        let key = encoding.decode(bytes[..eq].trim_ascii()).into_owned();
+                        let message = format!(
+                            "{} repeated inside the document: the last value {:?} is used",
+                            key.trim(),
+                            value
+                        );
+                        slot.value = value;
+                        slot.line = no;
+                        self.warn(no, message);
+                        return;
+                    }
                 }
+                encoding.decode_into(&bytes[eq + 1..], &mut slot.value);
+                slot.line = no;
+                slot.set = true;
             }
         }
     }
@@ -571,10 +594,11 @@ impl Reader {
                 if let KeyClass::Field(f) = class {
                     self.known_keys += 1;
                     let slot = &mut doc.fields[f as usize];
-                    let repeated = slot
-                        .as_ref()
-                        .is_some_and(|(old, _)| old.trim() != value.trim());
-                    *slot = Some((value.to_string(), no));
+                    let repeated = slot.set && slot.value.trim() != value.trim();
+                    slot.value.clear();
+                    slot.value.push_str(value);
+                    slot.line = no;
+                    slot.set = true;
                     if repeated {
                         self.warn(no, format!("{key} repeated inside the document: the last value {value:?} is used"));
                     }
@@ -708,7 +732,14 @@ impl Reader {
             },
             Marker::DocumentStart(kind) => {
                 self.known_keys += 1;
-                self.state = State::Document(Box::new(OpenDocument::new(no, kind)));
+                let doc = match self.spare.take() {
+                    Some(mut doc) => {
+                        doc.reset(no, &kind);
+                        doc
+                    }
+                    None => Box::new(OpenDocument::new(no, kind)),
+                };
+                self.state = State::Document(doc);
             }
             Marker::DocumentEnd => {
                 match std::mem::replace(&mut self.state, State::Header) {
@@ -742,6 +773,7 @@ impl Reader {
                 self.warn(line, format!("document skipped: {message}"));
             }
         }
+        self.spare = Some(doc);
     }
 
     fn payment(&mut self, doc: &OpenDocument) -> Result<Payment, (u32, String)> {
@@ -793,13 +825,13 @@ impl Reader {
             .join(" "),
         };
         Ok(Payment {
-            number: (doc.get(Field::Number).unwrap_or("").to_string()).into(),
+            number: doc.get(Field::Number).unwrap_or("").into(),
             date,
             credited,
             debited,
             amount,
-            currency: RUB.to_string().into(),
-            payer: self.parties.intern(side(
+            currency: crate::model::Text::const_new(RUB),
+            payer: self.side(
                 doc,
                 [
                     Field::Payer1,
@@ -810,8 +842,8 @@ impl Reader {
                     Field::PayerSettlement,
                     Field::PayerBic,
                 ],
-            )),
-            payee: self.parties.intern(side(
+            ),
+            payee: self.side(
                 doc,
                 [
                     Field::Payee1,
@@ -822,9 +854,9 @@ impl Reader {
                     Field::PayeeSettlement,
                     Field::PayeeBic,
                 ],
-            )),
+            ),
             purpose,
-            kind: doc.kind.clone().into(),
+            kind: kind_text(&doc.kind),
             direction: None,
             links: Vec::new(),
             id: None,
@@ -834,6 +866,25 @@ impl Reader {
                 line: doc.line,
             },
         })
+    }
+
+    /// One side of the document, shared with every other document of the file that
+    /// writes it the same way (looked up by its fields' text, before any is parsed).
+    fn side(&mut self, doc: &OpenDocument, f: [Field; 7]) -> std::sync::Arc<Party> {
+        self.side_key.clear();
+        for field in f {
+            self.side_key.push_str(doc.get(field).unwrap_or(""));
+            self.side_key.push('\u{1}');
+        }
+        if let Some(shared) = self.sides.get(self.side_key.as_str()) {
+            return shared.clone();
+        }
+        let shared = self.parties.intern(side(doc, f));
+        if self.sides.len() < MAX_SIDES {
+            self.sides
+                .insert(self.side_key.as_str().into(), shared.clone());
+        }
+        shared
     }
 
     fn finish(mut self) -> Result<FileRead, FileError> {
@@ -1089,6 +1140,30 @@ fn is_cyrillic_key(key: &str) -> bool {
     key.chars()
         .next()
         .is_some_and(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'))
+}
+
+/// At most this many distinct sides are remembered by their text (a statement names a
+/// few thousand; the bound keeps a hostile file from growing the table without end).
+const MAX_SIDES: usize = 1 << 16;
+
+/// The kind of bank document as the model keeps it: the usual kinds without an
+/// allocation of their own.
+fn kind_text(kind: &str) -> crate::model::Text {
+    const KNOWN: &[&str] = &[
+        "Платежное поручение",
+        "Банковский ордер",
+        "Платежное требование",
+        "Инкассовое поручение",
+        "Мемориальный ордер",
+        "Платежный ордер",
+        "Выписка банка",
+        "Прочее списание",
+        "Прочее поступление",
+    ];
+    match KNOWN.iter().find(|k| **k == kind) {
+        Some(k) => crate::model::Text::const_new(k),
+        None => kind.into(),
+    }
 }
 
 /// One side of the document from its fields: name, composite name, INN, KPP, accounts, BIC.

@@ -43,6 +43,30 @@ impl TextEncoding {
         }
     }
 
+    /// Decodes into `out` (cleared first), reusing its buffer: the statement reader
+    /// decodes millions of values and keeps few of them.
+    pub fn decode_into(self, bytes: &[u8], out: &mut String) {
+        out.clear();
+        if let Ok(ascii) = std::str::from_utf8(bytes)
+            && (self == TextEncoding::Utf8 || bytes.is_ascii())
+        {
+            out.push_str(ascii);
+            return;
+        }
+        match self {
+            TextEncoding::Utf8 => out.push_str(&String::from_utf8_lossy(bytes)),
+            other => {
+                let mut decoder = other.encoding().new_decoder_without_bom_handling();
+                out.reserve(
+                    decoder
+                        .max_utf8_buffer_length(bytes.len())
+                        .unwrap_or(bytes.len() * 3),
+                );
+                let _ = decoder.decode_to_string(bytes, out, true);
+            }
+        }
+    }
+
     /// Reads a declared encoding such as `Windows`, `windows-1251`, `DOS`, `utf-8`.
     /// Typos like `Wirdows` still count as Windows.
     pub fn from_label(label: &str) -> Option<TextEncoding> {
