@@ -60,12 +60,27 @@ impl Inputs {
         })
     }
 
-    /// Every warning: the readers' ones and the skipped files, in file order.
+    /// Every warning: the readers' ones and the skipped files, in file order. A file
+    /// with documents it could not read ends with a count of them.
     pub fn warnings(&self) -> Vec<Warning> {
         let mut out = Vec::new();
         for f in &self.files {
             match &f.outcome {
-                Outcome::Read(r) => out.extend(r.warnings.iter().cloned()),
+                Outcome::Read(r) => {
+                    out.extend(r.warnings.iter().cloned());
+                    if r.skipped > 0 {
+                        out.push(Warning::file(
+                            f.file,
+                            format!(
+                                "{} of {} document(s) could not be read and are left out of the \
+                                 register (each is named above with its line): correct them in the \
+                                 export, or run with --strict to stop on them",
+                                r.skipped,
+                                r.read_count() + r.skipped
+                            ),
+                        ));
+                    }
+                }
                 Outcome::Skipped(why) => out.push(Warning::file(f.file, why.clone())),
                 Outcome::Failed { .. } | Outcome::Ignored(_) => {}
             }
@@ -213,11 +228,7 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
             Ok(r) => Outcome::Read(r),
             Err(e) => Outcome::Failed {
                 line: e.line,
-                message: format!(
-                    "cannot read this {}: {}",
-                    Format::ClientBank.name(),
-                    e.message
-                ),
+                message: cannot_read(Format::ClientBank, &e.message),
             },
         }
     } else {
@@ -247,6 +258,26 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
     })
 }
 
+/// Why a recognised file cannot be read, and what to do about it: the run stops rather
+/// than print a register without the file.
+fn cannot_read(format: Format, why: &str) -> String {
+    let again = match format {
+        Format::ClientBank => "export the statement from the bank client again",
+        Format::CommerceMl | Format::EnterpriseData => "export it from 1C again",
+        Format::Delimited | Format::Xlsx => "save the list again",
+    };
+    let how = if why.contains(" again") {
+        String::new()
+    } else {
+        format!("{again}, or ")
+    };
+    format!(
+        "cannot read this {}: {why}. The register is not printed without it: {how}move the file \
+         out of the inputs to build the register without it",
+        format.name()
+    )
+}
+
 fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {
     let not_readable = |what: String| {
         if named {
@@ -266,7 +297,7 @@ fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {
             Ok(r) => Outcome::Read(r),
             Err(e) => Outcome::Failed {
                 line: e.line,
-                message: format!("cannot read this {}: {}", format.name(), e.message),
+                message: cannot_read(format, &e.message),
             },
         },
         Detected::Unsupported(what) => not_readable(format!("{what}: this format is not read yet")),

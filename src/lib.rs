@@ -23,6 +23,7 @@ pub mod matching;
 pub mod model;
 pub mod money;
 pub mod output;
+pub mod par;
 pub mod rates;
 pub mod review;
 pub mod terms;

@@ -686,74 +686,65 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             by_core.entry(core).or_default().push(i);
         }
     }
-
-    let mut receipts: Vec<Receipt> = receipt_ids
-        .iter()
-        .map(|&i| {
-            let p = &ledger.payments[i];
-            let refs = refs::extract(&p.doc.purpose);
-            // A payer without an INN may also be told by the invoices the export links it to.
-            let linked: Vec<DocRef> = p
-                .doc
-                .links
-                .iter()
-                .filter_map(|l| l.number.as_deref())
-                .map(link_ref)
-                .collect();
-            let mut notes = Vec::new();
-            if p.invalid_inn {
-                notes.push(Note::InvalidInn(
-                    p.doc.payer.inn.clone().unwrap_or_default(),
-                ));
+    // Each receipt's purpose is read on its own: on all cores.
+    let mut receipts: Vec<Receipt> = crate::par::map(&receipt_ids, |&i| {
+        let p = &ledger.payments[i];
+        let refs = refs::extract(&p.doc.purpose);
+        // A payer without an INN may also be told by the invoices the export links it to.
+        let linked: Vec<DocRef> = p
+            .doc
+            .links
+            .iter()
+            .filter_map(|l| l.number.as_deref())
+            .map(link_ref)
+            .collect();
+        let mut notes = Vec::new();
+        if p.invalid_inn {
+            notes.push(Note::InvalidInn(
+                p.doc.payer.inn.clone().unwrap_or_default(),
+            ));
+        }
+        if p.by_account {
+            notes.push(Note::IdentifiedByAccount);
+        }
+        let party = match p.party {
+            Some(id) => Some(third_party(ledger, &by_core, id, p, &refs, &mut notes).unwrap_or(id)),
+            None => {
+                let named: Vec<DocRef> = linked.iter().chain(refs.iter()).cloned().collect();
+                identify(ledger, &by_core, &named, p.doc.amount, &mut notes)
             }
-            if p.by_account {
-                notes.push(Note::IdentifiedByAccount);
+        };
+        // A head office paying for its branch (another KPP): the same debtor (S25).
+        if let (Some(id), Some(kpp)) = (party, &p.doc.payer.kpp) {
+            let kpps = &ledger.party(id).kpps;
+            if !kpps.is_empty() && !kpps.contains(kpp) && ledger.party(id).inn == p.doc.payer.inn {
+                notes.push(Note::OtherKpp(kpp.clone()));
             }
-            let party = match p.party {
-                Some(id) => {
-                    Some(third_party(ledger, &by_core, id, p, &refs, &mut notes).unwrap_or(id))
-                }
-                None => {
-                    let named: Vec<DocRef> = linked.iter().chain(refs.iter()).cloned().collect();
-                    identify(ledger, &by_core, &named, p.doc.amount, &mut notes)
-                }
-            };
-            // A head office paying for its branch (another KPP): the same debtor (S25).
-            if let (Some(id), Some(kpp)) = (party, &p.doc.payer.kpp) {
-                let kpps = &ledger.party(id).kpps;
-                if !kpps.is_empty()
-                    && !kpps.contains(kpp)
-                    && ledger.party(id).inn == p.doc.payer.inn
-                {
-                    notes.push(Note::OtherKpp(kpp.clone()));
-                }
-            }
-            let named_contract = if cfg.by_contract {
-                contract_of_purpose(&p.doc.purpose)
-            } else {
-                None
-            };
-            let (contract, contract_text) = match named_contract {
-                Some((key, text)) => (Some(key), Some(text)),
-                None => (None, None),
-            };
-            Receipt {
-                payment: i,
-                party,
-                refs,
-                applied: Decimal::ZERO,
-                advance: Decimal::ZERO,
-                notes,
-                contract,
-                written_off: Decimal::ZERO,
-                manual: Vec::new(),
-                hold: false,
-                waiting: Vec::new(),
-                contract_text,
-            }
-        })
-        .collect();
-
+        }
+        let named_contract = if cfg.by_contract {
+            contract_of_purpose(&p.doc.purpose)
+        } else {
+            None
+        };
+        let (contract, contract_text) = match named_contract {
+            Some((key, text)) => (Some(key), Some(text)),
+            None => (None, None),
+        };
+        Receipt {
+            payment: i,
+            party,
+            refs,
+            applied: Decimal::ZERO,
+            advance: Decimal::ZERO,
+            notes,
+            contract,
+            written_off: Decimal::ZERO,
+            manual: Vec::new(),
+            hold: false,
+            waiting: Vec::new(),
+            contract_text,
+        }
+    });
     // Everything grouped by party (and contract, when settling per contract) and
     // currency: each group is matched on its own.
     let contract_of = |c: &Option<crate::model::Text>| {

@@ -156,6 +156,80 @@ fn recognised_statement_that_cannot_be_read_fails_the_run() {
     }
 }
 
+/// Nothing lost: a damaged export found in a folder stops the run, and the message says
+/// how to go on (export again, or leave the file out).
+#[test]
+fn damaged_export_in_a_folder_fails_the_run_and_says_how_to_proceed() {
+    let f = samples_copy();
+    f.utf8(
+        "orders.xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация ВерсияСхемы=\"2.10\">\n<Документ>\n<Номер>7</Номер>\n<Сумма>100",
+    );
+    let out = sverka()
+        .arg("report")
+        .arg(f.path())
+        .args(["--as-of", "2024-03-31", "--format", "json"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(out.stdout.is_empty(), "no register without the file");
+    let err = stderr_of(&out);
+    assert!(err.contains("orders.xml:"), "{err}");
+    assert!(err.contains("cannot read this commerceml"), "{err}");
+    assert!(
+        err.contains("export it from 1C again, or move the file out of the inputs"),
+        "{err}"
+    );
+}
+
+/// Nothing lost: each document a statement could not read is named with its line, and
+/// the file's count of them follows; `--strict` stops on them.
+#[test]
+fn unreadable_documents_are_named_and_counted() {
+    let mut bad = Pay::from(
+        ROMASHKA,
+        "2",
+        "05.03.2024",
+        "сто рублей",
+        "Оплата по счету 10",
+    );
+    bad.name = "ООО \"Ромашка\"".into();
+    let f = world(
+        &[("10", "01.03.2024", "10.03.2024", ROMASHKA, "1 000,00")],
+        &[
+            Pay::from(ROMASHKA, "1", "04.03.2024", "400,00", "Оплата по счету 10"),
+            bad,
+        ],
+    );
+    let out = sverka()
+        .arg("report")
+        .arg(f.path())
+        .args(["--as-of", "2024-03-31", "--format", "json"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("document skipped: Сумма \"сто рублей\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 of 2 document(s) could not be read and are left out of the register"),
+        "{err}"
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(r["totals"]["outstanding"], "600.00");
+
+    let out = sverka()
+        .arg("report")
+        .arg(f.path())
+        .args(["--as-of", "2024-03-31", "--format", "json", "--strict"])
+        .output()
+        .expect("run sverka");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(out.stdout.is_empty());
+}
+
 /// "Inside a folder, a file of no known format is skipped with a warning (an error with
 /// `--strict`)."
 #[test]
