@@ -637,8 +637,8 @@ fn numbers(inv: &crate::model::Invoice) -> impl Iterator<Item = &str> {
 }
 
 /// The distinct numeric cores of an invoice's numbers, for the indexes.
-fn cores(inv: &crate::model::Invoice) -> Vec<String> {
-    let mut cores: Vec<String> = numbers(inv).filter_map(refs::number_core).collect();
+fn cores(inv: &crate::model::Invoice) -> Vec<crate::model::Text> {
+    let mut cores: Vec<crate::model::Text> = numbers(inv).filter_map(refs::number_core).collect();
     cores.sort();
     cores.dedup();
     cores
@@ -680,7 +680,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     receipt_ids.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
 
     // Index of invoices by number core, for payers that must be identified by reference.
-    let mut by_core: HashMap<String, Vec<usize>> = HashMap::default();
+    let mut by_core: HashMap<crate::model::Text, Vec<usize>> = HashMap::default();
     for &i in &invoices {
         for core in cores(&ledger.invoices[i].doc) {
             by_core.entry(core).or_default().push(i);
@@ -1071,7 +1071,7 @@ fn kind_word(kind: RefKind) -> &'static str {
 fn link_ref(number: &str) -> DocRef {
     DocRef {
         kind: RefKind::Invoice,
-        number: number.trim().to_string(),
+        number: number.trim().to_string().into(),
         core: refs::number_core(number).unwrap_or_default(),
         date: None,
         strength: Strength::Keyword,
@@ -1084,7 +1084,7 @@ fn link_ref(number: &str) -> DocRef {
 /// that customer (by INN or by name). Returns that customer, with a note.
 fn third_party(
     ledger: &Ledger,
-    by_core: &HashMap<String, Vec<usize>>,
+    by_core: &HashMap<crate::model::Text, Vec<usize>>,
     payer: PartyId,
     p: &crate::ledger::LedgerPayment,
     refs: &[DocRef],
@@ -1142,7 +1142,7 @@ fn third_party(
 /// Finds the party of a payer without a usable INN from the invoices its purpose names.
 fn identify(
     ledger: &Ledger,
-    by_core: &HashMap<String, Vec<usize>>,
+    by_core: &HashMap<crate::model::Text, Vec<usize>>,
     refs: &[DocRef],
     amount: Decimal,
     notes: &mut Vec<Note>,
@@ -1288,7 +1288,7 @@ struct Simulation<'a> {
     /// Notes for receipts (by ledger payment index) made while applying money.
     payment_notes: Vec<(usize, Note)>,
     /// Invoices of the group by the numeric core of their numbers (aliases included).
-    by_core: HashMap<String, Vec<usize>>,
+    by_core: HashMap<crate::model::Text, Vec<usize>>,
     /// Invoices of the group by their ids in the exporting system.
     by_id: HashMap<String, usize>,
     /// Each invoice's stages (debt indexes, in payment order).
@@ -1363,7 +1363,7 @@ impl<'a> Simulation<'a> {
             });
         }
         debts.sort_by(|a, b| a.order.cmp(&b.order));
-        let mut by_core: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_core: HashMap<crate::model::Text, Vec<usize>> = HashMap::default();
         let mut by_id: HashMap<String, usize> = HashMap::default();
         let mut parts: HashMap<usize, Vec<usize>> = HashMap::default();
         for (k, d) in debts.iter().enumerate() {
@@ -1611,7 +1611,7 @@ impl<'a> Simulation<'a> {
                 if fits.len() == 1 {
                     Ok(fits)
                 } else {
-                    Err(Note::Ambiguous(r.number.clone()))
+                    Err(Note::Ambiguous(r.number.clone().to_string()))
                 }
             }
         }
@@ -1987,7 +1987,7 @@ impl<'a> Simulation<'a> {
                             // to an invoice: flagged, and the payment goes by due date (S16).
                             notes.push(Note::NotAnInvoice(
                                 kind_word(reference.kind).into(),
-                                reference.number.clone(),
+                                reference.number.clone().to_string(),
                             ));
                         }
                     }
@@ -1996,7 +1996,7 @@ impl<'a> Simulation<'a> {
                         named = true;
                         match self.oldest_named(reference) {
                             Some(debt) => {
-                                notes.push(Note::TookOldest(reference.number.clone()));
+                                notes.push(Note::TookOldest(reference.number.clone().to_string()));
                                 if !targets.iter().any(|(t, ..)| *t == debt) {
                                     targets.push((debt, Rule::Reference, None));
                                 }

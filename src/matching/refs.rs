@@ -60,6 +60,7 @@
 //!   touching the end (its number is kept, undated): "от 12.03.20" may be 2020 cut
 //!   from "2020" or from "20.." of a longer year.
 
+use crate::model::Text as Short;
 use chrono::NaiveDate;
 use std::collections::HashSet;
 
@@ -97,9 +98,9 @@ pub struct DocRef {
     /// The document the number belongs to.
     pub kind: RefKind,
     /// The number token as written, trimmed (e.g. "0045", "00БП-000045", "19-685", "45/2").
-    pub number: String,
+    pub number: Short,
     /// The numeric core, see [`number_core`] ("0045"→"45", "00БП-000045"→"45", "19-685"→"685").
-    pub core: String,
+    pub core: Short,
     /// The "от dd.mm.yy(yy)" date written right after the number (or after the list it ends).
     pub date: Option<NaiveDate>,
     /// Whether a document word or only a number sign introduced the number.
@@ -119,22 +120,30 @@ pub struct DocRef {
 /// its leading zeros ("45/2" → "45/2", "45/02" → "45/2"). A slash suffix marks a
 /// distinct document (a part or a branch of 45), so "45/2" must match neither
 /// invoice 2 nor invoice 45; keeping it whole makes it match only "45/2".
-pub fn number_core(number: &str) -> Option<String> {
-    let chars: Vec<char> = number.trim().chars().collect();
-    let last = chars.iter().rposition(char::is_ascii_digit)?;
+pub fn number_core(number: &str) -> Option<Short> {
+    // Digits and slashes are ASCII: the bytes can be read directly (no byte of a
+    // multi-byte letter equals an ASCII one).
+    let b = number.trim().as_bytes();
+    let last = b.iter().rposition(u8::is_ascii_digit)?;
     let mut start = last;
     while start > 0 {
-        let prev = chars[start - 1];
-        let slash_between_digits = prev == '/' && start >= 2 && chars[start - 2].is_ascii_digit();
+        let prev = b[start - 1];
+        let slash_between_digits = prev == b'/' && start >= 2 && b[start - 2].is_ascii_digit();
         if prev.is_ascii_digit() || slash_between_digits {
             start -= 1;
         } else {
             break;
         }
     }
-    let run: String = chars[start..=last].iter().collect();
-    let groups: Vec<&str> = run.split('/').map(strip_leading_zeros).collect();
-    Some(groups.join("/"))
+    let run = std::str::from_utf8(&b[start..=last]).ok()?;
+    let mut core = Short::default();
+    for (i, group) in run.split('/').enumerate() {
+        if i > 0 {
+            core.push('/');
+        }
+        core.push_str(strip_leading_zeros(group));
+    }
+    Some(core)
 }
 
 /// "0045" → "45", "000" → "0".
@@ -904,7 +913,7 @@ fn push_ref(number: String, end: usize, ctx: ListCtx, found: &mut Vec<Found>) {
     let long_number = is_long_number(&number);
     let r = DocRef {
         kind: ctx.kind,
-        number,
+        number: number.into(),
         core,
         date: None,
         strength: ctx.strength,
@@ -1155,7 +1164,7 @@ fn finish(t: &Text, found: Vec<Found>) -> Vec<DocRef> {
         if t.cut && f.end >= t.len() {
             continue;
         }
-        if seen.insert((f.r.kind, f.r.number.clone(), f.r.date)) {
+        if seen.insert((f.r.kind, f.r.number.clone().to_string(), f.r.date)) {
             out.push(f.r);
         }
     }
@@ -1171,7 +1180,7 @@ mod tests {
     }
 
     fn numbers(text: &str) -> Vec<String> {
-        extract(text).into_iter().map(|r| r.number).collect()
+        extract(text).into_iter().map(|r| r.number.to_string()).collect()
     }
 
     fn one(text: &str) -> DocRef {
