@@ -220,7 +220,15 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     // Documents in a fixed order, whatever the order they were read in: older exports
     // first (so that a newer copy of a document replaces an older one), then by file path
     // and line.
-    let age = |p: Provenance| (exported.get(&p.file).copied(), p);
+    // (The order of the files by export time, as a rank per file: integer keys, and the
+    // documents arrive already in file and line order, which the sort keeps cheap.)
+    let mut order: Vec<FileId> = (0..ledger.sources.len() as FileId).collect();
+    order.sort_by_key(|f| (exported.get(f).copied(), *f));
+    let mut rank = vec![0u32; order.len()];
+    for (r, f) in order.iter().enumerate() {
+        rank[*f as usize] = r as u32;
+    }
+    let age = |p: Provenance| (rank.get(p.file as usize).copied().unwrap_or(u32::MAX), p);
     invoices.sort_by_key(|i| age(i.prov));
     credits.sort_by_key(|c| age(c.prov));
     payments.sort_by_key(|p| age(p.prov));
@@ -366,6 +374,14 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             PaymentClass::Refund => (party_of(&p.payee), false),
             _ => (None, false),
         };
+        // Our own transfers, expenses and documents of unknown direction are only
+        // counted from here on: nothing shows their purposes.
+        if matches!(
+            lp.class,
+            PaymentClass::Expense | PaymentClass::Internal | PaymentClass::Unknown
+        ) {
+            lp.doc.purpose = String::new();
+        }
     }
     for (file, (line, n)) in unknown_direction {
         ledger.warnings.push(Warning::at(
@@ -869,20 +885,22 @@ fn supersede(invoices: &mut Vec<Invoice>) {
 /// the export gave. Returns the payments with the paired export receipts removed.
 fn pair_receipts(items: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
     let is_bank = |p: &Payment| p.direction.is_none();
+    // Most runs have no receipts from exports: nothing to pair.
+    if !items
+        .iter()
+        .any(|lp| lp.class == PaymentClass::Receipt && !is_bank(&lp.doc))
+    {
+        return;
+    }
     let mut bank: HashMap<(Decimal, &str, Text), Vec<usize>> = HashMap::default();
-    let mut exports = false;
     for (k, lp) in items.iter().enumerate() {
-        if lp.class == PaymentClass::Receipt {
-            if is_bank(&lp.doc) {
-                bank.entry((lp.doc.amount, lp.doc.currency.as_str(), who(&lp.doc.payer)))
-                    .or_default()
-                    .push(k);
-            } else {
-                exports = true;
-            }
+        if lp.class == PaymentClass::Receipt && is_bank(&lp.doc) {
+            bank.entry((lp.doc.amount, lp.doc.currency.as_str(), who(&lp.doc.payer)))
+                .or_default()
+                .push(k);
         }
     }
-    if bank.is_empty() || !exports {
+    if bank.is_empty() {
         return;
     }
     let mut taken = vec![false; items.len()];

@@ -1180,7 +1180,10 @@ mod tests {
     }
 
     fn numbers(text: &str) -> Vec<String> {
-        extract(text).into_iter().map(|r| r.number.to_string()).collect()
+        extract(text)
+            .into_iter()
+            .map(|r| r.number.to_string())
+            .collect()
     }
 
     fn one(text: &str) -> DocRef {
