@@ -832,7 +832,8 @@ fn supersede(invoices: &mut Vec<Invoice>) {
             continue;
         }
         let customer = who(&invoices[k].customer);
-        for link in invoices[k].replaces.clone() {
+        // What an invoice replaces is read only here.
+        for link in std::mem::take(&mut invoices[k].replaces) {
             let by_link_id = link
                 .id
                 .as_ref()
@@ -855,7 +856,7 @@ fn supersede(invoices: &mut Vec<Invoice>) {
                 .or(by_link_number);
             if let Some(t) = target {
                 gone[t] = true;
-                let old = invoices[t].clone();
+                let old = std::mem::take(&mut invoices[t]);
                 let new = &mut invoices[k];
                 new.aliases.push(crate::model::DocLink {
                     number: Some(old.number.clone()),
@@ -872,8 +873,9 @@ fn supersede(invoices: &mut Vec<Invoice>) {
         }
     }
     let mut k = 0;
-    invoices.retain(|_| {
+    invoices.retain_mut(|i| {
         k += 1;
+        i.aliases.shrink_to_fit();
         !gone[k - 1]
     });
 }

@@ -164,7 +164,10 @@ pub fn extract(purpose: &str) -> Vec<DocRef> {
     while i < text.len() {
         i = step(&text, i, &mut found).max(i + 1);
     }
-    finish(&text, found)
+    let mut refs = finish(&text, found);
+    // Kept with the receipt for the whole run.
+    refs.shrink_to_fit();
+    refs
 }
 
 // ---------------------------------------------------------------------------
