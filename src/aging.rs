@@ -309,7 +309,7 @@ pub fn register(
         contract_text: Option<String>,
     }
     // Rows per party and currency, and per contract when settling per contract.
-    let mut acc: BTreeMap<(PartyId, Option<String>, String), Acc> = BTreeMap::new();
+    let mut acc: BTreeMap<(PartyId, Option<String>, crate::model::Text), Acc> = BTreeMap::new();
     let contract_of = |c: &Option<crate::model::Text>| -> Option<String> {
         if m.by_contract {
             c.as_deref().map(crate::matching::contract_key)
@@ -319,9 +319,7 @@ pub fn register(
     };
     let mut debt =
         |party: PartyId, contract: Option<String>, currency: &str, d: OpenDebt, invoiced: bool| {
-            let e = acc
-                .entry((party, contract, currency.to_string()))
-                .or_default();
+            let e = acc.entry((party, contract, currency.into())).or_default();
             let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
             if invoiced {
                 a.invoiced += d.amount;
@@ -386,7 +384,7 @@ pub fn register(
                 OpenDebt {
                     kind: DebtKind::Invoice,
                     debit: Debit::Invoice(i, k as u16),
-                    number: doc.number.clone().to_string(),
+                    number: doc.number.to_string(),
                     installment: stage,
                     date: doc.date,
                     due_date,
@@ -400,8 +398,8 @@ pub fn register(
                     outstanding: amount - p - c - w,
                     days_overdue: age,
                     bucket: cfg.bucket_of(age),
-                    manager: doc.manager.clone().map(|s| s.to_string()),
-                    contract: doc.contract.clone().map(|s| s.to_string()),
+                    manager: doc.manager.as_deref().map(str::to_string),
+                    contract: doc.contract.as_deref().map(str::to_string),
                     future: Vec::new(),
                 },
                 true,
@@ -420,7 +418,7 @@ pub fn register(
             OpenDebt {
                 kind: DebtKind::Refund,
                 debit: Debit::Refund(i),
-                number: pay.doc.number.clone().to_string(),
+                number: pay.doc.number.to_string(),
                 installment: None,
                 date: pay.cash_date,
                 due_date: Some(pay.cash_date),
@@ -451,18 +449,17 @@ pub fn register(
                 .entry((
                     inv.party,
                     contract_of(&inv.doc.contract),
-                    inv.doc.currency.clone().to_string(),
+                    inv.doc.currency.clone(),
                 ))
                 .or_default();
-            e.contract_text
-                .get_or_insert_with(|| text.clone().to_string());
+            e.contract_text.get_or_insert_with(|| text.to_string());
         }
         if let Some(man) = &inv.doc.manager {
             let e = acc
                 .entry((
                     inv.party,
                     contract_of(&inv.doc.contract),
-                    inv.doc.currency.clone().to_string(),
+                    inv.doc.currency.clone(),
                 ))
                 .or_default();
             let key = (inv.doc.date, inv.doc.prov, man.to_string());
@@ -478,17 +475,11 @@ pub fn register(
     let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in &m.receipts {
         let pay = &ledger.payments[r.payment];
-        *received
-            .entry(pay.doc.currency.clone().to_string())
-            .or_default() += pay.doc.amount;
+        *received.entry(pay.doc.currency.to_string()).or_default() += pay.doc.amount;
         match r.party {
             Some(party) => {
                 let e = acc
-                    .entry((
-                        party,
-                        r.contract.clone(),
-                        pay.doc.currency.clone().to_string(),
-                    ))
+                    .entry((party, r.contract.clone(), pay.doc.currency.clone()))
                     .or_default();
                 // A contract only payments name is shown as the first one writes it.
                 if let Some(text) = &r.contract_text {
@@ -503,10 +494,10 @@ pub fn register(
             }
             None => unidentified.push(Unidentified {
                 payment: r.payment,
-                number: pay.doc.number.clone().to_string(),
+                number: pay.doc.number.to_string(),
                 date: pay.cash_date,
                 amount: pay.doc.amount,
-                currency: pay.doc.currency.clone().to_string(),
+                currency: pay.doc.currency.to_string(),
                 payer: pay.doc.payer.name.clone(),
                 inn: pay.doc.payer.inn.clone(),
                 purpose: pay.doc.purpose.clone(),
@@ -520,7 +511,7 @@ pub fn register(
             .entry((
                 credit.party,
                 contract_of(&credit.doc.contract),
-                credit.doc.currency.clone().to_string(),
+                credit.doc.currency.clone(),
             ))
             .or_default();
         let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
@@ -561,7 +552,7 @@ pub fn register(
             inn: info.inn.clone(),
             kpp: info.kpp.clone(),
             manager: assigned.map(str::to_string).or(e.manager.map(|m| m.2)),
-            currency,
+            currency: currency.to_string(),
             amounts,
             max_days_overdue,
             last_payment_date: e.last_payment,
@@ -596,10 +587,10 @@ pub fn register(
             let pay = &ledger.payments[i];
             Unidentified {
                 payment: i,
-                number: pay.doc.number.clone().to_string(),
+                number: pay.doc.number.to_string(),
                 date: pay.cash_date,
                 amount: pay.doc.amount,
-                currency: pay.doc.currency.clone().to_string(),
+                currency: pay.doc.currency.to_string(),
                 payer: pay.doc.payer.name.clone(),
                 inn: pay.doc.payer.inn.clone(),
                 purpose: pay.doc.purpose.clone(),

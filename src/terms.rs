@@ -69,7 +69,11 @@ impl Terms {
     /// state one: the contract's first, then the counterparty's.
     pub fn agreed(&self, inn: Option<&str>, contract: Option<&str>) -> Option<u32> {
         let inn = inn?;
+        if self.by_contract.is_empty() && self.by_inn.is_empty() {
+            return None;
+        }
         contract
+            .filter(|_| !self.by_contract.is_empty())
             .and_then(|c| {
                 self.by_contract
                     .get(&(inn.to_string(), crate::matching::contract_key(c)))

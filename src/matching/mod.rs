@@ -1611,7 +1611,7 @@ impl<'a> Simulation<'a> {
                 if fits.len() == 1 {
                     Ok(fits)
                 } else {
-                    Err(Note::Ambiguous(r.number.clone().to_string()))
+                    Err(Note::Ambiguous(r.number.to_string()))
                 }
             }
         }
@@ -1987,7 +1987,7 @@ impl<'a> Simulation<'a> {
                             // to an invoice: flagged, and the payment goes by due date (S16).
                             notes.push(Note::NotAnInvoice(
                                 kind_word(reference.kind).into(),
-                                reference.number.clone().to_string(),
+                                reference.number.to_string(),
                             ));
                         }
                     }
@@ -1996,7 +1996,7 @@ impl<'a> Simulation<'a> {
                         named = true;
                         match self.oldest_named(reference) {
                             Some(debt) => {
-                                notes.push(Note::TookOldest(reference.number.clone().to_string()));
+                                notes.push(Note::TookOldest(reference.number.to_string()));
                                 if !targets.iter().any(|(t, ..)| *t == debt) {
                                     targets.push((debt, Rule::Reference, None));
                                 }

@@ -1167,7 +1167,7 @@ fn finish(t: &Text, found: Vec<Found>) -> Vec<DocRef> {
         if t.cut && f.end >= t.len() {
             continue;
         }
-        if seen.insert((f.r.kind, f.r.number.clone().to_string(), f.r.date)) {
+        if seen.insert((f.r.kind, f.r.number.to_string(), f.r.date)) {
             out.push(f.r);
         }
     }
