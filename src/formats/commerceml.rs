@@ -780,7 +780,7 @@ impl<'a> Reader<'a> {
                             .and_then(|v| date_value(v).ok().flatten());
                         if n != d.number {
                             aliases.push(DocLink {
-                                number: Some(n.to_string().into()),
+                                number: Some(n.into()),
                                 date,
                                 ..DocLink::default()
                             });

@@ -215,7 +215,7 @@ fn currency(e: Option<&Element>) -> Currency {
             .or_else(|| v.text_at(&["Наименование"]))
             .or_else(|| v.value())
     })
-    .map_or_else(|| RUB.to_string().into(), normalize_currency)
+    .map_or_else(|| RUB.into(), normalize_currency)
 }
 
 /// `ДанныеВзаиморасчетов/Договор` as a short text: `№ 12/2024 от 15.01.2024`, else its name.
@@ -755,7 +755,7 @@ impl Reader {
             payer: payer.into(),
             payee: (keys.organization.map(party).unwrap_or_default()).into(),
             purpose,
-            kind: label.to_string().into(),
+            kind: label.into(),
             direction: Some(Direction::Incoming),
             links,
             id: keys.id.map(Into::into),

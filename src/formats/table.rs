@@ -586,7 +586,7 @@ fn link_of(text: &str) -> DocLink {
         .next()
         .and_then(crate::dates::parse_date);
     DocLink {
-        number: Some(number.to_string().into()),
+        number: Some(number.into()),
         date,
         ..DocLink::default()
     }

@@ -1071,7 +1071,7 @@ fn kind_word(kind: RefKind) -> &'static str {
 fn link_ref(number: &str) -> DocRef {
     DocRef {
         kind: RefKind::Invoice,
-        number: number.trim().to_string().into(),
+        number: number.trim().into(),
         core: refs::number_core(number).unwrap_or_default(),
         date: None,
         strength: Strength::Keyword,
@@ -1220,13 +1220,19 @@ struct Open {
     debit: Debit,
     date: NaiveDate,
     due: NaiveDate,
-    number: String,
+    number: crate::model::Text,
     /// Other numbers (with their dates) and ids this debt is known by.
     aliases: Vec<crate::model::DocLink>,
     /// For an invoice in у.е. matched against roubles: the currency it is pegged to.
     peg: Option<String>,
-    ids: Vec<String>,
-    order: (NaiveDate, NaiveDate, u64, String, crate::model::Provenance),
+    ids: Vec<crate::model::Text>,
+    order: (
+        NaiveDate,
+        NaiveDate,
+        u64,
+        crate::model::Text,
+        crate::model::Provenance,
+    ),
     outstanding: Decimal,
     /// Seen by the chronological pass (its date has come).
     open: bool,
@@ -1326,7 +1332,7 @@ impl<'a> Simulation<'a> {
                     debit: Debit::Invoice(i, part as u16),
                     date: inv.date,
                     due,
-                    number: inv.number.to_string(),
+                    number: inv.number.clone(),
                     aliases: if head {
                         inv.aliases.clone()
                     } else {
@@ -1336,7 +1342,7 @@ impl<'a> Simulation<'a> {
                         inv.id
                             .iter()
                             .chain(inv.aliases.iter().filter_map(|a| a.id.as_ref()))
-                            .map(|s| s.to_string())
+                            .cloned()
                             .collect()
                     } else {
                         Vec::new()
@@ -1354,7 +1360,7 @@ impl<'a> Simulation<'a> {
                 debit: Debit::Refund(i),
                 date: p.cash_date,
                 due: p.cash_date,
-                number: p.doc.number.to_string(),
+                number: p.doc.number.clone(),
                 aliases: Vec::new(),
                 ids: Vec::new(),
                 order: order_key(p.cash_date, p.cash_date, &p.doc.number, p.doc.prov),
@@ -1383,7 +1389,7 @@ impl<'a> Simulation<'a> {
                 by_core.entry(core).or_default().push(i);
             }
             for id in &d.ids {
-                by_id.entry(id.clone()).or_insert(i);
+                by_id.entry(id.to_string()).or_insert(i);
             }
         }
         let any_pegged = debts.iter().any(|d| d.peg.is_some());
@@ -1511,7 +1517,8 @@ impl<'a> Simulation<'a> {
                     rule: Rule::WriteOff,
                 });
                 let number = self.debts[debt].number.clone();
-                self.payment_notes.push((p, Note::WrittenOff(number, left)));
+                self.payment_notes
+                    .push((p, Note::WrittenOff(number.to_string(), left)));
             }
         }
     }
@@ -1556,7 +1563,7 @@ impl<'a> Simulation<'a> {
         {
             let number = self.debts[i].number.clone();
             self.payment_notes
-                .push((p, Note::NoRate(number, peg, date)));
+                .push((p, Note::NoRate(number.to_string(), peg, date)));
         }
     }
 
@@ -2020,7 +2027,7 @@ impl<'a> Simulation<'a> {
             for (debt, rule, cap) in targets {
                 self.note_missing_rate(debt, Source::Payment(r.payment), p.cash_date);
                 if self.outstanding_of(debt) <= Decimal::ZERO {
-                    notes.push(Note::AlreadyPaid(self.debts[debt].number.clone()));
+                    notes.push(Note::AlreadyPaid(self.debts[debt].number.to_string()));
                     continue;
                 }
                 let a = left.min(cap.unwrap_or(left));
@@ -2262,11 +2269,17 @@ fn order_key(
     date: NaiveDate,
     number: &str,
     prov: crate::model::Provenance,
-) -> (NaiveDate, NaiveDate, u64, String, crate::model::Provenance) {
+) -> (
+    NaiveDate,
+    NaiveDate,
+    u64,
+    crate::model::Text,
+    crate::model::Provenance,
+) {
     let numeric = refs::number_core(number)
         .and_then(|c| c.parse::<u64>().ok())
         .unwrap_or(u64::MAX);
-    (due, date, numeric, number.to_string(), prov)
+    (due, date, numeric, number.into(), prov)
 }
 
 #[cfg(test)]
