@@ -175,15 +175,19 @@ fn error_at(lines: &Lines, text: &str, offset: u64, message: impl std::fmt::Disp
     }
 }
 
+/// A limit reached at an offset: the line and column, and what to do.
+fn limit_at(lines: &Lines, text: &str, offset: u64, message: impl std::fmt::Display) -> FileError {
+    let (line, column) = lines.at(text, offset as usize);
+    FileError {
+        line: Some(line),
+        message: format!("at line {line}, column {column}: {message}"),
+    }
+}
+
 fn element(start: &BytesStart, line: u32) -> Result<Element, String> {
     let name = local(start.name().as_ref());
     let mut attrs = Vec::new();
     for a in start.attributes() {
-        if attrs.len() == MAX_ATTRIBUTES {
-            return Err(format!(
-                "<{name}> has more than {MAX_ATTRIBUTES} attributes: this is no 1C export"
-            ));
-        }
         let a = a.map_err(|e| e.to_string())?;
         let value = a
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
@@ -222,15 +226,31 @@ fn parse_limited(text: &str, max_elements: usize) -> Result<Element, FileError> 
             .read_event()
             .map_err(|e| error_at(&lines, text, reader.error_position(), e))?;
         let (line, _) = lines.at(text, before as usize);
-        if matches!(event, Event::Start(_) | Event::Empty(_)) {
-            elements += 1;
-            if elements > max_elements {
-                return Err(error_at(
+        // An element as read, or why not. Attributes are counted first without quick-xml's
+        // duplicate check, which compares each with every earlier one.
+        let read = |s: &BytesStart| {
+            if s.attributes().with_checks(false).count() > MAX_ATTRIBUTES {
+                return Err(limit_at(
                     &lines,
                     text,
                     before,
                     format!(
-                        "more than {max_elements} elements: too big to read whole; export a shorter period"
+                        "<{}> has more than {MAX_ATTRIBUTES} attributes, which no 1C export has: check that this is the export you meant",
+                        local(s.name().as_ref())
+                    ),
+                ));
+            }
+            element(s, line).map_err(|m| error_at(&lines, text, before, m))
+        };
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > max_elements {
+                return Err(limit_at(
+                    &lines,
+                    text,
+                    before,
+                    format!(
+                        "more than {max_elements} elements, too many to read whole: export a shorter period"
                     ),
                 ));
             }
@@ -248,11 +268,11 @@ fn parse_limited(text: &str, max_elements: usize) -> Result<Element, FileError> 
                 if root.is_some() && stack.is_empty() {
                     return Err(error_at(&lines, text, before, "a second root element"));
                 }
-                let e = element(&s, line).map_err(|m| error_at(&lines, text, before, m))?;
+                let e = read(&s)?;
                 stack.push(e);
             }
             Event::Empty(s) => {
-                let e = element(&s, line).map_err(|m| error_at(&lines, text, before, m))?;
+                let e = read(&s)?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(e),
                     None if root.is_none() => root = Some(e),
