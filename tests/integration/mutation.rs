@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Mutants per corpus file (every file gets the same number, whatever its size).
+/// Mutants per corpus file (every file gets the same number, whatever its size);
+/// `MUTATION_MUTANTS` sets another number for a longer run by hand.
 const MUTANTS_PER_FILE: usize = 120;
 /// Every this many mutants of a file is a big one (a 10 MiB line, deep nesting,
 /// thousands of attributes or huge numbers).
@@ -340,11 +341,18 @@ struct Mutant {
     what: String,
 }
 
+fn mutants_per_file() -> usize {
+    std::env::var("MUTATION_MUTANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MUTANTS_PER_FILE)
+}
+
 fn mutants_of(path: &Path, bytes: &[u8]) -> Vec<Mutant> {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let mut rng = Rng::new(seed_of(&name));
     let zipped = bytes.starts_with(b"PK\x03\x04");
-    (0..MUTANTS_PER_FILE)
+    (0..mutants_per_file())
         .map(|k| {
             // Every BIG_EVERY-th mutant is a big one (huge line, deep nesting, many
             // attributes or huge numbers); the rest take one to three small damages.
@@ -548,13 +556,15 @@ fn corpus_mutations_never_panic_hang_or_fail_silently() {
             mutants += 1;
             // Spread the binary runs over files and kinds of damage; the 10 MiB ones
             // are too slow to start a process for each.
-            if mutants % (files.len() * MUTANTS_PER_FILE / BINARY_RUNS).max(1) == 3
+            if mutants % (files.len() * mutants_per_file() / BINARY_RUNS).max(1) == 3
                 && m.bytes.len() < (1 << 20)
             {
                 for_binary.push((path, m.what.clone()));
-            } else if !whole {
+            } else {
+                // Gone at once: thousands of mutants, some of 10 MiB, add up.
                 std::fs::remove_file(&path).ok();
             }
+            std::fs::remove_file(tmp.path().join(format!("{}.register.csv", m.name))).ok();
         }
     }
     let binary_runs = for_binary.len();
