@@ -133,6 +133,9 @@ put("xlsx", "parts_list", "\xff".join([SHEET, STRINGS]).encode("utf-8").replace(
 put("xlsx", "parts_all", b"\xff".join(p.encode() for p in [SHEET, STRINGS, WORKBOOK, STYLES]))
 put("xlsx", "parts_no_list", b"\xff".join(p.encode() for p in [
     SHEET.replace('t="s"><v>0</v>', 't="s"><v>6</v>'), STRINGS]))
+# Found by the fuzzer: seven column letters overflow calamine's column arithmetic.
+put("xlsx", "parts_long_column", b"\xff".join(p.encode() for p in [
+    SHEET.replace('r="A1"', 'r="PURPOSEA1"'), STRINGS]))
 put("xlsx", "parts_huge_count", b"\xff".join(p.encode() for p in [
     SHEET, STRINGS.replace('uniqueCount="7"', 'uniqueCount="4000000000"')]))
 

@@ -6,9 +6,10 @@
 use libfuzzer_sys::fuzz_target;
 use sverka::formats::{self, Detected};
 use sverka::input::{self, Outcome};
-use sverka_fuzz::{FILE, check_read, inflate};
+use sverka_fuzz::{FILE, check_read, inflate, let_guarded_panics_unwind};
 
 fuzz_target!(|data: &[u8]| {
+    let_guarded_panics_unwind();
     let inflated = inflate(data);
     let data = inflated.as_deref().unwrap_or(data);
     if let Detected::Known(format) = formats::detect(data) {

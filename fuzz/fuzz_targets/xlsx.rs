@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::io::Write;
 use sverka::formats::{self, Detected, Format, xlsx};
-use sverka_fuzz::{FILE, check_read};
+use sverka_fuzz::{FILE, check_read, let_guarded_panics_unwind};
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#;
@@ -46,6 +46,7 @@ fn workbook(data: &[u8]) -> Vec<u8> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let_guarded_panics_unwind();
     let bytes = if data.starts_with(b"PK") {
         data.to_vec()
     } else {

@@ -616,6 +616,35 @@ mod tests {
         assert!(read(&bytes[..bytes.len() / 2], 0).is_err());
     }
 
+    /// Found by the `xlsx` fuzz target: a cell reference with seven column letters
+    /// overflows calamine's column arithmetic (a panic in a debug build), which the guard
+    /// turns into an error for the file.
+    #[test]
+    fn a_cell_reference_past_any_column_is_an_error_not_a_panic() {
+        let bytes = journal();
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).unwrap();
+            let name = part.name().unwrap().to_string();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            if name.starts_with("xl/worksheets/") {
+                data = String::from_utf8(data)
+                    .unwrap()
+                    .replace("r=\"A1\"", "r=\"PURPOSEA1\"")
+                    .into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, &data).unwrap();
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        if let Err(e) = read(&bytes, 0) {
+            assert!(!e.message.is_empty());
+        }
+    }
+
     #[test]
     fn workbook_parts_are_found_in_any_case_and_slash() {
         assert!(is_workbook_part(b"xl/workbook.xml"));
