@@ -136,6 +136,10 @@ put("xlsx", "parts_no_list", b"\xff".join(p.encode() for p in [
 # Found by the fuzzer: seven column letters overflow calamine's column arithmetic.
 put("xlsx", "parts_long_column", b"\xff".join(p.encode() for p in [
     SHEET.replace('r="A1"', 'r="PURPOSEA1"'), STRINGS]))
+# Found by the fuzzer: a claim the old check could not see (a stray uniqueCount= first,
+# the table's start tag past the first 4 KiB).
+put("xlsx", "parts_hidden_count", b"\xff".join(p.encode() for p in [
+    SHEET, STRINGS.replace('<sst ', '<!-- uniqueCount=x ' + '-' * 5000 + ' -->\n<sst ').replace('uniqueCount="7"', 'uniqueCount="4000000000"')]))
 put("xlsx", "parts_huge_count", b"\xff".join(p.encode() for p in [
     SHEET, STRINGS.replace('uniqueCount="7"', 'uniqueCount="4000000000"')]))
 

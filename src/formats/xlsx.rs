@@ -330,10 +330,8 @@ fn check_shared_strings(bytes: &[u8]) -> Result<(), FileError> {
         if !name.ends_with(b"sharedstrings.xml") {
             continue;
         }
-        let mut head = Vec::new();
         // An entry that cannot be inflated is the parser's to report.
-        let _ = entry.take(4096).read_to_end(&mut head);
-        if let Some(n) = declared_count(&head).filter(|n| *n > MAX_SHARED_STRINGS) {
+        if let Some(n) = declared_count(entry).filter(|n| *n > MAX_SHARED_STRINGS) {
             return Err(error(
                 None,
                 format!(
@@ -345,23 +343,43 @@ fn check_shared_strings(bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
-/// The `uniqueCount` a shared-string table declares (saturating: more digits than fit
-/// are a huge number all the same).
-fn declared_count(head: &[u8]) -> Option<u64> {
-    let key = b"uniqueCount=";
-    let at = head.windows(key.len()).position(|w| w == key)? + key.len();
-    let rest = head.get(at + 1..)?;
-    let digits: Vec<u8> = rest
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .copied()
-        .collect();
-    if digits.is_empty() {
-        return None;
+/// The `uniqueCount` a shared-string table declares on its `<sst>` element, read as the
+/// parser reads it (the first `sst` start tag, however far into the part; the largest
+/// value if the attribute is repeated), saturating: more digits than fit are a huge
+/// number all the same. `None` when the part breaks before it or says nothing.
+fn declared_count(part: impl Read) -> Option<u64> {
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e))
+                if e.local_name().as_ref() == "sst" =>
+            {
+                return e
+                    .attributes()
+                    .with_checks(false)
+                    .flatten()
+                    .filter(|a| a.key.local_name().as_ref() == "uniqueCount")
+                    .filter_map(|a| {
+                        let digits: Vec<u8> = a
+                            .value
+                            .bytes()
+                            .skip_while(u8::is_ascii_whitespace)
+                            .take_while(u8::is_ascii_digit)
+                            .collect();
+                        (!digits.is_empty()).then(|| {
+                            digits.iter().fold(0u64, |n, d| {
+                                n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                            })
+                        })
+                    })
+                    .max();
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
     }
-    Some(digits.iter().fold(0u64, |n, d| {
-        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-    }))
 }
 
 #[cfg(test)]
@@ -656,14 +674,22 @@ mod tests {
     #[test]
     fn shared_string_tables_claiming_too_much_are_refused() {
         assert_eq!(
-            declared_count(b"<sst count=\"3\" uniqueCount=\"2\">"),
+            declared_count(&b"<sst count=\"3\" uniqueCount=\"2\">"[..]),
             Some(2)
         );
         assert_eq!(
-            declared_count(b"<sst uniqueCount='99999999999999999999999999'>"),
+            declared_count(&b"<sst uniqueCount='99999999999999999999999999'>"[..]),
             Some(u64::MAX)
         );
-        assert_eq!(declared_count(b"<sst>"), None);
+        assert_eq!(declared_count(&b"<sst>"[..]), None);
+        // Found by the xlsx fuzz target: a stray `uniqueCount=` before the table, and
+        // the table's start tag past the first 4 KiB, hid the claim from the old check,
+        // and the parser reserved 96 GB and aborted.
+        let hidden = format!(
+            "<?xml version=\"1.0\"?>\n<!-- uniqueCount=x {} -->\n<sst xmlns=\"x\" count=\"7\" uniqueCount=\"4000000000\">",
+            "-".repeat(8192)
+        );
+        assert_eq!(declared_count(hidden.as_bytes()), Some(4_000_000_000));
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
         zip.start_file("xl/sharedStrings.xml", options).unwrap();
