@@ -343,12 +343,17 @@ fn check_shared_strings(bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
-/// The `uniqueCount` a shared-string table declares on its `<sst>` element, read as the
-/// parser reads it (the first `sst` start tag, however far into the part; the largest
-/// value if the attribute is repeated), saturating: more digits than fit are a huge
-/// number all the same. `None` when the part breaks before it or says nothing.
+/// The `uniqueCount` a shared-string table declares on its `<sst>` element, found as
+/// leniently as the parser finds it (with its settings, at the first `sst` start tag
+/// however far into the part; the largest value if the attribute is repeated),
+/// saturating: more digits than fit are a huge number all the same. `None` when the part
+/// says nothing.
 fn declared_count(part: impl Read) -> Option<u64> {
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    // calamine's settings: mismatched end tags and odd comments do not stop it.
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -356,30 +361,37 @@ fn declared_count(part: impl Read) -> Option<u64> {
             Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e))
                 if e.local_name().as_ref() == "sst" =>
             {
-                return e
-                    .attributes()
-                    .with_checks(false)
-                    .flatten()
-                    .filter(|a| a.key.local_name().as_ref() == "uniqueCount")
-                    .filter_map(|a| {
-                        let digits: Vec<u8> = a
-                            .value
-                            .bytes()
-                            .skip_while(u8::is_ascii_whitespace)
-                            .take_while(u8::is_ascii_digit)
-                            .collect();
-                        (!digits.is_empty()).then(|| {
-                            digits.iter().fold(0u64, |n, d| {
-                                n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-                            })
-                        })
-                    })
-                    .max();
+                return claimed(e.attributes_raw());
             }
+            // The parser stops at broken XML too (and reserves nothing).
             Ok(quick_xml::events::Event::Eof) | Err(_) => return None,
             Ok(_) => {}
         }
     }
+}
+
+/// The largest number written as `uniqueCount = "digits"` in the attributes of a tag.
+fn claimed(attributes: &str) -> Option<u64> {
+    attributes
+        .match_indices("uniqueCount")
+        .filter_map(|(at, key)| {
+            let rest = attributes[at + key.len()..]
+                .trim_start()
+                .strip_prefix('=')?;
+            let rest = rest
+                .trim_start()
+                .trim_start_matches(['"', '\''])
+                .trim_start();
+            let digits = &rest[..rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len())];
+            (!digits.is_empty()).then(|| {
+                digits.bytes().fold(0u64, |n, d| {
+                    n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                })
+            })
+        })
+        .max()
 }
 
 #[cfg(test)]
@@ -690,6 +702,9 @@ mod tests {
             "-".repeat(8192)
         );
         assert_eq!(declared_count(hidden.as_bytes()), Some(4_000_000_000));
+        // And after broken XML the parser reads past (a mismatched end tag).
+        let broken = "<a><b></c>\n<sst uniqueCount = '4000000000' uniqueCount=\"1\">";
+        assert_eq!(declared_count(broken.as_bytes()), Some(4_000_000_000));
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
         zip.start_file("xl/sharedStrings.xml", options).unwrap();
