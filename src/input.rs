@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 /// How much of a file is read to tell its format.
 const HEAD: usize = 1 << 20;
 
+/// The largest file read whole (lists, XML, workbooks): 4 GiB. A bank statement is read
+/// as a stream and has no size limit.
+pub const MAX_WHOLE_FILE: u64 = 4 << 30;
+
 /// What happened to one file.
 #[derive(Debug)]
 pub enum Outcome {
@@ -231,6 +235,13 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
                 message: cannot_read(Format::ClientBank, &e.message),
             },
         }
+    } else if let Some(size) = f
+        .metadata()
+        .map(|m| m.len())
+        .ok()
+        .filter(|&size| size > MAX_WHOLE_FILE)
+    {
+        too_big(&head, size, named)
     } else {
         let mut bytes = head;
         f.read_to_end(&mut bytes).map_err(io)?;
@@ -278,6 +289,25 @@ fn cannot_read(format: Format, why: &str) -> String {
     )
 }
 
+/// A file over [`MAX_WHOLE_FILE`] that is no statement: refused unread (skipped when it
+/// was found in a folder and is of no format sverka reads).
+fn too_big(head: &[u8], size: u64, named: bool) -> Outcome {
+    let known = matches!(formats::detect(head), Detected::Known(_));
+    let message = format!(
+        "the file is {size} bytes, more than the {} GiB sverka reads whole (only bank statements \
+         are read as a stream): export a shorter period or split the list",
+        MAX_WHOLE_FILE >> 30
+    );
+    if named || known {
+        Outcome::Failed {
+            line: None,
+            message,
+        }
+    } else {
+        Outcome::Skipped(format!("{message}; skipped"))
+    }
+}
+
 fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {
     let not_readable = |what: String| {
         if named {
@@ -310,5 +340,29 @@ fn read_one(bytes: &[u8], file: FileId, named: bool) -> Outcome {
             "not a format sverka reads (a 1CClientBankExchange statement, CommerceML or EnterpriseData XML, or a CSV/XLSX list with number, date, amount and counterparty columns)"
                 .into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sparse file just over the limit: refused unread, with its size.
+    #[test]
+    fn a_file_over_the_whole_file_limit_is_refused_with_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.csv");
+        let f = std::fs::File::create(&path).unwrap();
+        std::io::Write::write_all(&mut &f, "Номер;Дата;Контрагент;Сумма\n".as_bytes()).unwrap();
+        f.set_len(MAX_WHOLE_FILE + 1).unwrap();
+        drop(f);
+        let inputs = load(std::slice::from_ref(&path)).unwrap();
+        let e = inputs.first_failure().expect("refused").to_string();
+        assert!(e.contains("huge.csv"), "{e}");
+        assert!(e.contains(&format!("{} bytes", MAX_WHOLE_FILE + 1)), "{e}");
+        assert!(e.contains("more than the 4 GiB"), "{e}");
+        // Found in a folder and recognised as a list: still fails the run.
+        let inputs = load(&[dir.path().to_path_buf()]).unwrap();
+        assert!(inputs.first_failure().is_some());
     }
 }

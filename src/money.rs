@@ -31,7 +31,9 @@ pub enum AmountError {
     TooManyDecimals,
     #[error("not an amount: no digits")]
     NoDigits,
-    #[error("amount too large (more than {MAX_INT_DIGITS} digits before the decimal point)")]
+    #[error(
+        "amount too large (more than {MAX_INT_DIGITS} digits before the decimal point): check the amount as exported"
+    )]
     TooLarge,
     #[error("ambiguous amount: the separator may group thousands or mark decimals")]
     Ambiguous,
@@ -293,6 +295,19 @@ mod tests {
 
         assert_eq!(parse_amount("руб"), Err(AmountError::BadChar('р')));
         assert_eq!(parse_amount("1234567890123456"), Err(AmountError::TooLarge));
+        assert_eq!(
+            parse_amount("999999999999999.99"),
+            Ok(dec!(999999999999999.99))
+        );
+        // Huge inputs are refused, never overflow.
+        let huge = "9".repeat(1 << 20);
+        assert_eq!(parse_amount(&huge), Err(AmountError::TooLarge));
+        assert_eq!(
+            parse_amount(&format!("-{huge},00")),
+            Err(AmountError::TooLarge)
+        );
+        let zeros = format!("{}1,50", "0".repeat(1 << 20));
+        assert_eq!(parse_amount(&zeros), Ok(dec!(1.50)));
         assert!(parse_amount("NaN").is_err());
         assert!(parse_amount("1 234 567-89").is_err());
     }

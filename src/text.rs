@@ -60,6 +60,22 @@ pub fn canonical_number(number: &str) -> crate::model::Text {
     out
 }
 
+/// How many characters of an offending value a message quotes.
+pub const SHOWN: usize = 60;
+
+/// The value as a message quotes it: `"…"` with Rust escapes, cut after [`SHOWN`]
+/// characters with the full length said (a 10 MiB cell must not become a 10 MiB warning).
+pub fn quoted(value: &str) -> String {
+    let mut chars = value.char_indices();
+    match chars.nth(SHOWN) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => {
+            let head = &value[..cut];
+            format!("{head:?}… ({} characters in all)", value.chars().count())
+        }
+    }
+}
+
 fn lookalike(c: char) -> char {
     match c {
         'A' => 'А',
@@ -111,5 +127,20 @@ mod tests {
             assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn long_values_are_quoted_cut() {
+        assert_eq!(quoted("ten"), "\"ten\"");
+        let exact = "я".repeat(SHOWN);
+        assert_eq!(quoted(&exact), format!("{exact:?}"));
+        let long = format!("{}{}", "я".repeat(SHOWN), "x".repeat(1 << 20));
+        let q = quoted(&long);
+        assert!(q.starts_with(&format!("{exact:?}…")), "{q}");
+        assert!(
+            q.ends_with(&format!("({} characters in all)", SHOWN + (1 << 20))),
+            "{q}"
+        );
+        assert!(q.len() < 200);
     }
 }

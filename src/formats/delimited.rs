@@ -14,6 +14,12 @@ use super::encoding::{self, TextEncoding};
 use super::table::{self, DateSystem, Header, MAX_PREAMBLE, TableCell};
 use super::{FileError, FileRead, Format};
 use crate::model::{FileId, Warning};
+use crate::text::quoted;
+
+/// The longest record (a line, or the lines a quoted cell spans) a list may have. No
+/// real row comes near it; a longer one is almost always an unclosed quote that swallowed
+/// the rows after it, so the file is refused rather than losing them.
+pub const MAX_RECORD: usize = 1 << 20;
 
 /// The header: which column is which, found in record `record` with `delimiter`.
 #[derive(Debug, Clone)]
@@ -111,9 +117,22 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
                 });
             }
         }
-        let line = record
-            .position()
-            .map_or(0, |p| lines.line_at(p.byte() as usize));
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let line = lines.line_at(start);
+        let length = (rdr.position().byte() as usize).saturating_sub(start);
+        if length > MAX_RECORD {
+            let first = record.get(0).unwrap_or_default();
+            return Err(FileError {
+                line: Some(line),
+                message: format!(
+                    "the row at line {line} is {length} bytes long, more than the {} MiB a row \
+                     may have (its first cell is {}); an unclosed quote may have joined the \
+                     lines after it: fix the file and read it again",
+                    MAX_RECORD >> 20,
+                    quoted(first)
+                ),
+            });
+        }
         index += 1;
         if index <= found.record + 1 {
             continue;
@@ -266,14 +285,17 @@ mod tests {
     #[test]
     fn bad_rows_are_skipped_with_the_line_and_value() {
         let r = docs(
-            "Номер;Дата;Контрагент;Сумма\n1;01.03.2024;A;10\n2;31.02.2024;B;10\n3;01.03.2024;C;ten\n",
+            "Номер;Дата;Контрагент;Сумма\n1;01.03.2024;A;10\n2;31.02.2024;B;10\n3;01.03.2024;C;ten\n4;01.03.2024;D;1234567890123456\n",
         );
         assert_eq!(r.documents.len(), 1);
-        assert_eq!(r.skipped, 2);
+        assert_eq!(r.skipped, 3);
         assert_eq!(r.warnings[0].line, Some(3));
         assert!(r.warnings[0].message.contains("\"31.02.2024\""));
         assert_eq!(r.warnings[1].line, Some(4));
         assert!(r.warnings[1].message.contains("\"ten\""));
+        assert_eq!(r.warnings[2].line, Some(5));
+        let m = &r.warnings[2].message;
+        assert!(m.contains("\"1234567890123456\": amount too large"), "{m}");
     }
 
     #[test]
@@ -289,6 +311,44 @@ mod tests {
         let i = invoice(&r.documents[0]);
         assert_eq!(i.customer.inn.as_deref(), Some("7707083893"));
         assert_eq!(i.customer.kpp.as_deref(), Some("770701001"));
+    }
+
+    #[test]
+    fn a_row_longer_than_the_limit_fails_the_file_naming_its_line() {
+        let ok = format!(
+            "Номер;Дата;Контрагент;Сумма\n1;01.03.2024;{};10\n",
+            "A".repeat(MAX_RECORD - 100)
+        );
+        assert_eq!(docs(&ok).documents.len(), 1);
+        // An unclosed quote on line 3 swallows every line after it.
+        let mut text =
+            String::from("Номер;Дата;Контрагент;Сумма\n1;01.03.2024;A;10\n2;\"02.03.2024;B;20\n");
+        for i in 0..MAX_RECORD / 20 {
+            text.push_str(&format!("{i};01.03.2024;C;30\n"));
+        }
+        let err = read(text.as_bytes(), 0).unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("line 3"), "{}", err.message);
+        assert!(
+            err.message.contains("more than the 1 MiB"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("its first cell is \"2\""),
+            "{}",
+            err.message
+        );
+        assert!(err.message.len() < 400, "{}", err.message);
+        // One huge cell: quoted cut.
+        let huge = format!(
+            "Номер;Дата;Контрагент;Сумма\n{};01.03.2024;A;10\n",
+            "9".repeat(2 * MAX_RECORD)
+        );
+        let err = read(huge.as_bytes(), 0).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("characters in all"), "{}", err.message);
+        assert!(err.message.len() < 400, "{}", err.message);
     }
 
     #[test]

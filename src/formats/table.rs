@@ -15,6 +15,7 @@ use crate::model::{
     normalize_currency,
 };
 use crate::money::{AmountError, parse_amount, round2};
+use crate::text::quoted;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -367,7 +368,7 @@ fn date_of(cell: &TableCell, dates: DateSystem, what: &str) -> Result<NaiveDate,
         if text.is_empty() {
             format!("no {what}")
         } else {
-            format!("{what} {text:?} is not a date")
+            format!("{what} {} is not a date", quoted(&text))
         }
     })
 }
@@ -375,10 +376,12 @@ fn date_of(cell: &TableCell, dates: DateSystem, what: &str) -> Result<NaiveDate,
 fn amount_of(cell: &TableCell) -> Result<Decimal, String> {
     let text = cell.display();
     match cell {
-        TableCell::Number(f) => amount_from_f64(*f).map_err(|e| format!("amount {text:?}: {e}")),
-        TableCell::Date(_) => Err(format!("amount {text:?} is a date")),
+        TableCell::Number(f) => {
+            amount_from_f64(*f).map_err(|e| format!("amount {}: {e}", quoted(&text)))
+        }
+        TableCell::Date(_) => Err(format!("amount {} is a date", quoted(&text))),
         TableCell::Text(_) | TableCell::Empty => {
-            parse_amount(&text).map_err(|e| format!("amount {text:?}: {e}"))
+            parse_amount(&text).map_err(|e| format!("amount {}: {e}", quoted(&text)))
         }
     }
 }
@@ -442,7 +445,8 @@ pub fn row(
     }
 
     let kind_text = get(Column::Kind);
-    let kind = kind(&kind_text).ok_or_else(|| format!("unknown document kind {kind_text:?}"))?;
+    let kind =
+        kind(&kind_text).ok_or_else(|| format!("unknown document kind {}", quoted(&kind_text)))?;
     if kind == Kind::NotOurs {
         return Ok(None);
     }

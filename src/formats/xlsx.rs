@@ -331,10 +331,8 @@ fn check_shared_strings(bytes: &[u8]) -> Result<(), FileError> {
         if !name.ends_with(b"sharedstrings.xml") {
             continue;
         }
-        let mut head = Vec::new();
         // An entry that cannot be inflated is the parser's to report.
-        let _ = entry.take(4096).read_to_end(&mut head);
-        if let Some(n) = declared_count(&head).filter(|n| *n > MAX_SHARED_STRINGS) {
+        if let Some(n) = declared_count(entry).filter(|n| *n > MAX_SHARED_STRINGS) {
             return Err(error(
                 None,
                 format!(
@@ -346,23 +344,55 @@ fn check_shared_strings(bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
-/// The `uniqueCount` a shared-string table declares (saturating: more digits than fit
-/// are a huge number all the same).
-fn declared_count(head: &[u8]) -> Option<u64> {
-    let key = b"uniqueCount=";
-    let at = head.windows(key.len()).position(|w| w == key)? + key.len();
-    let rest = head.get(at + 1..)?;
-    let digits: Vec<u8> = rest
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .copied()
-        .collect();
-    if digits.is_empty() {
-        return None;
+/// The `uniqueCount` a shared-string table declares on its `<sst>` element, found as
+/// leniently as the parser finds it (with its settings, at the first `sst` start tag
+/// however far into the part; the largest value if the attribute is repeated),
+/// saturating: more digits than fit are a huge number all the same. `None` when the part
+/// says nothing.
+fn declared_count(part: impl Read) -> Option<u64> {
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    // calamine's settings: mismatched end tags and odd comments do not stop it.
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e))
+                if e.local_name().as_ref() == "sst" =>
+            {
+                return claimed(e.attributes_raw());
+            }
+            // The parser stops at broken XML too (and reserves nothing).
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
     }
-    Some(digits.iter().fold(0u64, |n, d| {
-        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-    }))
+}
+
+/// The largest number written as `uniqueCount = "digits"` in the attributes of a tag.
+fn claimed(attributes: &str) -> Option<u64> {
+    attributes
+        .match_indices("uniqueCount")
+        .filter_map(|(at, key)| {
+            let rest = attributes[at + key.len()..]
+                .trim_start()
+                .strip_prefix('=')?;
+            let rest = rest
+                .trim_start()
+                .trim_start_matches(['"', '\''])
+                .trim_start();
+            let digits = &rest[..rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len())];
+            (!digits.is_empty()).then(|| {
+                digits.bytes().fold(0u64, |n, d| {
+                    n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+                })
+            })
+        })
+        .max()
 }
 
 #[cfg(test)]
@@ -617,6 +647,35 @@ mod tests {
         assert!(read(&bytes[..bytes.len() / 2], 0).is_err());
     }
 
+    /// Found by the `xlsx` fuzz target: a cell reference with seven column letters
+    /// overflows calamine's column arithmetic (a panic in a debug build), which the guard
+    /// turns into an error for the file.
+    #[test]
+    fn a_cell_reference_past_any_column_is_an_error_not_a_panic() {
+        let bytes = journal();
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).unwrap();
+            let name = part.name().unwrap().to_string();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            if name.starts_with("xl/worksheets/") {
+                data = String::from_utf8(data)
+                    .unwrap()
+                    .replace("r=\"A1\"", "r=\"PURPOSEA1\"")
+                    .into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, &data).unwrap();
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        if let Err(e) = read(&bytes, 0) {
+            assert!(!e.message.is_empty());
+        }
+    }
+
     #[test]
     fn workbook_parts_are_found_in_any_case_and_slash() {
         assert!(is_workbook_part(b"xl/workbook.xml"));
@@ -628,14 +687,25 @@ mod tests {
     #[test]
     fn shared_string_tables_claiming_too_much_are_refused() {
         assert_eq!(
-            declared_count(b"<sst count=\"3\" uniqueCount=\"2\">"),
+            declared_count(&b"<sst count=\"3\" uniqueCount=\"2\">"[..]),
             Some(2)
         );
         assert_eq!(
-            declared_count(b"<sst uniqueCount='99999999999999999999999999'>"),
+            declared_count(&b"<sst uniqueCount='99999999999999999999999999'>"[..]),
             Some(u64::MAX)
         );
-        assert_eq!(declared_count(b"<sst>"), None);
+        assert_eq!(declared_count(&b"<sst>"[..]), None);
+        // Found by the xlsx fuzz target: a stray `uniqueCount=` before the table, and
+        // the table's start tag past the first 4 KiB, hid the claim from the old check,
+        // and the parser reserved 96 GB and aborted.
+        let hidden = format!(
+            "<?xml version=\"1.0\"?>\n<!-- uniqueCount=x {} -->\n<sst xmlns=\"x\" count=\"7\" uniqueCount=\"4000000000\">",
+            "-".repeat(8192)
+        );
+        assert_eq!(declared_count(hidden.as_bytes()), Some(4_000_000_000));
+        // And after broken XML the parser reads past (a mismatched end tag).
+        let broken = "<a><b></c>\n<sst uniqueCount = '4000000000' uniqueCount=\"1\">";
+        assert_eq!(declared_count(broken.as_bytes()), Some(4_000_000_000));
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
         zip.start_file("xl/sharedStrings.xml", options).unwrap();

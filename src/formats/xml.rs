@@ -8,8 +8,10 @@
 //!
 //! Hostile files are refused with a clear error: entities other than XML's five
 //! predefined ones and character references are never expanded (no "billion laughs",
-//! no external entities), nesting deeper than [`MAX_DEPTH`] stops the parse, and
-//! malformed XML is reported with its line and column.
+//! no external entities), nesting deeper than [`MAX_DEPTH`] stops the parse, so do more
+//! than [`MAX_ELEMENTS`] elements in all (the tree is held in memory) and more than
+//! [`MAX_ATTRIBUTES`] attributes on one element, and malformed XML is reported with its
+//! line and column.
 
 use super::FileError;
 use super::encoding::{BOM, TextEncoding};
@@ -19,6 +21,14 @@ use quick_xml::reader::Reader;
 
 /// How deep elements may nest. Real exports stay under 15.
 pub const MAX_DEPTH: usize = 100;
+
+/// How many elements a file may hold in all: the tree is kept in memory (some 150 bytes
+/// an element), and a year of a busy site's orders stays under 5 million.
+pub const MAX_ELEMENTS: usize = 10_000_000;
+
+/// How many attributes one element may have. 1C writes a few; checking each new one
+/// against the earlier ones is quadratic, so thousands would stall the parse.
+pub const MAX_ATTRIBUTES: usize = 1000;
 
 /// An element: its local name, attributes, text and children.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -165,6 +175,15 @@ fn error_at(lines: &Lines, text: &str, offset: u64, message: impl std::fmt::Disp
     }
 }
 
+/// A limit reached at an offset: the line and column, and what to do.
+fn limit_at(lines: &Lines, text: &str, offset: u64, message: impl std::fmt::Display) -> FileError {
+    let (line, column) = lines.at(text, offset as usize);
+    FileError {
+        line: Some(line),
+        message: format!("at line {line}, column {column}: {message}"),
+    }
+}
+
 fn element(start: &BytesStart, line: u32) -> Result<Element, String> {
     let name = local(start.name().as_ref());
     let mut attrs = Vec::new();
@@ -190,17 +209,52 @@ fn local(name: &str) -> String {
 
 /// Parses decoded XML text into its root element.
 pub fn parse(text: &str) -> Result<Element, FileError> {
+    parse_limited(text, MAX_ELEMENTS)
+}
+
+/// [`parse`] with at most `max_elements` elements (a small number in tests).
+fn parse_limited(text: &str, max_elements: usize) -> Result<Element, FileError> {
     let lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut elements = 0usize;
     loop {
         let before = reader.buffer_position();
         let event = reader
             .read_event()
             .map_err(|e| error_at(&lines, text, reader.error_position(), e))?;
         let (line, _) = lines.at(text, before as usize);
+        // An element as read, or why not. Attributes are counted first without quick-xml's
+        // duplicate check, which compares each with every earlier one.
+        let read = |s: &BytesStart| {
+            if s.attributes().with_checks(false).count() > MAX_ATTRIBUTES {
+                return Err(limit_at(
+                    &lines,
+                    text,
+                    before,
+                    format!(
+                        "<{}> has more than {MAX_ATTRIBUTES} attributes, which no 1C export has: check that this is the export you meant",
+                        local(s.name().as_ref())
+                    ),
+                ));
+            }
+            element(s, line).map_err(|m| error_at(&lines, text, before, m))
+        };
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > max_elements {
+                return Err(limit_at(
+                    &lines,
+                    text,
+                    before,
+                    format!(
+                        "more than {max_elements} elements, too many to read whole: export a shorter period"
+                    ),
+                ));
+            }
+        }
         match event {
             Event::Start(s) => {
                 if stack.len() >= MAX_DEPTH {
@@ -214,11 +268,11 @@ pub fn parse(text: &str) -> Result<Element, FileError> {
                 if root.is_some() && stack.is_empty() {
                     return Err(error_at(&lines, text, before, "a second root element"));
                 }
-                let e = element(&s, line).map_err(|m| error_at(&lines, text, before, m))?;
+                let e = read(&s)?;
                 stack.push(e);
             }
             Event::Empty(s) => {
-                let e = element(&s, line).map_err(|m| error_at(&lines, text, before, m))?;
+                let e = read(&s)?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(e),
                     None if root.is_none() => root = Some(e),
@@ -391,6 +445,38 @@ mod tests {
         assert!(parse(&deep).unwrap_err().message.contains("deeper than"));
         let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn too_many_elements_are_refused_at_the_first_one_over() {
+        let text = format!("<r>\n{}\n<b/>\n</r>", "<a/>".repeat(9));
+        assert!(parse_limited(&text, 11).is_ok());
+        let err = parse_limited(&text, 10).unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(
+            err.message.contains("more than 10 elements"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn too_many_attributes_are_refused() {
+        let attrs: String = (0..=MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}=\"1\""))
+            .collect();
+        let err = parse(&format!("<r>\n<Документ{attrs}/></r>")).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(
+            err.message
+                .contains("<Документ> has more than 1000 attributes"),
+            "{}",
+            err.message
+        );
+        let attrs: String = (0..MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}=\"1\""))
+            .collect();
+        assert!(parse(&format!("<r{attrs}/>")).is_ok());
     }
 
     #[test]

@@ -53,7 +53,7 @@ const BROKEN: &[(&str, &str, Option<&str>)] = &[
 
 /// The corpus folder, or `None` (with a note) when `SVERKA_CORPUS` is not set. A relative
 /// path is taken from the repository root, as CI gives it (`../shared/corpus`).
-fn corpus() -> Option<PathBuf> {
+pub(crate) fn corpus() -> Option<PathBuf> {
     match std::env::var_os("SVERKA_CORPUS") {
         Some(v) if !v.is_empty() => {
             let p = PathBuf::from(v);

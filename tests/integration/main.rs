@@ -6,6 +6,8 @@ mod cli;
 mod corpus;
 mod engine;
 mod enterprisedata;
+mod limits;
+mod mutation;
 mod once;
 mod properties;
 mod samples;
