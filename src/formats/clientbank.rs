@@ -192,6 +192,8 @@ struct OpenDocument {
     line: u32,
     kind: String,
     fields: [Slot; FIELD_COUNT],
+    /// A line of it could not be read (too long): the document is skipped, and why.
+    damaged: Option<(u32, String)>,
 }
 
 /// One field's value as read (decoded), and its line; `set` when the document has it.
@@ -208,6 +210,7 @@ impl OpenDocument {
             line,
             kind,
             fields: std::array::from_fn(|_| Slot::default()),
+            damaged: None,
         }
     }
     /// Starts another document in this one's buffers.
@@ -215,6 +218,7 @@ impl OpenDocument {
         self.line = line;
         self.kind.clear();
         self.kind.push_str(kind);
+        self.damaged = None;
         for f in &mut self.fields {
             f.set = false;
         }
@@ -258,6 +262,11 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
 /// whole file is never in memory (a year of statements is gigabytes).
 const CHUNK: usize = 1 << 20;
 
+/// The longest line a statement may have. The longest real value, a purpose, is 210
+/// characters; a longer line is damage (a file that lost its line breaks, binary data),
+/// and holding it would let one line take the memory a whole statement needs.
+pub const MAX_LINE: usize = 1 << 20;
+
 /// Reads a statement from a stream, a chunk at a time. Fails only when the text cannot
 /// be read at all (or the stream fails).
 pub fn read_from(src: impl std::io::Read, file: FileId) -> Result<FileRead, FileError> {
@@ -284,6 +293,8 @@ fn read_chunked(
     let mut r = Reader::new(file, enc);
     r.declared = hint;
     let mut line_no: u32 = 0;
+    // A line longer than MAX_LINE being skipped: its number, length so far, first bytes.
+    let mut overlong: Option<(u32, usize, Vec<u8>)> = None;
     loop {
         // Whole lines of the buffer; a line (or a CR that may start a CRLF) cut by the
         // chunk's end waits for the next chunk.
@@ -300,17 +311,46 @@ fn read_chunked(
             } else {
                 1
             };
-            line_no = line_no.saturating_add(1);
-            r.line_bytes(line_no, &buf[start..i]);
+            match overlong.take() {
+                Some((no, len, head)) => r.overlong_line(no, len + (i - start), &head),
+                None if i - start > MAX_LINE => {
+                    line_no = line_no.saturating_add(1);
+                    r.overlong_line(line_no, i - start, &buf[start..start + 200]);
+                }
+                None => {
+                    line_no = line_no.saturating_add(1);
+                    r.line_bytes(line_no, &buf[start..i]);
+                }
+            }
             r.last_line = line_no;
             start = i + skip;
         }
         buf.drain(..start);
+        // No line end in more than MAX_LINE bytes: the line is skipped as it streams by.
+        if buf.len() > MAX_LINE && !eof {
+            let keep = usize::from(buf.last() == Some(&b'\r'));
+            let gone = buf.len() - keep;
+            match &mut overlong {
+                Some((_, len, _)) => *len += gone,
+                None => {
+                    line_no = line_no.saturating_add(1);
+                    overlong = Some((line_no, gone, buf[..200].to_vec()));
+                }
+            }
+            buf.drain(..gone);
+        }
         if eof {
-            if !buf.is_empty() {
+            if let Some((no, len, head)) = overlong.take() {
+                r.overlong_line(no, len + buf.len(), &head);
+                r.last_line = line_no;
+            } else if !buf.is_empty() {
                 line_no = line_no.saturating_add(1);
                 let rest = std::mem::take(&mut buf);
-                r.line_bytes(line_no, &rest);
+                if rest.len() > MAX_LINE {
+                    r.overlong_line(line_no, rest.len(), &rest[..200]);
+                } else {
+                    r.line_bytes(line_no, &rest);
+                }
                 r.last_line = line_no;
             }
             break;
@@ -508,9 +548,9 @@ impl Reader {
                     if slot.value.trim() != value.trim() {
                         let key = encoding.decode(bytes[..eq].trim_ascii()).into_owned();
                         let message = format!(
-                            "{} repeated inside the document: the last value {:?} is used",
+                            "{} repeated inside the document: the last value {} is used",
                             key.trim(),
-                            value
+                            crate::text::quoted(&value)
                         );
                         slot.value = value;
                         slot.line = no;
@@ -522,6 +562,30 @@ impl Reader {
                 slot.line = no;
                 slot.set = true;
             }
+        }
+    }
+
+    /// A line longer than [`MAX_LINE`]: skipped with a warning; the document it is in (if
+    /// any) cannot be trusted and is skipped too, counted.
+    fn overlong_line(&mut self, no: u32, len: usize, head: &[u8]) {
+        if self.first_content_line.is_none() {
+            self.first_content_line = Some(no);
+        }
+        let decoded = self.encoding.decode(&head[..head.len().min(120)]);
+        let start: String = decoded.chars().take(40).collect();
+        let what = format!(
+            "line {no} is {len} bytes long, more than the {} MiB a statement line may have \
+             (it starts {start:?}…): the file has lost its line breaks or holds something else \
+             there; export the statement again",
+            MAX_LINE >> 20
+        );
+        match &mut self.state {
+            State::Document(doc) => {
+                if doc.damaged.is_none() {
+                    doc.damaged = Some((no, what));
+                }
+            }
+            _ => self.warn(no, format!("{what}; the line is skipped")),
         }
     }
 
@@ -600,7 +664,13 @@ impl Reader {
                     slot.line = no;
                     slot.set = true;
                     if repeated {
-                        self.warn(no, format!("{key} repeated inside the document: the last value {value:?} is used"));
+                        self.warn(
+                            no,
+                            format!(
+                                "{key} repeated inside the document: the last value {} is used",
+                                crate::text::quoted(value)
+                            ),
+                        );
                     }
                 } else if is_cyrillic_key(key) {
                     self.known_keys += 1;
@@ -629,7 +699,7 @@ impl Reader {
                     self.warnings.push(Warning::at(
                         self.file,
                         no,
-                        format!("{key}: {v:?} is not an amount"),
+                        format!("{key}: {} is not an amount", crate::text::quoted(v)),
                     ));
                 }
                 if is_cyrillic_key(key) {
@@ -649,7 +719,13 @@ impl Reader {
         match k.as_str() {
             "версияформата" => {
                 if !matches!(value, "1.01" | "1.02" | "1.03") {
-                    self.warn(no, format!("format version {value:?}: only 1.01-1.03 are known; reading it the same way"));
+                    self.warn(
+                        no,
+                        format!(
+                            "format version {}: only 1.01-1.03 are known; reading it the same way",
+                            crate::text::quoted(value)
+                        ),
+                    );
                 }
                 self.version = Some(value.to_string());
             }
@@ -666,7 +742,13 @@ impl Reader {
             "датаначала" | "датаконца" | "датасоздания"
                 if !value.is_empty() && parse_date(value).is_none() =>
             {
-                self.warn(no, format!("{key}: {value:?} is not a date; ignored"));
+                self.warn(
+                    no,
+                    format!(
+                        "{key}: {} is not a date; ignored",
+                        crate::text::quoted(value)
+                    ),
+                );
             }
             _ => {}
         }
@@ -766,6 +848,12 @@ impl Reader {
     }
 
     fn finish_document(&mut self, doc: Box<OpenDocument>) {
+        if let Some((line, why)) = &doc.damaged {
+            self.skipped += 1;
+            self.warn(*line, format!("document skipped: {why}"));
+            self.spare = Some(doc);
+            return;
+        }
         match self.payment(&doc) {
             Ok(p) => self.payments.push(p),
             Err((line, message)) => {
@@ -781,16 +869,20 @@ impl Reader {
             None => return Err((doc.line, "it has no Дата".into())),
             Some(v) => parse_date(v).ok_or((
                 doc.line_of(Field::Date),
-                format!("Дата {v:?} is not a date"),
+                format!("Дата {} is not a date", crate::text::quoted(v)),
             ))?,
         };
         let amount = match doc.get(Field::Amount) {
             None => return Err((doc.line, "it has no Сумма".into())),
             Some(v) => {
                 let line = doc.line_of(Field::Amount);
-                let a = parse_amount(v).map_err(|e| (line, format!("Сумма {v:?}: {e}")))?;
+                let a = parse_amount(v)
+                    .map_err(|e| (line, format!("Сумма {}: {e}", crate::text::quoted(v))))?;
                 if a.is_sign_negative() || a.is_zero() {
-                    return Err((line, format!("Сумма {v:?} is not a positive amount")));
+                    return Err((
+                        line,
+                        format!("Сумма {} is not a positive amount", crate::text::quoted(v)),
+                    ));
                 }
                 a
             }
@@ -802,7 +894,7 @@ impl Reader {
                 self.warnings.push(Warning::at(
                     self.file,
                     doc.line_of(f),
-                    format!("{name} {v:?} is not a date; ignored"),
+                    format!("{name} {} is not a date; ignored", crate::text::quoted(v)),
                 ));
             }
             d
@@ -1259,6 +1351,48 @@ mod tests {
     const DOC: &str = "СекцияДокумент=Платежное поручение\nНомер=17\nДата=29.03.2024\nСумма=20000\n\
 ПлательщикСчет=40702810900000000002\nПлательщикИНН=7707083893\nПлательщик1=ООО \"Ромашка\"\n\
 ПолучательСчет=40702810000000000001\nДатаПоступило=01.04.2024\nНазначениеПлатежа=Оплата по сч. № 45 от 12.03.24\n";
+
+    /// A line longer than MAX_LINE is skipped as it streams by (never held whole): the
+    /// document it is in is skipped and counted, a line between documents only warned
+    /// about; whatever the chunk size, with or without a line end after it.
+    #[test]
+    fn overlong_lines_are_skipped_with_the_document_they_are_in() {
+        let long = "Ж".repeat(MAX_LINE / 2 + 10); // more than MAX_LINE bytes in UTF-8
+        let doc2 = DOC.replace("Номер=17", "Номер=18");
+        let text = format!(
+            "{HEAD}{}Назначение={long}\nКонецДокумента\n{long}\n{doc2}КонецДокумента\nКонецФайла\n",
+            DOC.replace("НазначениеПлатежа=Оплата по сч. № 45 от 12.03.24\n", "")
+        );
+        for chunk in [CHUNK, 4096, 333] {
+            let r = read_chunked(text.as_bytes(), 0, 4096, chunk).expect("readable");
+            let p = payments(&r);
+            assert_eq!(p.len(), 1, "chunk {chunk}");
+            assert_eq!(p[0].number, "18");
+            assert_eq!(r.skipped, 1);
+            assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+            let first = &r.warnings[0];
+            assert_eq!(first.line, Some(14));
+            assert!(
+                first.message.starts_with(
+                    "document skipped: line 14 is 1048617 bytes long, more than the 1 MiB"
+                ),
+                "{}",
+                first.message
+            );
+            assert!(first.message.len() < 400, "{}", first.message);
+            assert_eq!(r.warnings[1].line, Some(16));
+            assert!(r.warnings[1].message.ends_with("the line is skipped"));
+        }
+        // At the very end of the file, without a line end.
+        let text = format!("{HEAD}{DOC}КонецДокумента\n{long}");
+        let r = read_chunked(text.as_bytes(), 0, 4096, 4096).expect("readable");
+        assert_eq!(payments(&r).len(), 1);
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.line == Some(16) && w.message.contains("bytes long"))
+        );
+    }
 
     #[test]
     fn reads_a_document_with_its_sides_dates_and_purpose() {
