@@ -156,7 +156,7 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> crate::Result<()> {
 }
 
 /// Reads every input file, on as many threads as there are cores (up to
-/// [`MAX_THREADS`]): the largest files first, so a big statement starts at once and the
+/// [`crate::par::MAX_THREADS`]): the largest files first, so a big statement starts at once and the
 /// lists are read beside it. What each file gives does not depend on the threads: the
 /// results are put back in path order.
 pub fn load(inputs: &[PathBuf]) -> crate::Result<Inputs> {
@@ -168,10 +168,7 @@ pub fn load(inputs: &[PathBuf]) -> crate::Result<Inputs> {
         .map(|(i, (p, _))| (std::fs::metadata(p).map_or(0, |m| m.len()), i))
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, MAX_THREADS)
-        .min(list.len().max(1));
+    let threads = crate::par::threads_for_tasks(list.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<crate::Result<Loaded>>> = (0..list.len()).map(|_| None).collect();
     let work = || {
@@ -210,9 +207,6 @@ pub fn load(inputs: &[PathBuf]) -> crate::Result<Inputs> {
     Ok(Inputs { sources, files })
 }
 
-/// At most this many files are read at once (each may hold its documents and a buffer).
-pub const MAX_THREADS: usize = 4;
-
 /// Reads one file: the head tells the format; a statement is then read as a stream (a
 /// year of them is gigabytes), anything else whole.
 fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
@@ -221,6 +215,7 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
         source,
     };
     let mut f = std::fs::File::open(&path).map_err(io)?;
+    let meta = f.metadata().ok();
     let mut head = Vec::new();
     (&mut f)
         .take(HEAD as u64)
@@ -235,10 +230,9 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
                 message: cannot_read(Format::ClientBank, &e.message),
             },
         }
-    } else if let Some(size) = f
-        .metadata()
+    } else if let Some(size) = meta
+        .as_ref()
         .map(|m| m.len())
-        .ok()
         .filter(|&size| size > MAX_WHOLE_FILE)
     {
         too_big(&head, size, named)
@@ -250,16 +244,14 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
     if let Outcome::Read(r) = &mut outcome {
         // The documents stay until the run ends: no spare capacity.
         r.documents.shrink_to_fit();
-    }
-    // Files that do not say when they were exported (lists saved by hand) are as new as
-    // their modification time.
-    if let Outcome::Read(r) = &mut outcome
-        && r.exported.is_none()
-    {
-        r.exported = std::fs::metadata(&path)
-            .and_then(|m| m.modified())
-            .ok()
-            .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+        // Files that do not say when they were exported (lists saved by hand) are as new
+        // as their modification time.
+        if r.exported.is_none() {
+            r.exported = meta
+                .as_ref()
+                .and_then(|m| m.modified().ok())
+                .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+        }
     }
     Ok(Loaded {
         file,

@@ -160,7 +160,7 @@ pub fn normalize_name(name: &str) -> String {
     const FORMS: &[&str] = &[
         "ооо", "оао", "зао", "пао", "ао", "ип", "нко", "ано", "гуп", "муп", "фгуп",
     ];
-    let lower = name.to_lowercase().replace('ё', "е");
+    let lower = crate::text::fold_ru(name);
     let cleaned: String = lower
         .chars()
         .map(|c| {
@@ -189,15 +189,17 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         .extend(config.our_accounts.iter().cloned());
     ledger.our_inns.extend(config.our_inns.iter().cloned());
     // Exact capacities: the documents are the bulk of the memory.
-    let count = |f: fn(&Document) -> bool| -> usize {
-        files
-            .iter()
-            .map(|x| x.documents.iter().filter(|d| f(d)).count())
-            .sum()
-    };
-    let mut invoices = Vec::with_capacity(count(|d| matches!(d, Document::Invoice(_))));
-    let mut credits = Vec::with_capacity(count(|d| matches!(d, Document::Credit(_))));
-    let mut payments = Vec::with_capacity(count(|d| matches!(d, Document::Payment(_))));
+    let (mut n_invoices, mut n_credits, mut n_payments) = (0, 0, 0);
+    for d in files.iter().flat_map(|f| &f.documents) {
+        match d {
+            Document::Invoice(_) => n_invoices += 1,
+            Document::Credit(_) => n_credits += 1,
+            Document::Payment(_) => n_payments += 1,
+        }
+    }
+    let mut invoices = Vec::with_capacity(n_invoices);
+    let mut credits = Vec::with_capacity(n_credits);
+    let mut payments = Vec::with_capacity(n_payments);
     let mut exported: HashMap<FileId, chrono::NaiveDateTime> = HashMap::default();
     for f in files {
         ledger

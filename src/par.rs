@@ -4,16 +4,23 @@
 //! own (reading a receipt's purpose, say). Those run here on scoped threads: no thread
 //! pool, no shared state, the same output whatever the number of cores.
 
-/// At most this many threads: each holds a share of the results.
+/// At most this many threads: each holds a share of the results (or, reading files, a
+/// file's documents and buffer).
 pub const MAX_THREADS: usize = 4;
 
 /// Below this many items a step is not worth a thread.
 const MIN_PER_THREAD: usize = 4096;
 
-/// The number of threads worth using for `items` items.
-pub fn threads_for(items: usize) -> usize {
+/// The number of threads for `tasks` tasks that are each worth a thread: one per core,
+/// at most [`MAX_THREADS`], at least one.
+pub fn threads_for_tasks(tasks: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(MAX_THREADS).min(items / MIN_PER_THREAD).max(1)
+    cores.min(MAX_THREADS).min(tasks).max(1)
+}
+
+/// The number of threads worth using for `items` small items.
+pub fn threads_for(items: usize) -> usize {
+    threads_for_tasks(items / MIN_PER_THREAD)
 }
 
 /// `items.iter().map(f).collect()`, on several threads when there are many items.

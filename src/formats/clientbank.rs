@@ -311,18 +311,7 @@ fn read_chunked(
             } else {
                 1
             };
-            match overlong.take() {
-                Some((no, len, head)) => r.overlong_line(no, len + (i - start), &head),
-                None if i - start > MAX_LINE => {
-                    line_no = line_no.saturating_add(1);
-                    r.overlong_line(line_no, i - start, &buf[start..start + 200]);
-                }
-                None => {
-                    line_no = line_no.saturating_add(1);
-                    r.line_bytes(line_no, &buf[start..i]);
-                }
-            }
-            r.last_line = line_no;
+            end_line(&mut r, &mut line_no, &mut overlong, &buf[start..i]);
             start = i + skip;
         }
         buf.drain(..start);
@@ -340,24 +329,38 @@ fn read_chunked(
             buf.drain(..gone);
         }
         if eof {
-            if let Some((no, len, head)) = overlong.take() {
-                r.overlong_line(no, len + buf.len(), &head);
-                r.last_line = line_no;
-            } else if !buf.is_empty() {
-                line_no = line_no.saturating_add(1);
-                let rest = std::mem::take(&mut buf);
-                if rest.len() > MAX_LINE {
-                    r.overlong_line(line_no, rest.len(), &rest[..200]);
-                } else {
-                    r.line_bytes(line_no, &rest);
-                }
-                r.last_line = line_no;
+            // The last line, without a line end.
+            if overlong.is_some() || !buf.is_empty() {
+                end_line(&mut r, &mut line_no, &mut overlong, &buf);
             }
             break;
         }
         eof = fill(&mut src, &mut buf, chunk).map_err(io_error)?;
     }
     r.finish()
+}
+
+/// Hands one whole line to the reader: the end of a line whose start was already dropped
+/// as too long, or a line longer than [`MAX_LINE`], goes to `overlong_line`; any other
+/// line to `line_bytes`.
+fn end_line(
+    r: &mut Reader,
+    line_no: &mut u32,
+    overlong: &mut Option<(u32, usize, Vec<u8>)>,
+    line: &[u8],
+) {
+    match overlong.take() {
+        Some((no, len, head)) => r.overlong_line(no, len + line.len(), &head),
+        None => {
+            *line_no = line_no.saturating_add(1);
+            if line.len() > MAX_LINE {
+                r.overlong_line(*line_no, line.len(), &line[..200]);
+            } else {
+                r.line_bytes(*line_no, line);
+            }
+        }
+    }
+    r.last_line = *line_no;
 }
 
 /// Reads up to `want` more bytes into `buf`; true at the end of the stream.

@@ -47,14 +47,11 @@ impl TextEncoding {
     /// decodes millions of values and keeps few of them.
     pub fn decode_into(self, bytes: &[u8], out: &mut String) {
         out.clear();
-        if let Ok(ascii) = std::str::from_utf8(bytes)
-            && (self == TextEncoding::Utf8 || bytes.is_ascii())
-        {
-            out.push_str(ascii);
-            return;
-        }
         match self {
+            // Valid UTF-8 is borrowed, not copied, before it is pushed.
             TextEncoding::Utf8 => out.push_str(&String::from_utf8_lossy(bytes)),
+            // ASCII reads the same in every encoding sverka knows.
+            _ if bytes.is_ascii() => out.push_str(std::str::from_utf8(bytes).unwrap_or_default()),
             other => {
                 let mut decoder = other.encoding().new_decoder_without_bom_handling();
                 out.reserve(

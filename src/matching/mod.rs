@@ -539,10 +539,7 @@ fn contract_of_purpose(purpose: &str) -> Option<(String, String)> {
         .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .filter(|w| !w.is_empty())
         .collect();
-    let lower: Vec<String> = words
-        .iter()
-        .map(|w| w.to_lowercase().replace('ё', "е"))
-        .collect();
+    let lower: Vec<String> = words.iter().map(|w| crate::text::fold_ru(w)).collect();
     for (k, w) in lower.iter().enumerate() {
         let w = w.trim_start_matches(['(', '"', '«', '\'']);
         let (word, glued) = match w.split_once('.') {
