@@ -349,6 +349,18 @@ pub fn note_guessed_years(years: &[i32], diag: &mut dyn Diagnostics) {
     ));
 }
 
+/// The output format of a command that writes the register or its worklists (CSV unless
+/// told otherwise), checked: XLSX not to a terminal (unless split into files per
+/// manager), a sheet per manager only in a workbook.
+pub fn register_format(common: &Common) -> Result<OutputFormat> {
+    let format = default_format(common, OutputFormat::Csv);
+    if !common.split_by_manager {
+        check_binary_target(common, format)?;
+    }
+    check_sheet_per_manager(common, format)?;
+    Ok(format)
+}
+
 /// A sheet per manager exists only in a workbook.
 pub fn check_sheet_per_manager(common: &Common, format: OutputFormat) -> Result<()> {
     if common.sheet_per_manager && format != OutputFormat::Xlsx {

@@ -21,11 +21,7 @@ pub struct TasksSettings {
 }
 
 pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
-    let format = super::default_format(&s.common, OutputFormat::Csv);
-    if !s.common.split_by_manager {
-        super::check_binary_target(&s.common, format)?;
-    }
-    super::check_sheet_per_manager(&s.common, format)?;
+    let format = super::register_format(&s.common)?;
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
     let reg = aging::register(&ledger, &m, &s.aging)?;
