@@ -86,12 +86,7 @@ fn bad_option_values_exit_2() {
 fn missing_file_exits_1_naming_it() {
     let f = Fixture::new();
     let missing = f.path().join("kl_to_1c_missing.txt");
-    let out = sverka()
-        .arg("report")
-        .arg(&missing)
-        .args(["--as-of", "2024-03-31", "--format", "json"])
-        .output()
-        .expect("run sverka");
+    let out = report_output(&missing, "2024-03-31", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     assert!(out.stdout.is_empty());
     assert!(
@@ -140,12 +135,7 @@ fn recognised_statement_that_cannot_be_read_fails_the_run() {
     );
     let broken = f.utf8("bank/kl_to_1c.txt", &lost_cyrillic_statement());
     for input in [f.path().to_path_buf(), broken] {
-        let out = sverka()
-            .arg("report")
-            .arg(&input)
-            .args(["--as-of", "2024-03-31", "--format", "json"])
-            .output()
-            .expect("run sverka");
+        let out = report_output(&input, "2024-03-31", &[]);
         assert_eq!(out.status.code(), Some(1), "{input:?}: {}", stderr_of(&out));
         assert!(out.stdout.is_empty(), "{input:?}: no register");
         assert!(
@@ -165,12 +155,7 @@ fn damaged_export_in_a_folder_fails_the_run_and_says_how_to_proceed() {
         "orders.xml",
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация ВерсияСхемы=\"2.10\">\n<Документ>\n<Номер>7</Номер>\n<Сумма>100",
     );
-    let out = sverka()
-        .arg("report")
-        .arg(f.path())
-        .args(["--as-of", "2024-03-31", "--format", "json"])
-        .output()
-        .expect("run sverka");
+    let out = report_output(f.path(), "2024-03-31", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     assert!(out.stdout.is_empty(), "no register without the file");
     let err = stderr_of(&out);
@@ -201,12 +186,7 @@ fn unreadable_documents_are_named_and_counted() {
             bad,
         ],
     );
-    let out = sverka()
-        .arg("report")
-        .arg(f.path())
-        .args(["--as-of", "2024-03-31", "--format", "json"])
-        .output()
-        .expect("run sverka");
+    let out = report_output(f.path(), "2024-03-31", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let err = stderr_of(&out);
     assert!(
@@ -220,12 +200,7 @@ fn unreadable_documents_are_named_and_counted() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(r["totals"]["outstanding"], "600.00");
 
-    let out = sverka()
-        .arg("report")
-        .arg(f.path())
-        .args(["--as-of", "2024-03-31", "--format", "json", "--strict"])
-        .output()
-        .expect("run sverka");
+    let out = report_output(f.path(), "2024-03-31", &["--strict"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     assert!(out.stdout.is_empty());
 }
@@ -236,24 +211,14 @@ fn unreadable_documents_are_named_and_counted() {
 fn unknown_file_in_a_folder_is_a_warning_and_strict_makes_it_an_error() {
     let f = samples_copy();
     f.utf8("notes.md", "# Заметки\n\nВыписки за март.\n");
-    let out = sverka()
-        .arg("report")
-        .arg(f.path())
-        .args(["--as-of", "2024-03-31", "--format", "json"])
-        .output()
-        .expect("run sverka");
+    let out = report_output(f.path(), "2024-03-31", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let err = stderr_of(&out);
     assert!(err.contains("warning") && err.contains("notes.md"), "{err}");
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(r["totals"]["outstanding"], "282000.00");
 
-    let out = sverka()
-        .arg("report")
-        .arg(f.path())
-        .args(["--as-of", "2024-03-31", "--format", "json", "--strict"])
-        .output()
-        .expect("run sverka");
+    let out = report_output(f.path(), "2024-03-31", &["--strict"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("notes.md"), "{}", stderr_of(&out));
 }

@@ -171,13 +171,7 @@ impl Fixture {
 
     /// `sverka report <dir> --as-of <date> --format json`, parsed.
     pub fn report_json(&self, as_of: &str, extra: &[&str]) -> serde_json::Value {
-        let out = sverka()
-            .arg("report")
-            .arg(self.path())
-            .args(["--as-of", as_of, "--format", "json"])
-            .args(extra)
-            .output()
-            .expect("run sverka");
+        let out = report_output(self.path(), as_of, extra);
         assert!(
             out.status.success(),
             "sverka failed: {}",
@@ -221,6 +215,17 @@ pub fn sverka() -> Command {
         c.env_remove(var);
     }
     c
+}
+
+/// `sverka report INPUT --as-of AS_OF --format json` and `extra`, run (whatever its exit).
+pub fn report_output(input: &Path, as_of: &str, extra: &[&str]) -> std::process::Output {
+    sverka()
+        .arg("report")
+        .arg(input)
+        .args(["--as-of", as_of, "--format", "json"])
+        .args(extra)
+        .output()
+        .expect("run sverka")
 }
 
 /// The register row of the counterparty with this INN.
