@@ -223,7 +223,8 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
         .map_err(io)?;
     let mut outcome = if formats::detect(&head) == Detected::Known(Format::ClientBank) {
         let stream = std::io::Cursor::new(head).chain(std::io::BufReader::new(f));
-        match formats::clientbank::read_from(stream, file) {
+        let size = meta.as_ref().map_or(0, |m| m.len());
+        match formats::clientbank::read_sized(stream, file, size) {
             Ok(r) => Outcome::Read(r),
             Err(e) => Outcome::Failed {
                 line: e.line,
@@ -238,6 +239,10 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
         too_big(&head, size, named)
     } else {
         let mut bytes = head;
+        // Room for the whole file at once: growing by doubling would copy it and hold
+        // two copies at the peak.
+        let size = meta.as_ref().map_or(0, |m| m.len()) as usize;
+        bytes.reserve_exact((size + 1).saturating_sub(bytes.len()));
         f.read_to_end(&mut bytes).map_err(io)?;
         read_one(&bytes, file, named)
     };

@@ -115,6 +115,10 @@ pub const RUB: &str = "RUB";
 
 /// Normalises a currency as 1C and people write it (`643`, `руб.`, `RUR`, empty) to a code.
 pub fn normalize_currency(raw: &str) -> Currency {
+    // What nearly every document says, without lower-casing it first.
+    if matches!(raw, "" | "643" | "RUB" | "810") {
+        return Text::const_new(RUB);
+    }
     let s = raw.trim().trim_end_matches('.').to_lowercase();
     match s.as_str() {
         "" | "643" | "810" | "руб" | "rub" | "rur" | "рубль" | "₽" | "р" => {

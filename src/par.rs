@@ -47,6 +47,50 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     })
 }
 
+/// `items.into_iter().map(f).collect()` for items of uneven size: they are cut into one
+/// run of neighbours per thread, each run about the same total `weight` (the number of
+/// small units of work in an item), so that one customer with half the documents does
+/// not leave a core idle. Results come in the input's order.
+pub fn map_weighted<T: Send, R: Send>(
+    items: Vec<T>,
+    weight: impl Fn(&T) -> usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let weights: Vec<usize> = items.iter().map(&weight).collect();
+    let total: usize = weights.iter().sum();
+    let threads = threads_for(total);
+    if threads <= 1 || items.len() < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    // Cut where the running total passes each thread's share.
+    let share = total.div_ceil(threads);
+    let mut runs: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut run = Vec::new();
+    let mut filled = 0;
+    for (item, w) in items.into_iter().zip(weights) {
+        run.push(item);
+        filled += w;
+        if filled >= share * (runs.len() + 1) && runs.len() + 1 < threads {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    runs.push(run);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut runs = runs.into_iter();
+        let first = runs.next().unwrap_or_default();
+        let handles: Vec<_> = runs
+            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = first.into_iter().map(f).collect();
+        for h in handles {
+            // A panic in a worker is a bug: let it surface as one.
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +103,19 @@ mod tests {
         assert!(out.iter().enumerate().all(|(i, &x)| x == i as u64 * 3));
         assert_eq!(map(&[] as &[u64], |x| *x), Vec::<u64>::new());
         assert_eq!(map(&[7u64], |x| x + 1), vec![8]);
+    }
+
+    #[test]
+    fn weighted_keeps_the_order_whatever_the_weights() {
+        // One heavy item among light ones, and enough work for every thread.
+        let items: Vec<usize> = (0..3000).collect();
+        let weight = |&x: &usize| if x == 10 { 40_000 } else { 5 };
+        let out = map_weighted(items.clone(), weight, |x| x * 2);
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(
+            map_weighted(Vec::<u8>::new(), |_| 1, |x| x),
+            Vec::<u8>::new()
+        );
+        assert_eq!(map_weighted(vec![1u8], |_| 100_000, |x| x + 1), vec![2]);
     }
 }

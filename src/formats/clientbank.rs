@@ -255,7 +255,7 @@ enum State {
 
 /// Reads a statement. Fails only when the text cannot be read at all.
 pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
-    read_from(bytes, file)
+    read_sized(bytes, file, bytes.len() as u64)
 }
 
 /// How much of a statement is read to tell its encoding, and then read at a time: the
@@ -270,7 +270,17 @@ pub const MAX_LINE: usize = 1 << 20;
 /// Reads a statement from a stream, a chunk at a time. Fails only when the text cannot
 /// be read at all (or the stream fails).
 pub fn read_from(src: impl std::io::Read, file: FileId) -> Result<FileRead, FileError> {
-    read_chunked(src, file, CHUNK, CHUNK)
+    read_chunked(src, file, CHUNK, CHUNK, 0)
+}
+
+/// The fewest bytes a real statement spends on a document (the shortest in the corpus
+/// take about 700): a file's size over it bounds how many documents it holds.
+const MIN_DOCUMENT_BYTES: u64 = 512;
+
+/// [`read_from`] for a stream of about `size` bytes (a file's length): room for its
+/// documents is made once, instead of growing (and copying them) as they come.
+pub fn read_sized(src: impl std::io::Read, file: FileId, size: u64) -> Result<FileRead, FileError> {
+    read_chunked(src, file, CHUNK, CHUNK, size)
 }
 
 /// [`read_from`] with the encoding told from the first `head` bytes and the rest read
@@ -280,6 +290,7 @@ fn read_chunked(
     file: FileId,
     head: usize,
     chunk: usize,
+    size: u64,
 ) -> Result<FileRead, FileError> {
     let io_error = |e: std::io::Error| FileError {
         line: None,
@@ -292,6 +303,10 @@ fn read_chunked(
     buf.drain(..bom);
     let mut r = Reader::new(file, enc);
     r.declared = hint;
+    // Room a document leaves unused is address space, not memory: pages are taken
+    // only when written.
+    r.payments
+        .reserve(usize::try_from(size / MIN_DOCUMENT_BYTES).unwrap_or(0));
     let mut line_no: u32 = 0;
     // A line longer than MAX_LINE being skipped: its number, length so far, first bytes.
     let mut overlong: Option<(u32, usize, Vec<u8>)> = None;
@@ -409,7 +424,8 @@ struct Reader {
     version: Option<String>,
     header_accounts: Vec<String>,
     balances: Vec<Balance>,
-    payments: Vec<Payment>,
+    /// The payments read, as the documents the file gives (all `Document::Payment`).
+    payments: Vec<Document>,
     parties: crate::model::PartyPool,
     /// The last document's buffers, for the next one.
     spare: Option<Box<OpenDocument>>,
@@ -858,7 +874,7 @@ impl Reader {
             return;
         }
         match self.payment(&doc) {
-            Ok(p) => self.payments.push(p),
+            Ok(p) => self.payments.push(Document::Payment(p)),
             Err((line, message)) => {
                 self.skipped += 1;
                 self.warn(line, format!("document skipped: {message}"));
@@ -1058,7 +1074,7 @@ impl Reader {
         let mut out = FileRead::new(Format::ClientBank, Some(self.encoding));
         out.version = self.version;
         out.accounts = accounts;
-        out.documents = self.payments.into_iter().map(Document::Payment).collect();
+        out.documents = self.payments;
         out.skipped = self.skipped;
         out.warnings = self.warnings;
         out.exported = self
@@ -1097,7 +1113,11 @@ impl Reader {
         }
         let mut accounts: Vec<&&str> = by_account.keys().collect();
         accounts.sort();
-        let flows = Flows::new(&self.payments, &accounts);
+        let payments = self.payments.iter().filter_map(|d| match d {
+            Document::Payment(p) => Some(p),
+            _ => None,
+        });
+        let flows = Flows::new(payments, &accounts);
         for account in accounts {
             let mut secs = by_account[*account].clone();
             secs.sort_by_key(|b| (b.start, b.line));
@@ -1173,7 +1193,7 @@ struct Flows {
 }
 
 impl Flows {
-    fn new(payments: &[Payment], accounts: &[&&str]) -> Self {
+    fn new<'a>(payments: impl Iterator<Item = &'a Payment>, accounts: &[&&str]) -> Self {
         let mut lists: HashMap<(String, bool), Vec<(NaiveDate, Decimal)>> = HashMap::new();
         for account in accounts {
             for incoming in [true, false] {
@@ -1329,7 +1349,7 @@ mod tests {
         let whole = read(&bytes, 0).unwrap();
         assert_eq!(whole.documents.len(), 2);
         for chunk in 1..40 {
-            let parts = read_chunked(&bytes[..], 0, 60, chunk).unwrap();
+            let parts = read_chunked(&bytes[..], 0, 60, chunk, 0).unwrap();
             assert_eq!(parts.documents, whole.documents, "chunk {chunk}");
             assert_eq!(parts.warnings, whole.warnings, "chunk {chunk}");
         }
@@ -1367,7 +1387,7 @@ mod tests {
             DOC.replace("НазначениеПлатежа=Оплата по сч. № 45 от 12.03.24\n", "")
         );
         for chunk in [CHUNK, 4096, 333] {
-            let r = read_chunked(text.as_bytes(), 0, 4096, chunk).expect("readable");
+            let r = read_chunked(text.as_bytes(), 0, 4096, chunk, 0).expect("readable");
             let p = payments(&r);
             assert_eq!(p.len(), 1, "chunk {chunk}");
             assert_eq!(p[0].number, "18");
@@ -1388,7 +1408,7 @@ mod tests {
         }
         // At the very end of the file, without a line end.
         let text = format!("{HEAD}{DOC}КонецДокумента\n{long}");
-        let r = read_chunked(text.as_bytes(), 0, 4096, 4096).expect("readable");
+        let r = read_chunked(text.as_bytes(), 0, 4096, 4096, 0).expect("readable");
         assert_eq!(payments(&r).len(), 1);
         assert!(
             r.warnings

@@ -58,36 +58,56 @@ fn find_header(text: &str) -> Option<Found> {
     best.map(|(_, h)| h)
 }
 
-fn decode(bytes: &[u8]) -> (TextEncoding, String) {
-    let (enc, bom) = encoding::sniff(
+fn sniff_encoding(bytes: &[u8]) -> (TextEncoding, usize) {
+    encoding::sniff(
         bytes,
         &["Номер", "Дата", "Сумма", "Контрагент", "ИНН"],
         None,
-    );
-    (enc, enc.decode(&bytes[bom..]).into_owned())
+    )
+}
+
+/// The first `limit` bytes (or fewer) cut after a line end, so that no character and no
+/// line is cut.
+fn head_lines(bytes: &[u8], limit: usize) -> &[u8] {
+    if bytes.len() <= limit {
+        return bytes;
+    }
+    let head = &bytes[..limit];
+    head.iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(head, |i| &head[..=i])
 }
 
 /// True when the bytes are a list with a recognisable header.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(16 * 1024)];
-    // Cut at a line end so a multi-byte character is not split.
-    let cut = head
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(head.len(), |i| i + 1);
-    let (_, text) = decode(&head[..cut]);
-    find_header(&text).is_some()
+    let head = head_lines(bytes, 16 * 1024);
+    let (enc, bom) = sniff_encoding(head);
+    find_header(&enc.decode(&head[bom..])).is_some()
 }
 
-/// Reads a list.
+/// How much of a list is decoded to look for its header: [`MAX_PREAMBLE`] records of
+/// any real list fit many times over.
+const HEADER_SEARCH: usize = 256 * 1024;
+
 pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
-    let (enc, text) = decode(bytes);
-    let found = find_header(&text).ok_or_else(|| FileError {
-        line: None,
-        message: "no header row with the number, date, amount and counterparty (or INN) columns"
-            .into(),
-    })?;
+    let (enc, bom) = sniff_encoding(bytes);
+    let bytes = &bytes[bom..];
+    // The header is looked for in the decoded start of the file; the rows are read from
+    // the bytes themselves and decoded cell by cell (every encoding sverka reads writes
+    // delimiters, quotes and line ends as ASCII), so the file is never held twice.
+    let head = head_lines(bytes, HEADER_SEARCH);
+    let found = find_header(&enc.decode(head))
+        .or_else(|| (head.len() < bytes.len()).then(|| find_header(&enc.decode(bytes)))?)
+        .ok_or_else(|| FileError {
+            line: None,
+            message:
+                "no header row with the number, date, amount and counterparty (or INN) columns"
+                    .into(),
+        })?;
     let mut out = FileRead::new(Format::Delimited, Some(enc));
+    // A document per line at most: room for all of them at once.
+    out.documents
+        .reserve(memchr::memchr_iter(b'\n', bytes).count() + 1);
     let mut parties = crate::model::PartyPool::default();
     for (i, c) in found.header.repeated() {
         out.warnings.push(Warning::file(
@@ -102,12 +122,14 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
         .delimiter(found.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let lines = LineIndex::new(&text);
-    let mut record = csv::StringRecord::new();
+        .from_reader(bytes);
+    let lines = LineIndex::new(bytes);
+    let mut record = csv::ByteRecord::new();
+    // One row's cells, their buffers reused from row to row.
+    let mut cells: Vec<TableCell> = Vec::new();
     let mut index = 0usize;
     loop {
-        match rdr.read_record(&mut record) {
+        match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
@@ -121,7 +143,7 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
         let line = lines.line_at(start);
         let length = (rdr.position().byte() as usize).saturating_sub(start);
         if length > MAX_RECORD {
-            let first = record.get(0).unwrap_or_default();
+            let first = enc.decode(record.get(0).unwrap_or_default());
             return Err(FileError {
                 line: Some(line),
                 message: format!(
@@ -129,7 +151,7 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
                      may have (its first cell is {}); an unclosed quote may have joined the \
                      lines after it: fix the file and read it again",
                     MAX_RECORD >> 20,
-                    quoted(first)
+                    quoted(&first)
                 ),
             });
         }
@@ -138,10 +160,13 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
             continue;
         }
         // Every CSV cell is text: what it means is decided as for any other table.
-        let cells: Vec<TableCell> = record
-            .iter()
-            .map(|f| TableCell::Text(f.to_string()))
-            .collect();
+        cells.truncate(record.len());
+        cells.resize_with(record.len(), || TableCell::Text(String::new()));
+        for (cell, field) in cells.iter_mut().zip(record.iter()) {
+            if let TableCell::Text(text) = cell {
+                enc.decode_into(field, text);
+            }
+        }
         match table::row(
             &found.header,
             &cells,
@@ -170,8 +195,7 @@ struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> Self {
-        let b = text.as_bytes();
+    fn new(b: &'a [u8]) -> Self {
         let mut starts = vec![0];
         for (i, &c) in b.iter().enumerate() {
             if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
@@ -349,6 +373,19 @@ mod tests {
         assert_eq!(err.line, Some(2));
         assert!(err.message.contains("characters in all"), "{}", err.message);
         assert!(err.message.len() < 400, "{}", err.message);
+    }
+
+    #[test]
+    fn a_header_after_a_long_preamble_is_still_found() {
+        // Three preamble lines of 100 KB each put the header past the decoded start.
+        let filler = "x".repeat(100 * 1024);
+        let text = format!(
+            "{filler}\n{filler}\n{filler}\nНомер;Дата;Контрагент;Сумма\n45;12.03.2024;ООО Ромашка;1 234,56\n"
+        );
+        let r = docs(&text);
+        assert_eq!(r.documents.len(), 1);
+        assert_eq!(invoice(&r.documents[0]).number, "45");
+        assert_eq!(invoice(&r.documents[0]).prov.line, 5);
     }
 
     #[test]

@@ -20,11 +20,13 @@
 //! Every lookup goes through indexes by party and by number core: no step scans all
 //! invoices per payment.
 
+mod cores;
 pub mod overrides;
 pub mod refs;
 
 use crate::ledger::{Ledger, PartyId, PaymentClass};
 use chrono::NaiveDate;
+use cores::CoreIndex;
 use refs::{DocRef, RefKind, Strength};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
@@ -439,7 +441,7 @@ impl Note {
 }
 
 /// What happened to one receipt.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Receipt {
     /// Index into `Ledger::payments`.
     pub payment: usize,
@@ -677,12 +679,11 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     receipt_ids.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
 
     // Index of invoices by number core, for payers that must be identified by reference.
-    let mut by_core: HashMap<crate::model::Text, Vec<usize>> = HashMap::default();
-    for &i in &invoices {
-        for core in cores(&ledger.invoices[i].doc) {
-            by_core.entry(core).or_default().push(i);
-        }
-    }
+    let by_core = CoreIndex::new(invoices.iter().flat_map(|&i| {
+        cores(&ledger.invoices[i].doc)
+            .into_iter()
+            .map(move |c| (c, i))
+    }));
     // Each receipt's purpose is read on its own: on all cores.
     let mut receipts: Vec<Receipt> = crate::par::map(&receipt_ids, |&i| {
         let p = &ledger.payments[i];
@@ -853,23 +854,59 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             .or_default()
             .push(i);
     }
-    for ((party, contract, currency), group) in &groups {
+    // The groups share nothing, so they are matched on all cores. The receipts are
+    // put in group order (in date order within a group) so that each group works on a
+    // slice of its own, numbered from 0; afterwards they go back to date order. Results
+    // are gathered in the groups' order, as one core would give them.
+    const NO_GROUP: u32 = u32::MAX;
+    let mut group_of = vec![NO_GROUP; ledger.payments.len()];
+    let mut jobs: Vec<(GroupKey, Group)> = Vec::with_capacity(groups.len());
+    for (g, (key, mut group)) in groups.into_iter().enumerate() {
+        for &ri in &group.receipts {
+            group_of[receipts[ri].payment] = g as u32;
+        }
+        group.receipts = (0..group.receipts.len()).collect();
+        jobs.push((key, group));
+    }
+    let date_order = |r: &Receipt| {
+        let p = &ledger.payments[r.payment];
+        (p.cash_date, p.doc.prov)
+    };
+    receipts.sort_unstable_by_key(|r| (group_of[r.payment], date_order(r)));
+    drop(group_of);
+    let mut rest: &mut [Receipt] = &mut receipts;
+    let mut slices = Vec::with_capacity(jobs.len());
+    for (key, group) in jobs {
+        let (own, tail) = std::mem::take(&mut rest).split_at_mut(group.receipts.len());
+        rest = tail;
+        slices.push((key, group, own));
+    }
+    let work = |(_, g, _): &(GroupKey, Group, &mut [Receipt])| {
+        1 + g.invoices.len() + g.receipts.len() + g.credits.len() + g.refunds.len()
+    };
+    let done = crate::par::map_weighted(slices, work, |(key, group, own)| {
+        let (party, contract, currency) = &key;
         let context = Context {
             removed: removed.get(party).map_or(&[][..], Vec::as_slice),
             party_invoices: party_invoices.get(party).map_or(&[][..], Vec::as_slice),
             contract,
             currency,
         };
-        let mut sim = Simulation::new(ledger, cfg, group, context);
-        sim.run(&mut receipts)?;
-        for (c, applied, unapplied, unknown) in sim.credit_results {
+        let mut sim = Simulation::new(ledger, cfg, &group, context);
+        let outcome = sim.run(own);
+        (outcome, sim.credit_results, sim.allocations)
+    });
+    for (outcome, credit_results, allocations) in done {
+        outcome?;
+        for (c, applied, unapplied, unknown) in credit_results {
             let slot = &mut m.credits[credit_slot[&c]];
             slot.applied = applied;
             slot.unapplied = unapplied;
             slot.link_note = unknown;
         }
-        m.allocations.extend(sim.allocations);
+        m.allocations.extend(allocations);
     }
+    receipts.sort_unstable_by_key(date_order);
     for r in &mut receipts {
         r.notes.sort();
         r.notes.dedup();
@@ -1081,7 +1118,7 @@ fn link_ref(number: &str) -> DocRef {
 /// that customer (by INN or by name). Returns that customer, with a note.
 fn third_party(
     ledger: &Ledger,
-    by_core: &HashMap<crate::model::Text, Vec<usize>>,
+    by_core: &CoreIndex,
     payer: PartyId,
     p: &crate::ledger::LedgerPayment,
     refs: &[DocRef],
@@ -1099,7 +1136,6 @@ fn third_party(
             .get(&r.core)
             .map(|l| {
                 l.iter()
-                    .copied()
                     .filter(|&i| numbers(&ledger.invoices[i].doc).any(|n| names_number(r, n)))
                     .collect()
             })
@@ -1139,7 +1175,7 @@ fn third_party(
 /// Finds the party of a payer without a usable INN from the invoices its purpose names.
 fn identify(
     ledger: &Ledger,
-    by_core: &HashMap<crate::model::Text, Vec<usize>>,
+    by_core: &CoreIndex,
     refs: &[DocRef],
     amount: Decimal,
     notes: &mut Vec<Note>,
@@ -1151,7 +1187,6 @@ fn identify(
         };
         let named: Vec<usize> = list
             .iter()
-            .copied()
             .filter(|&i| numbers(&ledger.invoices[i].doc).any(|n| names_number(r, n)))
             .collect();
         candidates.extend(filter_by_date(ledger, named, r.date));
@@ -1291,7 +1326,7 @@ struct Simulation<'a> {
     /// Notes for receipts (by ledger payment index) made while applying money.
     payment_notes: Vec<(usize, Note)>,
     /// Invoices of the group by the numeric core of their numbers (aliases included).
-    by_core: HashMap<crate::model::Text, Vec<usize>>,
+    by_core: CoreIndex,
     /// Invoices of the group by their ids in the exporting system.
     by_id: HashMap<String, usize>,
     /// Each invoice's stages (debt indexes, in payment order).
@@ -1366,7 +1401,7 @@ impl<'a> Simulation<'a> {
             });
         }
         debts.sort_by(|a, b| a.order.cmp(&b.order));
-        let mut by_core: HashMap<crate::model::Text, Vec<usize>> = HashMap::default();
+        let mut core_pairs: Vec<(crate::model::Text, usize)> = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::default();
         let mut parts: HashMap<usize, Vec<usize>> = HashMap::default();
         for (k, d) in debts.iter().enumerate() {
@@ -1382,14 +1417,13 @@ impl<'a> Simulation<'a> {
             let Debit::Invoice(inv, _) = d.debit else {
                 continue;
             };
-            for core in cores(&ledger.invoices[inv].doc) {
-                by_core.entry(core).or_default().push(i);
-            }
+            core_pairs.extend(cores(&ledger.invoices[inv].doc).into_iter().map(|c| (c, i)));
             for id in &d.ids {
                 by_id.entry(id.to_string()).or_insert(i);
             }
         }
         let any_pegged = debts.iter().any(|d| d.peg.is_some());
+        let by_core = CoreIndex::new(core_pairs);
         Simulation {
             ledger,
             cfg,
@@ -1579,7 +1613,6 @@ impl<'a> Simulation<'a> {
             .get(&r.core)
             .map(|list| {
                 list.iter()
-                    .copied()
                     .filter(|&i| self.names(r, i).is_some())
                     .collect()
             })
@@ -1626,7 +1659,6 @@ impl<'a> Simulation<'a> {
     fn oldest_named(&self, r: &DocRef) -> Option<usize> {
         let list = self.by_core.get(&r.core)?;
         list.iter()
-            .copied()
             .filter(|&i| self.names(r, i).is_some())
             .min_by_key(|&i| {
                 (

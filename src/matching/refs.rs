@@ -363,6 +363,13 @@ fn is_quote(ch: char) -> bool {
 
 /// Folds one char for matching, always to exactly one char.
 fn fold_char(ch: char) -> char {
+    // The usual letters first, without Unicode's tables (most of a purpose is them).
+    match ch {
+        'a'..='z' | '0'..='9' | 'а'..='я' => return ch,
+        'A'..='Z' => return ch.to_ascii_lowercase(),
+        'А'..='Я' => return char::from_u32(ch as u32 + 32).unwrap_or(ch),
+        _ => {}
+    }
     if ch.is_whitespace()
         || matches!(
             ch,
