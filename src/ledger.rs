@@ -188,6 +188,17 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         .our_accounts
         .extend(config.our_accounts.iter().cloned());
     ledger.our_inns.extend(config.our_inns.iter().cloned());
+    // Documents in a fixed order, whatever the order they were read in: older exports
+    // first (so that a newer copy of a document replaces an older one), then by file path
+    // and line. Files are put in that order, and the documents of each come in it.
+    let mut files = files;
+    files.sort_by_key(|f| (f.exported, f.file));
+    let mut rank = vec![u32::MAX; ledger.sources.len()];
+    for (r, f) in files.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(f.file as usize) {
+            *slot = r as u32;
+        }
+    }
     // Exact capacities: the documents are the bulk of the memory.
     let (mut n_invoices, mut n_credits, mut n_payments) = (0, 0, 0);
     for d in files.iter().flat_map(|f| &f.documents) {
@@ -197,10 +208,21 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             Document::Payment(_) => n_payments += 1,
         }
     }
-    let mut invoices = Vec::with_capacity(n_invoices);
-    let mut credits = Vec::with_capacity(n_credits);
-    let mut payments = Vec::with_capacity(n_payments);
-    let mut exported: HashMap<FileId, chrono::NaiveDateTime> = HashMap::default();
+    // Each document is moved once, into the ledger's own record; everything below works
+    // on those records in place (a copy of a million documents costs its memory twice).
+    // A statement's documents become the ledger's payments where they lie.
+    let mut invoices: Vec<LedgerInvoice> = Vec::with_capacity(n_invoices);
+    let mut credits: Vec<LedgerCredit> = Vec::with_capacity(n_credits);
+    let mut payments: Vec<LedgerPayment> = Vec::new();
+    let unclassified = |doc: Payment| LedgerPayment {
+        direction: None,
+        class: PaymentClass::Unknown,
+        cash_date: doc.date,
+        party: None,
+        invalid_inn: false,
+        by_account: false,
+        doc,
+    };
     for f in files {
         ledger
             .our_accounts
@@ -208,42 +230,66 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         ledger
             .our_inns
             .extend(f.company_inns.into_iter().filter(|i| is_valid_inn(i)));
-        if let Some(t) = f.exported {
-            exported.insert(f.file, t);
+        let only_payments = f
+            .documents
+            .iter()
+            .all(|d| matches!(d, Document::Payment(_)));
+        if payments.is_empty() && only_payments {
+            // (Collected in place: a payment record is no larger than a document.)
+            payments = f
+                .documents
+                .into_iter()
+                .filter_map(|d| match d {
+                    Document::Payment(doc) => Some(unclassified(doc)),
+                    _ => None,
+                })
+                .collect();
+            payments.reserve(n_payments - payments.len());
+            continue;
         }
+        payments.reserve(n_payments - payments.len());
         for d in f.documents {
             match d {
-                Document::Invoice(i) => invoices.push(i),
-                Document::Credit(c) => credits.push(c),
-                Document::Payment(p) => payments.push(p),
+                Document::Invoice(doc) => invoices.push(LedgerInvoice {
+                    doc,
+                    party: UNRESOLVED,
+                }),
+                Document::Credit(doc) => credits.push(LedgerCredit {
+                    doc,
+                    party: UNRESOLVED,
+                }),
+                Document::Payment(doc) => payments.push(unclassified(doc)),
             }
         }
     }
-    // Documents in a fixed order, whatever the order they were read in: older exports
-    // first (so that a newer copy of a document replaces an older one), then by file path
-    // and line.
-    // (The order of the files by export time, as a rank per file: integer keys, and the
-    // documents arrive already in file and line order, which the sort keeps cheap.)
-    let mut order: Vec<FileId> = (0..ledger.sources.len() as FileId).collect();
-    order.sort_by_key(|f| (exported.get(f).copied(), *f));
-    let mut rank = vec![0u32; order.len()];
-    for (r, f) in order.iter().enumerate() {
-        rank[*f as usize] = r as u32;
-    }
+    // Readers give a file's documents in line order; should one not, order them.
     let age = |p: Provenance| (rank.get(p.file as usize).copied().unwrap_or(u32::MAX), p);
-    invoices.sort_by_key(|i| age(i.prov));
-    credits.sort_by_key(|c| age(c.prov));
-    payments.sort_by_key(|p| age(p.prov));
+    if !invoices.is_sorted_by_key(|i| age(i.doc.prov)) {
+        invoices.sort_by_key(|i| age(i.doc.prov));
+    }
+    if !credits.is_sorted_by_key(|c| age(c.doc.prov)) {
+        credits.sort_by_key(|c| age(c.doc.prov));
+    }
+    if !payments.is_sorted_by_key(|p| age(p.doc.prov)) {
+        payments.sort_by_key(|p| age(p.doc.prov));
+    }
 
     // Every step below works in place: the documents are the bulk of the memory.
     dedup_payments(&mut payments, &mut ledger);
-    payments.retain(|p| p.status.is_active());
+    payments.retain(|p| p.doc.status.is_active());
     learn_our_inns(&payments, &mut ledger);
     dedup_invoices(&mut invoices, &mut ledger);
-    let removed: Vec<Invoice> = invoices.extract_if(.., |i| !i.status.is_active()).collect();
-    supersede(&mut invoices);
+    let mut removed: Vec<LedgerInvoice> = invoices
+        .extract_if(.., |i| !i.doc.status.is_active())
+        .collect();
+    let gone = supersede(&mut invoices);
+    let mut k = 0;
+    invoices.retain(|_| {
+        k += 1;
+        !gone[k - 1]
+    });
     dedup_credits(&mut credits, &mut ledger);
-    credits.retain(|c| c.status.is_active());
+    credits.retain(|c| c.doc.status.is_active());
 
     let mut resolver = PartyResolver::new(config.group);
     // Names first, so a customer written without an INN in one list joins the same
@@ -252,8 +298,8 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     let mut seen: HashSet<usize> = HashSet::default();
     for p in invoices
         .iter()
-        .map(|i| &i.customer)
-        .chain(credits.iter().map(|c| &c.customer))
+        .map(|i| &i.doc.customer)
+        .chain(credits.iter().map(|c| &c.doc.customer))
     {
         if seen.insert(ptr(p)) {
             resolver.learn_name(p);
@@ -261,52 +307,59 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         }
     }
     for p in &payments {
-        for side in [&p.payer, &p.payee] {
+        for side in [&p.doc.payer, &p.doc.payee] {
             if seen.insert(ptr(side)) {
                 resolver.learn_kpp(side);
             }
         }
     }
-    // Invoices and credits in file order, the last one's name winning: noting the same
-    // party value twice in a row changes nothing.
-    let mut last: Option<usize> = None;
-    for p in invoices
-        .iter()
-        .map(|i| &i.customer)
-        .chain(credits.iter().map(|c| &c.customer))
-    {
-        if last != Some(ptr(p)) {
+    // Invoices and credits in file order, the last one's name (and KPP) winning: what a
+    // customer ends up with depends only on the order of each party value's last
+    // appearance, so each value is noted once, there.
+    let customers = || {
+        invoices
+            .iter()
+            .map(|i| &i.doc.customer)
+            .chain(credits.iter().map(|c| &c.doc.customer))
+    };
+    let mut last_seen: HashMap<usize, usize> = HashMap::default();
+    for (k, p) in customers().enumerate() {
+        last_seen.insert(ptr(p), k);
+    }
+    for (k, p) in customers().enumerate() {
+        if last_seen.get(&ptr(p)) == Some(&k) {
             resolver.note_customer(p);
-            last = Some(ptr(p));
         }
     }
+    drop(last_seen);
     // A payer we invoice is a customer, whatever its purpose says about marketplaces.
     let invoiced: BTreeSet<&str> = invoices
         .iter()
-        .filter_map(|i| i.customer.inn.as_deref())
+        .filter_map(|i| i.doc.customer.inn.as_deref())
         .collect();
+    // Each distinct side is looked at once; then every payment is classified on its own,
+    // on all cores.
     let mut facts = SideFacts::default();
+    for lp in &payments {
+        facts.learn(&lp.doc.payer, &ledger);
+        facts.learn(&lp.doc.payee, &ledger);
+    }
     let mut by_dates: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
-    let mut classified: Vec<LedgerPayment> = payments
-        .into_iter()
-        .map(|p| {
-            let (direction, guessed) = direction(&p, &ledger, &mut facts);
-            if guessed {
-                by_dates.entry(p.prov.file).or_insert((p.prov.line, 0)).1 += 1;
-            }
-            let class = classify(&p, direction, &ledger, config, &invoiced, &mut facts);
-            LedgerPayment {
-                direction,
-                class,
-                cash_date: p.date,
-                party: None,
-                invalid_inn: false,
-                by_account: false,
-                doc: p,
-            }
-        })
-        .collect();
+    let classes = crate::par::map(&payments, |lp| {
+        let (direction, guessed) = direction(&lp.doc, &ledger, &facts);
+        let class = classify(&lp.doc, direction, &ledger, config, &invoiced, &facts);
+        (direction, guessed, class)
+    });
+    for (lp, (direction, guessed, class)) in payments.iter_mut().zip(classes) {
+        if guessed {
+            let at = lp.doc.prov;
+            by_dates.entry(at.file).or_insert((at.line, 0)).1 += 1;
+        }
+        lp.class = class;
+        lp.direction = direction;
+    }
     drop(invoiced);
+    let mut classified = payments;
     pair_receipts(&mut classified, &mut ledger);
     for (file, (line, n)) in by_dates {
         ledger.warnings.push(Warning::at(
@@ -392,28 +445,26 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             format!("{n} document(s) touch none of our accounts and their dates do not tell the direction: left out of the register"),
         ));
     }
-    ledger.invoices = Vec::with_capacity(invoices.len());
-    ledger.invoices.extend(
-        invoices
-            .into_iter()
-            .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party })),
-    );
-    ledger.credits = Vec::with_capacity(credits.len());
-    ledger.credits.extend(
-        credits
-            .into_iter()
-            .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerCredit { doc, party })),
-    );
-    ledger.removed = Vec::with_capacity(removed.len());
-    ledger.removed.extend(
-        removed
-            .into_iter()
-            .filter_map(|doc| party_of(&doc.customer).map(|party| LedgerInvoice { doc, party })),
-    );
+    // Documents whose customer cannot be told (no INN, no name) stay out.
+    for i in invoices.iter_mut().chain(removed.iter_mut()) {
+        i.party = party_of(&i.doc.customer).unwrap_or(UNRESOLVED);
+    }
+    for c in &mut credits {
+        c.party = party_of(&c.doc.customer).unwrap_or(UNRESOLVED);
+    }
+    invoices.retain(|i| i.party != UNRESOLVED);
+    removed.retain(|i| i.party != UNRESOLVED);
+    credits.retain(|c| c.party != UNRESOLVED);
+    ledger.invoices = invoices;
+    ledger.credits = credits;
+    ledger.removed = removed;
     ledger.payments = classified;
     ledger.parties = parties;
     ledger
 }
+
+/// The party of an invoice or credit before parties are resolved.
+const UNRESOLVED: PartyId = PartyId::MAX;
 
 /// The identity of a party value: the documents of one file share their party values.
 fn ptr(p: &Party) -> usize {
@@ -428,14 +479,26 @@ struct SideFacts {
 }
 
 impl SideFacts {
+    /// Works out the facts of a party value, once.
+    fn learn(&mut self, p: &Party, ledger: &Ledger) {
+        self.facts
+            .entry(ptr(p))
+            .or_insert_with(|| Self::work_out(p, ledger));
+    }
+
     /// (one of its accounts is ours, its INN is ours).
-    fn of(&mut self, p: &Party, ledger: &Ledger) -> (bool, bool) {
-        *self.facts.entry(ptr(p)).or_insert_with(|| {
-            (
-                p.accounts().any(|a| ledger.our_accounts.contains(a)),
-                p.inn.as_ref().is_some_and(|i| ledger.our_inns.contains(i)),
-            )
-        })
+    fn of(&self, p: &Party, ledger: &Ledger) -> (bool, bool) {
+        self.facts
+            .get(&ptr(p))
+            .copied()
+            .unwrap_or_else(|| Self::work_out(p, ledger))
+    }
+
+    fn work_out(p: &Party, ledger: &Ledger) -> (bool, bool) {
+        (
+            p.accounts().any(|a| ledger.our_accounts.contains(a)),
+            p.inn.as_ref().is_some_and(|i| ledger.our_inns.contains(i)),
+        )
     }
 }
 
@@ -599,7 +662,7 @@ impl PartyResolver {
 
 /// Direction from our accounts, then our INN, then the dates; the flag is true when
 /// only the dates decided (a guess worth a warning).
-fn direction(p: &Payment, ledger: &Ledger, facts: &mut SideFacts) -> (Option<Direction>, bool) {
+fn direction(p: &Payment, ledger: &Ledger, facts: &SideFacts) -> (Option<Direction>, bool) {
     if let Some(d) = p.direction {
         return (Some(d), false);
     }
@@ -613,7 +676,7 @@ fn direction(p: &Payment, ledger: &Ledger, facts: &mut SideFacts) -> (Option<Dir
     }
 }
 
-fn direction_by_parties(p: &Payment, ledger: &Ledger, facts: &mut SideFacts) -> Option<Direction> {
+fn direction_by_parties(p: &Payment, ledger: &Ledger, facts: &SideFacts) -> Option<Direction> {
     let (payer_account, payer_inn) = facts.of(&p.payer, ledger);
     let (payee_account, payee_inn) = facts.of(&p.payee, ledger);
     match (payer_account, payee_account) {
@@ -704,9 +767,9 @@ fn classify(
     ledger: &Ledger,
     config: &LedgerConfig,
     invoiced: &BTreeSet<&str>,
-    facts: &mut SideFacts,
+    facts: &SideFacts,
 ) -> PaymentClass {
-    let mut our_inn = |party: &Party| facts.of(party, ledger).1;
+    let our_inn = |party: &Party| facts.of(party, ledger).1;
     match direction {
         None => PaymentClass::Unknown,
         Some(Direction::Internal) => PaymentClass::Internal,
@@ -729,10 +792,10 @@ fn classify(
 }
 
 /// Our INNs are the ones on our side of the statements' documents.
-fn learn_our_inns(payments: &[Payment], ledger: &mut Ledger) {
+fn learn_our_inns(payments: &[LedgerPayment], ledger: &mut Ledger) {
     let mut found = BTreeSet::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::default();
-    for p in payments {
+    for p in payments.iter().map(|lp| &lp.doc) {
         if !seen.insert((ptr(&p.payer), ptr(&p.payee))) {
             continue;
         }
@@ -777,13 +840,13 @@ fn payment_key(p: &Payment) -> (Text, NaiveDate, Decimal, Text, Text, Text) {
 /// Payments exported twice count once. A newer export that marks the payment deleted or
 /// cancelled wins (with a warning); a purpose retyped between two statements does not
 /// matter.
-fn dedup_payments(payments: &mut Vec<Payment>, ledger: &mut Ledger) {
+fn dedup_payments(payments: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
     dedup_latest(
         payments,
         ledger,
         "payment",
-        |p| vec![payment_key(p)],
-        |p| {
+        |p| vec![payment_key(&p.doc)],
+        |LedgerPayment { doc: p, .. }| {
             format!(
                 "№{} of {}: {}, invoices {}",
                 p.number,
@@ -792,7 +855,7 @@ fn dedup_payments(payments: &mut Vec<Payment>, ledger: &mut Ledger) {
                 links_text(&p.links)
             )
         },
-        |p| p.prov,
+        |p| p.doc.prov,
     )
 }
 
@@ -813,13 +876,14 @@ fn who(customer: &Party) -> Text {
 /// place: the debt counts once, and references to the replaced document's number or id
 /// name the sale. The replaced document's due date, manager and contract carry over
 /// where the sale has none.
-fn supersede(invoices: &mut Vec<Invoice>) {
-    if invoices.iter().all(|i| i.replaces.is_empty()) {
-        return;
+fn supersede(invoices: &mut [LedgerInvoice]) -> Vec<bool> {
+    let mut gone = vec![false; invoices.len()];
+    if invoices.iter().all(|i| i.doc.replaces.is_empty()) {
+        return gone;
     }
     let mut by_id: HashMap<Text, usize> = HashMap::default();
     let mut by_number: HashMap<(Text, Text), Vec<usize>> = HashMap::default();
-    for (k, i) in invoices.iter().enumerate() {
+    for (k, i) in invoices.iter().map(|i| &i.doc).enumerate() {
         if let Some(id) = &i.id {
             by_id.entry(id.clone()).or_insert(k);
         }
@@ -828,14 +892,13 @@ fn supersede(invoices: &mut Vec<Invoice>) {
             .or_default()
             .push(k);
     }
-    let mut gone = vec![false; invoices.len()];
     for k in 0..invoices.len() {
-        if invoices[k].replaces.is_empty() || gone[k] {
+        if invoices[k].doc.replaces.is_empty() || gone[k] {
             continue;
         }
-        let customer = who(&invoices[k].customer);
+        let customer = who(&invoices[k].doc.customer);
         // What an invoice replaces is read only here.
-        for link in std::mem::take(&mut invoices[k].replaces) {
+        for link in std::mem::take(&mut invoices[k].doc.replaces) {
             let by_link_id = link
                 .id
                 .as_ref()
@@ -847,19 +910,19 @@ fn supersede(invoices: &mut Vec<Invoice>) {
                 let open: Vec<usize> = c.iter().copied().filter(|&t| t != k && !gone[t]).collect();
                 open.iter()
                     .copied()
-                    .find(|&t| link.date.is_none_or(|d| invoices[t].date == d))
+                    .find(|&t| link.date.is_none_or(|d| invoices[t].doc.date == d))
                     .or_else(|| match open[..] {
                         [only] if link.date.is_some() => Some(only),
                         _ => None,
                     })
             });
             let target = by_link_id
-                .filter(|&t| t != k && !gone[t] && who(&invoices[t].customer) == customer)
+                .filter(|&t| t != k && !gone[t] && who(&invoices[t].doc.customer) == customer)
                 .or(by_link_number);
             if let Some(t) = target {
                 gone[t] = true;
-                let old = std::mem::take(&mut invoices[t]);
-                let new = &mut invoices[k];
+                let old = std::mem::take(&mut invoices[t].doc);
+                let new = &mut invoices[k].doc;
                 new.aliases.push(crate::model::DocLink {
                     number: Some(old.number.clone()),
                     date: Some(old.date),
@@ -871,15 +934,13 @@ fn supersede(invoices: &mut Vec<Invoice>) {
                 new.manager = new.manager.take().or(old.manager);
                 new.contract = new.contract.take().or(old.contract);
             }
-            invoices[k].aliases.push(link);
+            invoices[k].doc.aliases.push(link);
         }
     }
-    let mut k = 0;
-    invoices.retain_mut(|i| {
-        k += 1;
-        i.aliases.shrink_to_fit();
-        !gone[k - 1]
-    });
+    for i in invoices.iter_mut() {
+        i.doc.aliases.shrink_to_fit();
+    }
+    gone
 }
 
 /// A receipt from a 1C list or XML export and the same money in a bank statement are one
@@ -954,11 +1015,11 @@ fn pair_receipts(items: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
 /// Keeps one copy of each document by `key`. A copy that differs in what `summary`
 /// shows replaces the earlier one (files come in path order, so the export named last
 /// wins) and a warning says so; identical copies are simply counted as duplicates.
-fn dedup_latest<T, K: std::hash::Hash + Eq>(
+fn dedup_latest<T: Sync, K: std::hash::Hash + Eq + Send>(
     docs: &mut Vec<T>,
     ledger: &mut Ledger,
     what: &str,
-    keys: impl Fn(&T) -> Vec<K>,
+    keys: impl Fn(&T) -> Vec<K> + Sync,
     summary: impl Fn(&T) -> String,
     prov: impl Fn(&T) -> Provenance,
 ) {
@@ -967,9 +1028,10 @@ fn dedup_latest<T, K: std::hash::Hash + Eq>(
     let mut winner: Vec<usize> = (0..n).collect();
     let mut first = vec![true; n];
     {
+        // The keys are worked out on all cores, then looked up in order.
+        let all_keys = crate::par::map(docs, &keys);
         let mut index: HashMap<K, usize> = HashMap::with_capacity_and_hasher(n, Default::default());
-        for (i, d) in docs.iter().enumerate() {
-            let ks = keys(d);
+        for ((i, d), ks) in docs.iter().enumerate().zip(all_keys) {
             match ks.iter().find_map(|k| index.get(k).copied()) {
                 None => {
                     for k in ks {
@@ -1031,14 +1093,14 @@ fn ru_date(d: Option<NaiveDate>) -> String {
     d.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string())
 }
 
-fn dedup_invoices(invoices: &mut Vec<Invoice>, ledger: &mut Ledger) {
+fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, ledger: &mut Ledger) {
     dedup_latest(
         invoices,
         ledger,
         "invoice",
         // Any number the invoice is known by identifies it: 1C's number in a list is the
         // same invoice as the order with that `Номер1С` in CommerceML.
-        |i| {
+        |LedgerInvoice { doc: i, .. }| {
             let mut keys = vec![invoice_key(&i.customer, &i.number, i.date)];
             keys.extend(i.aliases.iter().filter_map(|a| {
                 a.number
@@ -1047,7 +1109,7 @@ fn dedup_invoices(invoices: &mut Vec<Invoice>, ledger: &mut Ledger) {
             }));
             keys
         },
-        |i| {
+        |LedgerInvoice { doc: i, .. }| {
             format!(
                 "№{} of {}: amount {} {}, due date {}{}",
                 i.number,
@@ -1062,17 +1124,17 @@ fn dedup_invoices(invoices: &mut Vec<Invoice>, ledger: &mut Ledger) {
                 }
             )
         },
-        |i| i.prov,
+        |i| i.doc.prov,
     )
 }
 
-fn dedup_credits(credits: &mut Vec<Credit>, ledger: &mut Ledger) {
+fn dedup_credits(credits: &mut Vec<LedgerCredit>, ledger: &mut Ledger) {
     dedup_latest(
         credits,
         ledger,
         "credit note",
-        |c| vec![invoice_key(&c.customer, &c.number, c.date)],
-        |c| {
+        |c| vec![invoice_key(&c.doc.customer, &c.doc.number, c.doc.date)],
+        |LedgerCredit { doc: c, .. }| {
             format!(
                 "№{} of {}: amount {} {}, invoice {}, {}",
                 c.number,
@@ -1083,7 +1145,7 @@ fn dedup_credits(credits: &mut Vec<Credit>, ledger: &mut Ledger) {
                 c.status.describe()
             )
         },
-        |c| c.prov,
+        |c| c.doc.prov,
     )
 }
 

@@ -323,7 +323,10 @@ impl Reader {
             }
             Kind::OtherDocument => {
                 self.out.other += 1;
-                let e = self.others.entry(obj.name.clone()).or_insert((obj.line, 0));
+                let e = self
+                    .others
+                    .entry(obj.name.to_string())
+                    .or_insert((obj.line, 0));
                 e.1 += 1;
             }
             Kind::Payment(label) => {

@@ -15,6 +15,7 @@
 
 use super::FileError;
 use super::encoding::{BOM, TextEncoding};
+use crate::model::Text;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
@@ -34,11 +35,12 @@ pub const MAX_ATTRIBUTES: usize = 1000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Element {
     /// The local name (`Документ` for `<cml:Документ>`).
-    pub name: String,
+    pub name: Text,
     /// Attributes by local name, unescaped.
-    pub attrs: Vec<(String, String)>,
+    pub attrs: Vec<(Text, Text)>,
     /// The element's own text (character data and CDATA), unescaped, untrimmed.
-    pub text: String,
+    /// (Names and most texts, numbers, dates and codes, fit inline: no allocation each.)
+    pub text: Text,
     pub children: Vec<Element>,
     /// The 1-based line the element starts on.
     pub line: u32,
@@ -154,7 +156,13 @@ impl Lines {
         Lines { starts }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// The 1-based line of a byte offset.
+    fn line(&self, offset: usize) -> u32 {
+        self.starts.partition_point(|&s| s <= offset) as u32
+    }
+
+    /// 1-based line and column (in characters) of a byte offset: for messages only (the
+    /// column is counted from the line's start, and a file may be one long line).
     fn at(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
@@ -192,7 +200,7 @@ fn element(start: &BytesStart, line: u32) -> Result<Element, String> {
         let value = a
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| format!("attribute {}: {e}", local(a.key.as_ref())))?;
-        attrs.push((local(a.key.as_ref()), value.into_owned()));
+        attrs.push((local(a.key.as_ref()), Text::from(value)));
     }
     Ok(Element {
         name,
@@ -203,8 +211,8 @@ fn element(start: &BytesStart, line: u32) -> Result<Element, String> {
 }
 
 /// The local part of a possibly prefixed name.
-fn local(name: &str) -> String {
-    name.rsplit(':').next().unwrap_or(name).to_string()
+fn local(name: &str) -> Text {
+    Text::from(name.rsplit(':').next().unwrap_or(name))
 }
 
 /// Parses decoded XML text into its root element.
@@ -225,7 +233,7 @@ fn parse_limited(text: &str, max_elements: usize) -> Result<Element, FileError> 
         let event = reader
             .read_event()
             .map_err(|e| error_at(&lines, text, reader.error_position(), e))?;
-        let (line, _) = lines.at(text, before as usize);
+        let line = lines.line(before as usize);
         // An element as read, or why not. Attributes are counted first without quick-xml's
         // duplicate check, which compares each with every earlier one.
         let read = |s: &BytesStart| {
@@ -385,7 +393,7 @@ pub fn root_name(bytes: &[u8]) -> Option<String> {
             };
         } else if let Some(r) = rest.strip_prefix('<') {
             let end = r.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
-            return Some(local(&r[..end]));
+            return Some(local(&r[..end]).into());
         } else {
             return None;
         }
