@@ -222,9 +222,8 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
         .read_to_end(&mut head)
         .map_err(io)?;
     let mut outcome = if formats::detect(&head) == Detected::Known(Format::ClientBank) {
-        let stream = std::io::Cursor::new(head).chain(std::io::BufReader::new(f));
-        let size = meta.as_ref().map_or(0, |m| m.len());
-        match formats::clientbank::read_sized(stream, file, size) {
+        drop((head, f));
+        match formats::clientbank::read_file(&path, file) {
             Ok(r) => Outcome::Read(r),
             Err(e) => Outcome::Failed {
                 line: e.line,

@@ -286,23 +286,60 @@ pub fn read_sized(src: impl std::io::Read, file: FileId, size: u64) -> Result<Fi
 /// [`read_from`] with the encoding told from the first `head` bytes and the rest read
 /// `chunk` bytes at a time (small sizes in tests, to cut lines and CRLF pairs anywhere).
 fn read_chunked(
-    mut src: impl std::io::Read,
+    src: impl std::io::Read,
     file: FileId,
     head: usize,
     chunk: usize,
     size: u64,
 ) -> Result<FileRead, FileError> {
-    let io_error = |e: std::io::Error| FileError {
+    read_lines(src, file, head, chunk, size, None)?.finish()
+}
+
+fn io_error(e: std::io::Error) -> FileError {
+    FileError {
         line: None,
         message: format!("cannot be read: {e}"),
-    };
+    }
+}
+
+/// The encoding the file declares (`Кодировка=`), the one its bytes are in, and the
+/// length of its byte-order mark, from its first bytes.
+fn sniff_head(head: &[u8]) -> (Option<TextEncoding>, TextEncoding, usize) {
+    let hint = declared_encoding(head);
+    let (enc, bom) = encoding::sniff(head, KNOWN_WORDS, hint);
+    (hint, enc, bom)
+}
+
+/// Feeds the stream's lines to a reader and returns it unfinished. `part` is `None` for
+/// a whole file (its encoding is told from its first `head` bytes); for a later part of
+/// a file read in parts (see [`read_file`]), the whole file's encodings.
+fn read_lines(
+    mut src: impl std::io::Read,
+    file: FileId,
+    head: usize,
+    chunk: usize,
+    size: u64,
+    part: Option<(Option<TextEncoding>, TextEncoding)>,
+) -> Result<Reader, FileError> {
     let mut buf: Vec<u8> = Vec::with_capacity(head.max(chunk) + 4096);
     let mut eof = fill(&mut src, &mut buf, head).map_err(io_error)?;
-    let hint = declared_encoding(&buf);
-    let (enc, bom) = encoding::sniff(&buf, KNOWN_WORDS, hint);
-    buf.drain(..bom);
-    let mut r = Reader::new(file, enc);
-    r.declared = hint;
+    let mut r = match part {
+        None => {
+            let (hint, enc, bom) = sniff_head(&buf);
+            buf.drain(..bom);
+            let mut r = Reader::new(file, enc);
+            r.declared = hint;
+            r
+        }
+        Some((hint, enc)) => {
+            // The middle of a file: its content has begun, under its header.
+            let mut r = Reader::new(file, enc);
+            r.declared = hint;
+            r.first_content_line = Some(0);
+            r.signature = true;
+            r
+        }
+    };
     // Room a document leaves unused is address space, not memory: pages are taken
     // only when written.
     r.payments
@@ -352,7 +389,136 @@ fn read_chunked(
         }
         eof = fill(&mut src, &mut buf, chunk).map_err(io_error)?;
     }
-    r.finish()
+    Ok(r)
+}
+
+/// Below this many bytes a part is not worth a thread of its own.
+const MIN_PART: u64 = 8 << 20;
+
+/// How far past a planned cut a document's start is looked for.
+const CUT_WINDOW: usize = 4 << 20;
+
+/// Reads a statement file. A big one is read in parts on all cores: each part starts at
+/// a `СекцияДокумент` line, and the parts are joined as if read in one pass (documents,
+/// sections, warnings and line numbers the same). A file whose parts do not join
+/// cleanly (a cut inside a section, a second header in the middle) is read again in one
+/// pass, so the result never depends on how it was cut.
+pub fn read_file(path: &std::path::Path, file: FileId) -> Result<FileRead, FileError> {
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    let parts = crate::par::threads_for_tasks(usize::try_from(size / MIN_PART).unwrap_or(1));
+    read_file_in(path, file, parts)
+}
+
+/// [`read_file`] in about `parts` parts, whatever the file's size (tests cut small files).
+pub fn read_file_in(
+    path: &std::path::Path,
+    file: FileId,
+    parts: usize,
+) -> Result<FileRead, FileError> {
+    match read_in_parts(path, file, parts)? {
+        Some(read) => Ok(read),
+        None => {
+            let f = std::fs::File::open(path).map_err(io_error)?;
+            let size = f.metadata().map_err(io_error)?.len();
+            read_sized(f, file, size)
+        }
+    }
+}
+
+/// The file read in parts, or `None` when it is not cut (too few parts asked, no place
+/// to cut) or its parts do not join cleanly: then it is to be read in one pass.
+fn read_in_parts(
+    path: &std::path::Path,
+    file: FileId,
+    parts: usize,
+) -> Result<Option<FileRead>, FileError> {
+    let open = || std::fs::File::open(path).map_err(io_error);
+    let mut f = open()?;
+    let size = f.metadata().map_err(io_error)?.len();
+    if parts < 2 {
+        return Ok(None);
+    }
+    let cuts = cuts(&mut f, size, parts).map_err(io_error)?;
+    if cuts.len() < 3 {
+        return Ok(None);
+    }
+    // Every part is read in the encoding the file's start tells.
+    let mut head = Vec::with_capacity(CHUNK);
+    fill(&mut open()?, &mut head, CHUNK).map_err(io_error)?;
+    let (hint, enc, _) = sniff_head(&head);
+    drop(head);
+    let read_part = |k: usize| -> Result<Reader, FileError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let (from, to) = (cuts[k], cuts[k + 1]);
+        let mut f = open()?;
+        f.seek(SeekFrom::Start(from)).map_err(io_error)?;
+        let part = (k > 0).then_some((hint, enc));
+        read_lines(f.take(to - from), file, CHUNK, CHUNK, to - from, part)
+    };
+    let read: Vec<Result<Reader, FileError>> = std::thread::scope(|scope| {
+        let later: Vec<_> = (1..cuts.len() - 1)
+            .map(|k| scope.spawn(move || read_part(k)))
+            .collect();
+        let mut read = vec![read_part(0)];
+        for h in later {
+            // A panic in a worker is a bug: let it surface as one.
+            read.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        read
+    });
+    let mut parts = read.into_iter();
+    let Some(first) = parts.next() else {
+        return Ok(None);
+    };
+    let mut whole = first?;
+    for part in parts {
+        if !whole.join(part?) {
+            return Ok(None);
+        }
+    }
+    whole.finish().map(Some)
+}
+
+/// Where to cut a file of `size` bytes into about `parts` parts: 0, the start of the
+/// first `СекцияДокумент` line after each even share (in any of the encodings sverka
+/// reads), and `size`. Fewer cuts where no such line is found.
+fn cuts(f: &mut std::fs::File, size: u64, parts: usize) -> std::io::Result<Vec<u64>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let markers: Vec<Vec<u8>> = [
+        TextEncoding::Windows1251,
+        TextEncoding::Cp866,
+        TextEncoding::Utf8,
+    ]
+    .iter()
+    .map(|e| {
+        let mut m = b"\n".to_vec();
+        m.extend_from_slice(&e.encode("СекцияДокумент="));
+        m
+    })
+    .collect();
+    let mut cuts = vec![0];
+    let mut window = Vec::with_capacity(CUT_WINDOW);
+    for k in 1..parts as u64 {
+        let at = size / parts as u64 * k;
+        if at <= *cuts.last().unwrap_or(&0) {
+            continue;
+        }
+        f.seek(SeekFrom::Start(at))?;
+        window.clear();
+        f.by_ref()
+            .take(CUT_WINDOW as u64)
+            .read_to_end(&mut window)?;
+        let found = markers
+            .iter()
+            .filter_map(|m| memchr::memmem::find(&window, m))
+            .min();
+        if let Some(i) = found {
+            cuts.push(at + i as u64 + 1);
+        }
+    }
+    cuts.push(size);
+    cuts.dedup();
+    Ok(cuts)
 }
 
 /// Hands one whole line to the reader: the end of a line whose start was already dropped
@@ -444,6 +610,9 @@ struct Reader {
     /// `ДатаСоздания` and `ВремяСоздания`: when the bank wrote the file.
     created: Option<NaiveDate>,
     created_time: Option<chrono::NaiveTime>,
+    /// A warning's text names a line (damage: an unclosed section, an overlong line):
+    /// a part read on its own cannot renumber it, so the file is read in one pass.
+    lines_in_messages: bool,
 }
 
 impl Reader {
@@ -473,7 +642,50 @@ impl Reader {
             raw_keys: rustc_hash::FxHashMap::default(),
             created: None,
             created_time: None,
+            lines_in_messages: false,
         }
+    }
+
+    /// Takes in the part of the file that follows this one, read by a reader of its own
+    /// (see [`read_file`]): its lines are numbered on from this part's last line. False
+    /// when the two cannot be joined as one pass would have read them: this part ends
+    /// inside a section or after `КонецФайла`, or the next one has header lines, or ends
+    /// inside a section itself.
+    fn join(&mut self, next: Reader) -> bool {
+        let clean_end = matches!(self.state, State::Header) && !self.file_end;
+        let no_header = next.version.is_none()
+            && next.header_accounts.is_empty()
+            && next.created.is_none()
+            && next.created_time.is_none();
+        let next_ends_clean =
+            matches!(next.state, State::Header | State::Ended) && !next.lines_in_messages;
+        if !(clean_end && no_header && next_ends_clean && self.first_content_line.is_some()) {
+            return false;
+        }
+        let offset = self.last_line;
+        let shift = |line: u32| line.saturating_add(offset);
+        self.payments.reserve(next.payments.len());
+        for mut d in next.payments {
+            if let Document::Payment(p) = &mut d {
+                p.prov.line = shift(p.prov.line);
+            }
+            self.payments.push(d);
+        }
+        self.balances.extend(next.balances.into_iter().map(|mut b| {
+            b.line = shift(b.line);
+            b
+        }));
+        self.warnings.extend(next.warnings.into_iter().map(|mut w| {
+            w.line = w.line.map(shift);
+            w
+        }));
+        self.skipped += next.skipped;
+        self.known_keys += next.known_keys;
+        self.state = next.state;
+        self.file_end = next.file_end;
+        self.trailing_after_end = next.trailing_after_end.map(shift);
+        self.last_line = shift(next.last_line);
+        true
     }
 
     /// The class of a key, cached per spelling.
@@ -592,6 +804,7 @@ impl Reader {
         }
         let decoded = self.encoding.decode(&head[..head.len().min(120)]);
         let start: String = decoded.chars().take(40).collect();
+        self.lines_in_messages = true;
         let what = format!(
             "line {no} is {len} bytes long, more than the {} MiB a statement line may have \
              (it starts {start:?}…): the file has lost its line breaks or holds something else \
@@ -782,6 +995,7 @@ impl Reader {
         if closing_document {
             match std::mem::replace(&mut self.state, State::Header) {
                 State::Document(doc) => {
+                    self.lines_in_messages = true;
                     self.warn(
                         doc.line,
                         format!(
@@ -791,6 +1005,7 @@ impl Reader {
                     self.finish_document(doc);
                 }
                 State::Account(bal) => {
+                    self.lines_in_messages = true;
                     self.warn(
                         bal.line,
                         format!("СекцияРасчСчет has no КонецРасчСчет; it is closed by the next marker at line {no}"),
@@ -1368,6 +1583,119 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Reading a file in parts (cut at `СекцияДокумент` lines, on several threads) gives
+    /// exactly what one pass gives: documents, warnings and their lines, counts.
+    fn same_in_parts(bytes: &[u8], what: &str, must_cut: bool) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("kl_to_1c.txt");
+        std::fs::write(&path, bytes).expect("written");
+        let whole = read(bytes, 3);
+        for parts in 2..=5 {
+            // A clean file is read in parts; a damaged one may be read again in one pass.
+            let joined = read_in_parts(&path, 3, parts).is_ok_and(|r| r.is_some());
+            assert!(
+                joined || !must_cut,
+                "{what}, {parts} parts: not read in parts"
+            );
+            let cut = read_file_in(&path, 3, parts);
+            match (&whole, &cut) {
+                (Ok(w), Ok(c)) => {
+                    assert_eq!(c.documents, w.documents, "{what}, {parts} parts");
+                    assert_eq!(c.warnings, w.warnings, "{what}, {parts} parts");
+                    assert_eq!(c.notes, w.notes, "{what}, {parts} parts");
+                    assert_eq!(c.skipped, w.skipped, "{what}, {parts} parts");
+                    assert_eq!(c.accounts, w.accounts, "{what}, {parts} parts");
+                    assert_eq!(c.version, w.version, "{what}, {parts} parts");
+                    assert_eq!(c.exported, w.exported, "{what}, {parts} parts");
+                    assert_eq!(c.encoding, w.encoding, "{what}, {parts} parts");
+                }
+                (Err(w), Err(c)) => assert_eq!(c.message, w.message, "{what}, {parts} parts"),
+                _ => panic!(
+                    "{what}, {parts} parts: {:?} vs {:?}",
+                    whole.is_ok(),
+                    cut.is_ok()
+                ),
+            }
+        }
+    }
+
+    /// A statement of `n` documents, some with a bad date (a warning with its line), an
+    /// account section in the middle, and `tail` at the end.
+    fn long_statement(n: usize, newline: &str, middle: &str, tail: &str) -> String {
+        let mut text = String::from(HEAD);
+        for i in 0..n {
+            if i == n / 2 {
+                text.push_str(middle);
+            }
+            let date = if i % 37 == 5 {
+                "31.02.2024"
+            } else {
+                "29.03.2024"
+            };
+            text.push_str(&format!(
+                "СекцияДокумент=Платежное поручение\nНомер={i}\nДата={date}\nСумма={}.50\n\
+                 ПлательщикСчет=40702810900000000002\nПлательщикИНН=7707083893\n\
+                 ПолучательСчет=40702810000000000001\nДатаПоступило=01.04.2024\n\
+                 НазначениеПлатежа=Оплата по сч. № {i} от 12.03.24\nКонецДокумента\n",
+                100 + i
+            ));
+        }
+        text.push_str(tail);
+        text.replace('\n', newline)
+    }
+
+    #[test]
+    fn parts_read_the_same_as_one_pass() {
+        let section = "СекцияРасчСчет\nДатаНачала=01.03.2024\nРасчСчет=40702810000000000001\n\
+                       НачальныйОстаток=0\nВсегоПоступило=1\nВсегоСписано=0\nКонечныйОстаток=1\n\
+                       КонецРасчСчет\n";
+        let cp1251 = |t: &str| encoding_rs::WINDOWS_1251.encode(t).0.into_owned();
+        let normal = long_statement(400, "\n", section, "КонецФайла\n");
+        same_in_parts(&cp1251(&normal), "LF", true);
+        same_in_parts(
+            &cp1251(&long_statement(400, "\r\n", section, "КонецФайла\r\n")),
+            "CRLF",
+            true,
+        );
+        let mut utf8 = b"\xEF\xBB\xBF".to_vec();
+        utf8.extend_from_slice(
+            normal
+                .replace("Кодировка=Windows", "Кодировка=UTF-8")
+                .as_bytes(),
+        );
+        same_in_parts(&utf8, "UTF-8 with a BOM", true);
+        // Damage at any place a cut may fall: a document left open, a second statement
+        // pasted after the end, a file cut off inside a document, a header line in the
+        // middle.
+        let open_doc = "СекцияДокумент=Платежное поручение\nНомер=999\nДата=29.03.2024\nСумма=5\n";
+        same_in_parts(
+            &cp1251(&long_statement(400, "\n", open_doc, "КонецФайла\n")),
+            "open document",
+            false,
+        );
+        let pasted = format!(
+            "КонецФайла\n{}",
+            long_statement(200, "\n", "", "КонецФайла\n")
+        );
+        same_in_parts(
+            &cp1251(&long_statement(200, "\n", "", &pasted)),
+            "two statements",
+            false,
+        );
+        same_in_parts(
+            &cp1251(&long_statement(400, "\n", "", open_doc)),
+            "cut off",
+            false,
+        );
+        let header = "ВерсияФормата=1.02\nРасчСчет=40702810000000000009\nДатаСоздания=01.04.2024\n";
+        same_in_parts(
+            &cp1251(&long_statement(400, "\n", header, "КонецФайла\n")),
+            "header inside",
+            false,
+        );
+        same_in_parts(&cp1251("1CClientBankExchange\n"), "no documents", false);
     }
 
     const HEAD: &str = "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nРасчСчет=40702810000000000001\n";

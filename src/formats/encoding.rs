@@ -35,6 +35,11 @@ impl TextEncoding {
         }
     }
 
+    /// Text as this encoding writes it (characters it lacks become `?`-like references).
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        self.encoding().encode(text).0.into_owned()
+    }
+
     /// Decodes bytes known to be in this encoding (invalid UTF-8 becomes U+FFFD).
     pub fn decode(self, bytes: &[u8]) -> Cow<'_, str> {
         match self {

@@ -227,6 +227,47 @@ fn corpus_files_match_the_manifest_checksums() {
     fail_if_any(&problems);
 }
 
+/// A big statement is read in parts on several cores; every real statement, cut into
+/// two to five parts, reads exactly as in one pass (or is read in one pass when its
+/// parts do not join).
+#[test]
+fn every_statement_reads_the_same_in_parts() {
+    use sverka::formats::clientbank;
+    let Some(corpus) = corpus() else { return };
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for e in manifest(&corpus) {
+        let path = corpus.join("clientbank").join(&e.file);
+        let Ok(bytes) = std::fs::read(&path) else {
+            problems.push(format!("{}: cannot read", e.file));
+            continue;
+        };
+        let whole = clientbank::read(&bytes, 0);
+        for parts in 2..=5 {
+            let cut = clientbank::read_file_in(&path, 0, parts);
+            let same = match (&whole, &cut) {
+                (Ok(w), Ok(c)) => {
+                    c.documents == w.documents
+                        && c.warnings == w.warnings
+                        && c.notes == w.notes
+                        && c.skipped == w.skipped
+                        && c.accounts == w.accounts
+                        && c.version == w.version
+                        && c.exported == w.exported
+                }
+                (Err(w), Err(c)) => w.message == c.message && w.line == c.line,
+                _ => false,
+            };
+            compared += 1;
+            if !same {
+                problems.push(format!("{}: differs when read in {parts} parts", e.file));
+            }
+        }
+    }
+    assert_eq!(compared, STATEMENTS * 4);
+    fail_if_any(&problems);
+}
+
 #[test]
 fn inspect_reads_every_statement_as_the_manifest_describes_it() {
     let Some(corpus) = corpus() else { return };
