@@ -356,17 +356,17 @@ pub fn register(
         let doc = &inv.doc;
         let (whole_due, whole_from) = m.terms.due(ledger, inv);
         // Each stage of a payment schedule ages from its own due date (S39).
-        let stages: Vec<(Option<u16>, NaiveDate, DueFrom, Decimal)> = if doc.installments.is_empty()
-        {
-            vec![(None, whole_due, whole_from, doc.amount)]
-        } else {
+        let whole = doc
+            .installments
+            .is_empty()
+            .then_some((None, whole_due, whole_from, doc.amount));
+        let stages = whole.into_iter().chain(
             doc.installments
                 .iter()
                 .enumerate()
-                .map(|(k, s)| (Some(k as u16 + 1), s.due, DueFrom::Document, s.amount))
-                .collect()
-        };
-        for (k, (stage, due, due_from, amount)) in stages.into_iter().enumerate() {
+                .map(|(k, s)| (Some(k as u16 + 1), s.due, DueFrom::Document, s.amount)),
+        );
+        for (k, (stage, due, due_from, amount)) in stages.enumerate() {
             let (p, c, w) = paid
                 .get(&Debit::Invoice(i, k as u16))
                 .copied()
@@ -377,6 +377,12 @@ pub fn register(
                 AgeBy::Date => doc.date,
             };
             let age = (as_of - aged_from).num_days();
+            let outstanding = amount - p - c - w;
+            // Only an open debt is kept: a paid one gives its sums, not its texts.
+            let text = |t: Option<&str>| match t {
+                Some(t) if !outstanding.is_zero() => Some(t.to_string()),
+                _ => None,
+            };
             debt(
                 inv.party,
                 contract_of(&doc.contract),
@@ -384,7 +390,7 @@ pub fn register(
                 OpenDebt {
                     kind: DebtKind::Invoice,
                     debit: Debit::Invoice(i, k as u16),
-                    number: doc.number.to_string(),
+                    number: text(Some(&doc.number)).unwrap_or_default(),
                     installment: stage,
                     date: doc.date,
                     due_date,
@@ -395,11 +401,11 @@ pub fn register(
                     paid: p,
                     credited: c,
                     written_off: w,
-                    outstanding: amount - p - c - w,
+                    outstanding,
                     days_overdue: age,
                     bucket: cfg.bucket_of(age),
-                    manager: doc.manager.as_deref().map(str::to_string),
-                    contract: doc.contract.as_deref().map(str::to_string),
+                    manager: text(doc.manager.as_deref()),
+                    contract: text(doc.contract.as_deref()),
                     future: Vec::new(),
                 },
                 true,
@@ -462,12 +468,9 @@ pub fn register(
                     inv.doc.currency.clone(),
                 ))
                 .or_default();
-            let key = (inv.doc.date, inv.doc.prov, man.to_string());
-            if e.manager
-                .as_ref()
-                .is_none_or(|m| (m.0, m.1) < (key.0, key.1))
-            {
-                e.manager = Some(key);
+            let key = (inv.doc.date, inv.doc.prov);
+            if e.manager.as_ref().is_none_or(|m| (m.0, m.1) < key) {
+                e.manager = Some((key.0, key.1, man.to_string()));
             }
         }
     }
@@ -475,7 +478,12 @@ pub fn register(
     let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in &m.receipts {
         let pay = &ledger.payments[r.payment];
-        *received.entry(pay.doc.currency.to_string()).or_default() += pay.doc.amount;
+        match received.get_mut(pay.doc.currency.as_str()) {
+            Some(sum) => *sum += pay.doc.amount,
+            None => {
+                received.insert(pay.doc.currency.to_string(), pay.doc.amount);
+            }
+        }
         match r.party {
             Some(party) => {
                 let e = acc

@@ -1015,7 +1015,7 @@ fn pair_receipts(items: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
 /// Keeps one copy of each document by `key`. A copy that differs in what `summary`
 /// shows replaces the earlier one (files come in path order, so the export named last
 /// wins) and a warning says so; identical copies are simply counted as duplicates.
-fn dedup_latest<T: Sync, K: std::hash::Hash + Eq + Send>(
+fn dedup_latest<T: Sync, K: std::hash::Hash + Eq + Clone>(
     docs: &mut Vec<T>,
     ledger: &mut Ledger,
     what: &str,
@@ -1023,40 +1023,86 @@ fn dedup_latest<T: Sync, K: std::hash::Hash + Eq + Send>(
     summary: impl Fn(&T) -> String,
     prov: impl Fn(&T) -> Provenance,
 ) {
+    use std::hash::BuildHasher;
+    let hash = |k: &K| rustc_hash::FxBuildHasher.hash_one(k);
+    dedup_hashed(docs, ledger, what, keys, summary, prov, hash);
+}
+
+/// [`dedup_latest`] with the keys' hash given (tests make every hash collide).
+fn dedup_hashed<T: Sync, K: Eq + Clone>(
+    docs: &mut Vec<T>,
+    ledger: &mut Ledger,
+    what: &str,
+    keys: impl Fn(&T) -> Vec<K> + Sync,
+    summary: impl Fn(&T) -> String,
+    prov: impl Fn(&T) -> Provenance,
+    hash: impl Fn(&K) -> u64 + Sync,
+) {
     let n = docs.len();
     // Which copy replaces each first copy, and which documents are first copies.
     let mut winner: Vec<usize> = (0..n).collect();
     let mut first = vec![true; n];
     {
-        // The keys are worked out on all cores, then looked up in order.
-        let all_keys = crate::par::map(docs, &keys);
-        let mut index: HashMap<K, usize> = HashMap::with_capacity_and_hasher(n, Default::default());
-        for ((i, d), ks) in docs.iter().enumerate().zip(all_keys) {
-            match ks.iter().find_map(|k| index.get(k).copied()) {
-                None => {
-                    for k in ks {
-                        index.insert(k, i);
+        // Keys are looked up by their hashes, worked out on all cores: an index of
+        // integers instead of a copy of every key. A hash met before is checked against
+        // the key of the document it came from (`owner`); two keys that share a hash
+        // (as good as never) go to `overflow`, by the whole key.
+        let all_hashes = crate::par::map(docs, |d| keys(d).iter().map(&hash).collect::<Vec<u64>>());
+        // Hash → (the document whose key it is, the first copy that key names).
+        let mut index: HashMap<u64, (usize, usize)> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
+        // (Few keys ever get here: compared one by one.)
+        let mut overflow: Vec<(K, usize)> = Vec::new();
+        let has_key = |owner: usize, k: &K| keys(&docs[owner]).contains(k);
+        for ((i, d), hashes) in docs.iter().enumerate().zip(all_hashes) {
+            // This document's keys, worked out again only when a hash was met before.
+            let mut own: Option<Vec<K>> = None;
+            let mut found = None;
+            for (slot, h) in hashes.iter().enumerate() {
+                if let Some(&(owner, at)) = index.get(h) {
+                    let k = &own.get_or_insert_with(|| keys(d))[slot];
+                    if has_key(owner, k) {
+                        found = Some(at);
+                        break;
                     }
                 }
-                Some(at) => {
-                    for k in ks {
-                        index.entry(k).or_insert(at);
+                if !overflow.is_empty() {
+                    let k = &own.get_or_insert_with(|| keys(d))[slot];
+                    if let Some(&(_, at)) = overflow.iter().find(|(o, _)| o == k) {
+                        found = Some(at);
+                        break;
                     }
-                    first[i] = false;
-                    ledger.duplicates += 1;
-                    let current = &docs[winner[at]];
-                    let (old, new) = (summary(current), summary(d));
-                    if old != new {
-                        let at_old = ledger.sources.at(prov(current));
-                        ledger.warnings.push(Warning::at(
-                            prov(d).file,
-                            prov(d).line,
-                            format!(
-                                "{what} also at {at_old} with {old}; this later copy ({new}) is used"
-                            ),
-                        ));
-                        winner[at] = i;
+                }
+            }
+            let at = found.unwrap_or(i);
+            for (slot, h) in hashes.iter().enumerate() {
+                match index.get(h) {
+                    None => {
+                        index.insert(*h, (i, at));
                     }
+                    Some(&(owner, _)) => {
+                        let k = &own.get_or_insert_with(|| keys(d))[slot];
+                        if !has_key(owner, k) && !overflow.iter().any(|(o, _)| o == k) {
+                            overflow.push((k.clone(), at));
+                        }
+                    }
+                }
+            }
+            if found.is_some() {
+                first[i] = false;
+                ledger.duplicates += 1;
+                let current = &docs[winner[at]];
+                let (old, new) = (summary(current), summary(d));
+                if old != new {
+                    let at_old = ledger.sources.at(prov(current));
+                    ledger.warnings.push(Warning::at(
+                        prov(d).file,
+                        prov(d).line,
+                        format!(
+                            "{what} also at {at_old} with {old}; this later copy ({new}) is used"
+                        ),
+                    ));
+                    winner[at] = i;
                 }
             }
         }
@@ -1244,6 +1290,79 @@ mod tests {
             ]
         );
         assert!(l.our_inns.contains("7701234560"));
+    }
+
+    #[test]
+    fn dedup_is_the_same_when_every_hash_collides() {
+        // (key, another key, summary) per document, in file order.
+        let docs: Vec<(u32, u32, &str, u32)> = vec![
+            (1, 100, "a", 1),
+            (2, 200, "b", 2),
+            (1, 101, "a", 3), // a copy of line 1
+            (3, 102, "c", 4),
+            (4, 200, "b2", 5), // a copy of line 2 by its second key, changed
+            (5, 500, "e", 6),
+            (3, 999, "c", 7), // a copy of line 4
+            (6, 101, "f", 8), // a copy of line 1 through the key line 3 brought
+        ];
+        let run = |hash: &(dyn Fn(&u32) -> u64 + Sync)| {
+            let mut ledger = Ledger {
+                sources: Sources::new(vec!["list.csv".into()]),
+                ..Ledger::default()
+            };
+            let mut d = docs.clone();
+            dedup_hashed(
+                &mut d,
+                &mut ledger,
+                "doc",
+                |x| vec![x.0, x.1],
+                |x| x.2.to_string(),
+                |x| Provenance { file: 0, line: x.3 },
+                |k| hash(k),
+            );
+            (d, ledger.duplicates, ledger.warnings)
+        };
+        // What a plain map from whole keys gives (the lookup before hashes): the first
+        // copies kept, each replaced by its last differing copy.
+        let reference = {
+            let mut index: HashMap<u32, usize> = HashMap::default();
+            let mut winner: Vec<usize> = (0..docs.len()).collect();
+            let mut first = vec![true; docs.len()];
+            let mut warnings = 0;
+            for (i, d) in docs.iter().enumerate() {
+                let ks = [d.0, d.1];
+                match ks.iter().find_map(|k| index.get(k).copied()) {
+                    None => ks.iter().for_each(|k| {
+                        index.insert(*k, i);
+                    }),
+                    Some(at) => {
+                        ks.iter().for_each(|k| {
+                            index.entry(*k).or_insert(at);
+                        });
+                        first[i] = false;
+                        if docs[winner[at]].2 != d.2 {
+                            warnings += 1;
+                            winner[at] = i;
+                        }
+                    }
+                }
+            }
+            let kept: Vec<u32> = (0..docs.len())
+                .filter(|&i| first[i])
+                .map(|i| docs[winner[i]].3)
+                .collect();
+            (kept, first.iter().filter(|f| !**f).count(), warnings)
+        };
+        for hash in [
+            &(|k: &u32| u64::from(*k)) as &(dyn Fn(&u32) -> u64 + Sync),
+            &|_| 7,
+            &|k| u64::from(*k % 3),
+        ] {
+            let (kept, duplicates, warnings) = run(hash);
+            let lines: Vec<u32> = kept.iter().map(|x| x.3).collect();
+            assert_eq!((lines, duplicates, warnings.len()), reference);
+        }
+        assert_eq!(reference, (vec![8, 5, 4, 6], 4, 2));
     }
 
     #[test]
