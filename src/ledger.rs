@@ -856,6 +856,7 @@ fn dedup_payments(payments: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
             )
         },
         |p| p.doc.prov,
+        fx_hash,
     )
 }
 
@@ -1012,24 +1013,16 @@ fn pair_receipts(items: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
     });
 }
 
+/// The hash duplicates are looked up by (tests give one that makes every key collide).
+fn fx_hash<K: std::hash::Hash>(k: &K) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(k)
+}
+
 /// Keeps one copy of each document by `key`. A copy that differs in what `summary`
 /// shows replaces the earlier one (files come in path order, so the export named last
 /// wins) and a warning says so; identical copies are simply counted as duplicates.
-fn dedup_latest<T: Sync, K: std::hash::Hash + Eq + Clone>(
-    docs: &mut Vec<T>,
-    ledger: &mut Ledger,
-    what: &str,
-    keys: impl Fn(&T) -> Vec<K> + Sync,
-    summary: impl Fn(&T) -> String,
-    prov: impl Fn(&T) -> Provenance,
-) {
-    use std::hash::BuildHasher;
-    let hash = |k: &K| rustc_hash::FxBuildHasher.hash_one(k);
-    dedup_hashed(docs, ledger, what, keys, summary, prov, hash);
-}
-
-/// [`dedup_latest`] with the keys' hash given (tests make every hash collide).
-fn dedup_hashed<T: Sync, K: Eq + Clone>(
+fn dedup_latest<T: Sync, K: Eq + Clone>(
     docs: &mut Vec<T>,
     ledger: &mut Ledger,
     what: &str,
@@ -1171,6 +1164,7 @@ fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, ledger: &mut Ledger) {
             )
         },
         |i| i.doc.prov,
+        fx_hash,
     )
 }
 
@@ -1192,6 +1186,7 @@ fn dedup_credits(credits: &mut Vec<LedgerCredit>, ledger: &mut Ledger) {
             )
         },
         |c| c.doc.prov,
+        fx_hash,
     )
 }
 
@@ -1311,7 +1306,7 @@ mod tests {
                 ..Ledger::default()
             };
             let mut d = docs.clone();
-            dedup_hashed(
+            dedup_latest(
                 &mut d,
                 &mut ledger,
                 "doc",
