@@ -858,22 +858,22 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     // put in group order (in date order within a group) so that each group works on a
     // slice of its own, numbered from 0; afterwards they go back to date order. Results
     // are gathered in the groups' order, as one core would give them.
-    const NO_GROUP: u32 = u32::MAX;
-    let mut group_of = vec![NO_GROUP; ledger.payments.len()];
+    // (Each group's receipts are in date order already: the new order is the groups'
+    // lists one after another, then the receipts of no group.)
+    let mut order: Vec<usize> = Vec::with_capacity(receipts.len());
     let mut jobs: Vec<(GroupKey, Group)> = Vec::with_capacity(groups.len());
-    for (g, (key, mut group)) in groups.into_iter().enumerate() {
-        for &ri in &group.receipts {
-            group_of[receipts[ri].payment] = g as u32;
-        }
+    for (key, mut group) in groups {
+        order.extend_from_slice(&group.receipts);
         group.receipts = (0..group.receipts.len()).collect();
         jobs.push((key, group));
     }
-    let date_order = |r: &Receipt| {
-        let p = &ledger.payments[r.payment];
-        (p.cash_date, p.doc.prov)
-    };
-    receipts.sort_unstable_by_key(|r| (group_of[r.payment], date_order(r)));
-    drop(group_of);
+    let mut grouped = vec![false; receipts.len()];
+    for &ri in &order {
+        grouped[ri] = true;
+    }
+    order.extend((0..receipts.len()).filter(|&ri| !grouped[ri]));
+    drop(grouped);
+    permute(&mut receipts, &order);
     let mut rest: &mut [Receipt] = &mut receipts;
     let mut slices = Vec::with_capacity(jobs.len());
     for (key, group) in jobs {
@@ -906,13 +906,36 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         }
         m.allocations.extend(allocations);
     }
-    receipts.sort_unstable_by_key(date_order);
+    // Back to date order.
+    let mut back = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        back[old] = new;
+    }
+    permute(&mut receipts, &back);
     for r in &mut receipts {
         r.notes.sort();
         r.notes.dedup();
     }
     m.receipts = receipts;
     Ok(m)
+}
+
+/// Puts `items` in the given order (`items[i]` becomes what was at `order[i]`; `order`
+/// holds every index once) in place, each item moved once along its cycle.
+fn permute<T>(items: &mut [T], order: &[usize]) {
+    let mut placed = vec![false; items.len()];
+    for start in 0..items.len().min(order.len()) {
+        let mut i = start;
+        while !placed[i] {
+            placed[i] = true;
+            let from = order[i];
+            if from == start || from >= items.len() {
+                break;
+            }
+            items.swap(i, from);
+            i = from;
+        }
+    }
 }
 
 /// Settling per contract, a payment an override sends to invoices is settled under their
@@ -2313,6 +2336,23 @@ fn order_key(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn permute_puts_items_in_order_and_back() {
+        let mut items: Vec<char> = "abcdefg".chars().collect();
+        let order = [3, 0, 6, 1, 2, 5, 4];
+        super::permute(&mut items, &order);
+        assert_eq!(items.iter().collect::<String>(), "dagbcfe");
+        let mut back = [0; 7];
+        for (new, &old) in order.iter().enumerate() {
+            back[old] = new;
+        }
+        super::permute(&mut items, &back);
+        assert_eq!(items.iter().collect::<String>(), "abcdefg");
+        let mut same = vec![1, 2, 3];
+        super::permute(&mut same, &[0, 1, 2]);
+        assert_eq!(same, [1, 2, 3]);
+    }
+
     use super::*;
     use rust_decimal_macros::dec;
 
