@@ -279,37 +279,35 @@ pub struct Register {
     "internal check failed: {0}. This is a bug in sverka; please report it with the input files"
 )]
 pub struct InvariantError(pub String);
+/// A row of the register being summed: per party and currency, and per contract when
+/// settling per contract.
+type AccKey = (PartyId, Option<String>, crate::model::Text);
 
-/// Builds the register as of the matching's date and checks it.
-pub fn register(
+#[derive(Default)]
+struct Acc {
+    amounts: Option<Amounts>,
+    debts: Vec<OpenDebt>,
+    last_payment: Option<NaiveDate>,
+    manager: Option<(NaiveDate, crate::model::Provenance, String)>,
+    no_due: bool,
+    /// The contract as its first invoice writes it (settling per contract).
+    contract_text: Option<String>,
+}
+
+/// The rows' sums, open debts, managers and contracts from the invoices and refunds of
+/// the parties `mine` picks (the register's parts are worked out on all cores), and the
+/// years the calendar had to guess.
+fn accumulate(
     ledger: &Ledger,
     m: &Matching,
     cfg: &AgingConfig,
-) -> Result<Register, InvariantError> {
+    paid: &HashMap<Debit, (Decimal, Decimal, Decimal)>,
+    mine: impl Fn(PartyId) -> bool,
+) -> (BTreeMap<AccKey, Acc>, std::collections::BTreeSet<i32>) {
     let as_of = m.as_of;
     let nb = cfg.buckets.len() + 2;
-    let mut paid: HashMap<Debit, (Decimal, Decimal, Decimal)> = HashMap::default();
-    for a in &m.allocations {
-        let e = paid.entry(a.debit).or_default();
-        match a.source {
-            Source::Payment(_) => e.0 += a.settled,
-            Source::Credit(_) => e.1 += a.settled,
-            Source::WriteOff(_) => e.2 += a.settled,
-        }
-    }
-
-    #[derive(Default)]
-    struct Acc {
-        amounts: Option<Amounts>,
-        debts: Vec<OpenDebt>,
-        last_payment: Option<NaiveDate>,
-        manager: Option<(NaiveDate, crate::model::Provenance, String)>,
-        no_due: bool,
-        /// The contract as its first invoice writes it (settling per contract).
-        contract_text: Option<String>,
-    }
     // Rows per party and currency, and per contract when settling per contract.
-    let mut acc: BTreeMap<(PartyId, Option<String>, crate::model::Text), Acc> = BTreeMap::new();
+    let mut acc: BTreeMap<AccKey, Acc> = BTreeMap::new();
     let contract_of = |c: &Option<crate::model::Text>| -> Option<String> {
         if m.by_contract {
             c.as_deref().map(crate::matching::contract_key)
@@ -353,6 +351,9 @@ pub fn register(
     };
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
+        if !mine(inv.party) {
+            continue;
+        }
         let doc = &inv.doc;
         let (whole_due, whole_from) = m.terms.due(ledger, inv);
         // Each stage of a payment schedule ages from its own due date (S39).
@@ -414,7 +415,9 @@ pub fn register(
     }
     for &i in &m.refunds {
         let pay = &ledger.payments[i];
-        let Some(party) = pay.party else { continue };
+        let Some(party) = pay.party.filter(|&p| mine(p)) else {
+            continue;
+        };
         let (p, c, w) = paid.get(&Debit::Refund(i)).copied().unwrap_or_default();
         let age = (as_of - pay.cash_date).num_days();
         debt(
@@ -448,6 +451,9 @@ pub fn register(
     // Managers: the one named on the customer's latest invoice; the contract's wording.
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
+        if !mine(inv.party) {
+            continue;
+        }
         if m.by_contract
             && let Some(text) = &inv.doc.contract
         {
@@ -474,6 +480,57 @@ pub fn register(
             }
         }
     }
+    (acc, guessed_years)
+}
+
+/// Builds the register as of the matching's date and checks it.
+pub fn register(
+    ledger: &Ledger,
+    m: &Matching,
+    cfg: &AgingConfig,
+) -> Result<Register, InvariantError> {
+    let as_of = m.as_of;
+    let nb = cfg.buckets.len() + 2;
+    let mut paid: HashMap<Debit, (Decimal, Decimal, Decimal)> = HashMap::default();
+    for a in &m.allocations {
+        let e = paid.entry(a.debit).or_default();
+        match a.source {
+            Source::Payment(_) => e.0 += a.settled,
+            Source::Credit(_) => e.1 += a.settled,
+            Source::WriteOff(_) => e.2 += a.settled,
+        }
+    }
+
+    // Each party's rows are summed on one thread, the parties shared out among all cores.
+    let threads = crate::par::threads_for(m.invoices.len());
+    let parts: Vec<(BTreeMap<AccKey, Acc>, std::collections::BTreeSet<i32>)> =
+        std::thread::scope(|scope| {
+            let paid = &paid;
+            let later: Vec<_> = (1..threads)
+                .map(|k| {
+                    scope.spawn(move || accumulate(ledger, m, cfg, paid, |p| p % threads == k))
+                })
+                .collect();
+            let mut parts = vec![accumulate(ledger, m, cfg, paid, |p| p % threads == 0)];
+            for h in later {
+                // A panic in a worker is a bug: let it surface as one.
+                parts.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            parts
+        });
+    let mut acc: BTreeMap<AccKey, Acc> = BTreeMap::new();
+    let mut guessed_years = std::collections::BTreeSet::new();
+    for (mut part, years) in parts {
+        acc.append(&mut part);
+        guessed_years.extend(years);
+    }
+    let contract_of = |c: &Option<crate::model::Text>| -> Option<String> {
+        if m.by_contract {
+            c.as_deref().map(crate::matching::contract_key)
+        } else {
+            None
+        }
+    };
     let mut unidentified = Vec::new();
     let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in &m.receipts {
