@@ -222,8 +222,16 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
         .read_to_end(&mut head)
         .map_err(io)?;
     let mut outcome = if formats::detect(&head) == Detected::Known(Format::ClientBank) {
-        drop((head, f));
-        match formats::clientbank::read_file(&path, file) {
+        // A regular file is read again from its start, in parts on all cores when big;
+        // a pipe goes on from the bytes already taken.
+        let read = if meta.as_ref().is_some_and(|m| m.is_file()) {
+            drop((head, f));
+            formats::clientbank::read_file(&path, file)
+        } else {
+            let stream = std::io::Cursor::new(head).chain(std::io::BufReader::new(f));
+            formats::clientbank::read_from(stream, file)
+        };
+        match read {
             Ok(r) => Outcome::Read(r),
             Err(e) => Outcome::Failed {
                 line: e.line,

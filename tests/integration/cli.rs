@@ -1093,6 +1093,61 @@ fn one_invoice_shipped_in_two_sales() {
     assert_eq!(r["totals"]["invoiced"], "0.00");
 }
 
+/// A statement that comes through a named pipe (as `<(…)` in a shell gives it) is read
+/// as the stream it is: the register is the one the file itself gives. (A regular file
+/// is read again from its start, in parts; a pipe cannot be.)
+#[test]
+fn a_statement_through_a_pipe_reads_as_the_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let statement = samples().join("kl_to_1c.txt");
+    let invoices = samples().join("invoices.csv");
+    let fifo = dir.path().join("kl_to_1c.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|st| st.success());
+    if !made {
+        eprintln!("mkfifo is not available: test skipped");
+        return;
+    }
+    // (A reader that opened the pipe twice would wait for a second writer for ever.)
+    let report = |path: &std::path::Path| {
+        sverka()
+            .arg("report")
+            .arg(path)
+            .arg(&invoices)
+            .args(["--as-of", "2024-03-31", "--format", "csv", "--quiet"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run")
+    };
+    let writer = {
+        let (fifo, bytes) = (fifo.clone(), std::fs::read(&statement).expect("sample"));
+        std::thread::spawn(move || std::fs::write(&fifo, bytes).is_ok())
+    };
+    let piped = report(&fifo);
+    if !writer.is_finished() {
+        // The pipe was never read: let the writer go.
+        let _ = std::fs::File::open(&fifo);
+    }
+    assert!(
+        writer.join().expect("writer"),
+        "the statement went through the pipe"
+    );
+    let direct = report(&statement);
+    assert!(
+        piped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    assert!(direct.status.success());
+    assert!(direct.stdout.len() > 100, "a register");
+    assert_eq!(
+        String::from_utf8_lossy(&piped.stdout),
+        String::from_utf8_lossy(&direct.stdout)
+    );
+}
+
 /// `-o` to something that is no regular file (a named pipe, `/dev/null`) writes to it
 /// instead of renaming a temporary file over it; a symbolic link is followed, not
 /// replaced.
