@@ -10,9 +10,9 @@ seconds=${1:-300}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(clientbank delimited xlsx commerceml enterprisedata formats amount refs pipeline)
+  targets=(clientbank clientbank_parts delimited xlsx commerceml enterprisedata formats amount refs pipeline)
 fi
-declare -A dict=([clientbank]=clientbank [pipeline]=clientbank [formats]=clientbank
+declare -A dict=([clientbank]=clientbank [clientbank_parts]=clientbank [pipeline]=clientbank [formats]=clientbank
   [delimited]=delimited [xlsx]=xml [commerceml]=xml [enterprisedata]=xml
   [amount]=amount [refs]=refs)
 mkdir -p fuzz/logs

@@ -54,7 +54,7 @@ impl fmt::Display for Format {
 }
 
 /// What reading one file gave.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileRead {
     pub format: Format,
     pub encoding: Option<TextEncoding>,
