@@ -64,6 +64,22 @@ statements = {
 for name, data in statements.items():
     put("clientbank", name, data)
 
+# The statement read in parts: the small ones above (not the 10 MiB cases, which this
+# target does not expand) and one with enough documents, a balance section in the middle
+# and two bad dates to be cut in several places. (The target's folder also keeps the two
+# inputs its first runs found, named for what they showed.)
+for name, data in statements.items():
+    if not name.startswith("huge"):
+        put("clientbank_parts", name, data)
+many = HEAD
+for i in range(24):
+    if i == 12:
+        many += ("СекцияРасчСчет\nДатаНачала=01.03.2024\nРасчСчет=40702810000000000001\n"
+                 "НачальныйОстаток=0\nВсегоПоступило=1\nВсегоСписано=0\nКонечныйОстаток=1\nКонецРасчСчет\n")
+    many += (DOC.replace("Номер=17", "Номер=%d" % i).replace("29.03.2024", "31.02.2024" if i % 7 == 3 else "29.03.2024")
+             + "КонецДокумента\n")
+put("clientbank_parts", "many_documents.txt", cp1251((many + "КонецФайла\n").replace("\n", "\r\n")))
+
 # ---- delimited lists -------------------------------------------------------------------
 SAMPLE_LIST = read("samples/invoices.csv")  # Windows-1251, ';', CRLF
 lists = {

@@ -248,7 +248,10 @@ fn load_one(file: FileId, path: PathBuf, named: bool) -> crate::Result<Loaded> {
         let mut bytes = head;
         // Room for the whole file at once: growing by doubling would copy it and hold
         // two copies at the peak.
-        let size = meta.as_ref().map_or(0, |m| m.len()) as usize;
+        let size = meta
+            .as_ref()
+            .and_then(|m| usize::try_from(m.len()).ok())
+            .unwrap_or(0);
         bytes.reserve_exact((size + 1).saturating_sub(bytes.len()));
         f.read_to_end(&mut bytes).map_err(io)?;
         read_one(&bytes, file, named)
