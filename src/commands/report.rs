@@ -19,7 +19,8 @@ pub struct ReportSettings {
 pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let format = super::register_format(&s.common)?;
     let ledger = super::load_ledger(&s.common, diag)?;
-    let m = super::match_ledger(&ledger, &s.matching)?;
+    let mut m = super::match_ledger(&ledger, &s.matching)?;
+    m.drop_references();
     let clock = super::Stage::start();
     let mut reg = aging::register(&ledger, &m, &s.aging)?;
     clock.done("age");

@@ -23,7 +23,8 @@ pub struct TasksSettings {
 pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let format = super::register_format(&s.common)?;
     let ledger = super::load_ledger(&s.common, diag)?;
-    let m = super::match_ledger(&ledger, &s.matching)?;
+    let mut m = super::match_ledger(&ledger, &s.matching)?;
+    m.drop_references();
     let reg = aging::register(&ledger, &m, &s.aging)?;
     super::note_guessed_years(&reg.guessed_years, diag);
     let mut list = crate::followup::tasks(&reg, &s.tasks, s.aging.calendar.as_ref());

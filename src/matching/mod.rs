@@ -510,6 +510,17 @@ pub struct Matching {
     pub by_contract: bool,
 }
 
+impl Matching {
+    /// Drops what only the match log shows (each receipt's references, a few per
+    /// receipt): the register, tasks and review never read them, and aging comes at the
+    /// peak of the run's memory.
+    pub fn drop_references(&mut self) {
+        for r in &mut self.receipts {
+            r.refs = Vec::new();
+        }
+    }
+}
+
 /// A group of documents matched together: party, contract (when settling per contract),
 /// currency.
 type GroupKey = (PartyId, Option<String>, String);
@@ -743,6 +754,9 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             contract_text,
         }
     });
+    // (The index served the purposes only; the rest of the run needs its memory.)
+    drop(by_core);
+    drop(receipt_ids);
     // Everything grouped by party (and contract, when settling per contract) and
     // currency: each group is matched on its own.
     let contract_of = |c: &Option<crate::model::Text>| {
