@@ -910,6 +910,10 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         let outcome = sim.run(own);
         (outcome, sim.credit_results, sim.allocations)
     });
+    // Room for every group's allocations at once (growing by doubling would hold two
+    // copies at the peak).
+    m.allocations
+        .reserve_exact(done.iter().map(|(_, _, a)| a.len()).sum());
     for (outcome, credit_results, allocations) in done {
         outcome?;
         for (c, applied, unapplied, unknown) in credit_results {
