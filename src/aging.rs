@@ -279,6 +279,43 @@ pub struct Register {
     "internal check failed: {0}. This is a bug in sverka; please report it with the input files"
 )]
 pub struct InvariantError(pub String);
+/// What each debt was paid by payments, by credit notes and by write-offs, summed from
+/// the allocations: an invoice's only (or first) stage by the invoice's index, as most
+/// debts are, the rest by key (a map of a million debts would take half as much again).
+struct Paid {
+    first_stage: Vec<(Decimal, Decimal, Decimal)>,
+    other: HashMap<Debit, (Decimal, Decimal, Decimal)>,
+}
+
+impl Paid {
+    fn new(ledger: &Ledger, m: &Matching) -> Paid {
+        let mut paid = Paid {
+            first_stage: vec![Default::default(); ledger.invoices.len()],
+            other: HashMap::default(),
+        };
+        for a in &m.allocations {
+            let e = match a.debit {
+                Debit::Invoice(i, 0) if i < paid.first_stage.len() => &mut paid.first_stage[i],
+                other => paid.other.entry(other).or_default(),
+            };
+            match a.source {
+                Source::Payment(_) => e.0 += a.settled,
+                Source::Credit(_) => e.1 += a.settled,
+                Source::WriteOff(_) => e.2 += a.settled,
+            }
+        }
+        paid
+    }
+
+    /// (by payments, by credit notes, written off).
+    fn of(&self, debit: Debit) -> (Decimal, Decimal, Decimal) {
+        match debit {
+            Debit::Invoice(i, 0) if i < self.first_stage.len() => self.first_stage[i],
+            other => self.other.get(&other).copied().unwrap_or_default(),
+        }
+    }
+}
+
 /// A row of the register being summed: per party and currency, and per contract when
 /// settling per contract.
 type AccKey = (PartyId, Option<String>, crate::model::Text);
@@ -301,7 +338,7 @@ fn accumulate(
     ledger: &Ledger,
     m: &Matching,
     cfg: &AgingConfig,
-    paid: &HashMap<Debit, (Decimal, Decimal, Decimal)>,
+    paid: &Paid,
     mine: impl Fn(PartyId) -> bool,
 ) -> (BTreeMap<AccKey, Acc>, std::collections::BTreeSet<i32>) {
     let as_of = m.as_of;
@@ -368,10 +405,7 @@ fn accumulate(
                 .map(|(k, s)| (Some(k as u16 + 1), s.due, DueFrom::Document, s.amount)),
         );
         for (k, (stage, due, due_from, amount)) in stages.enumerate() {
-            let (p, c, w) = paid
-                .get(&Debit::Invoice(i, k as u16))
-                .copied()
-                .unwrap_or_default();
+            let (p, c, w) = paid.of(Debit::Invoice(i, k as u16));
             let due_date = (due_from == DueFrom::Document).then_some(due);
             let aged_from = match cfg.age_by {
                 AgeBy::Due => working_due(due),
@@ -418,7 +452,7 @@ fn accumulate(
         let Some(party) = pay.party.filter(|&p| mine(p)) else {
             continue;
         };
-        let (p, c, w) = paid.get(&Debit::Refund(i)).copied().unwrap_or_default();
+        let (p, c, w) = paid.of(Debit::Refund(i));
         let age = (as_of - pay.cash_date).num_days();
         debt(
             party,
@@ -491,15 +525,7 @@ pub fn register(
 ) -> Result<Register, InvariantError> {
     let as_of = m.as_of;
     let nb = cfg.buckets.len() + 2;
-    let mut paid: HashMap<Debit, (Decimal, Decimal, Decimal)> = HashMap::default();
-    for a in &m.allocations {
-        let e = paid.entry(a.debit).or_default();
-        match a.source {
-            Source::Payment(_) => e.0 += a.settled,
-            Source::Credit(_) => e.1 += a.settled,
-            Source::WriteOff(_) => e.2 += a.settled,
-        }
-    }
+    let paid = Paid::new(ledger, m);
 
     // Each party's rows are summed on one thread, the parties shared out among all cores.
     let threads = crate::par::threads_for(m.invoices.len());
