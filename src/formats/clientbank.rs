@@ -7,6 +7,9 @@
 //! talkative: it keeps every complete document, drops a document torn off by the end of
 //! the file, and warns with the line number about everything else. It refuses only a
 //! file whose text cannot be read at all.
+//!
+//! A statement is streamed, never held whole; a big file is read in parts on all cores
+//! ([`read_file`]), joined into exactly what one pass gives.
 
 use super::encoding::{self, TextEncoding};
 use super::{FileError, FileRead, Format};
