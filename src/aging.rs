@@ -544,6 +544,7 @@ pub fn register(
             }
             parts
         });
+    drop(paid);
     let mut acc: BTreeMap<AccKey, Acc> = BTreeMap::new();
     let mut guessed_years = std::collections::BTreeSet::new();
     for (mut part, years) in parts {
