@@ -23,6 +23,25 @@ pub fn threads_for(items: usize) -> usize {
     threads_for_tasks(items / MIN_PER_THREAD)
 }
 
+/// `(0..n).map(f).collect()` with each call on a thread of its own (the first on the
+/// calling thread): for a few big tasks, such as the parts of a file.
+pub fn each<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    if n <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let later: Vec<_> = (1..n).map(|k| scope.spawn(move || f(k))).collect();
+        let mut out = Vec::with_capacity(n);
+        out.push(f(0));
+        for h in later {
+            // A panic in a worker is a bug: let it surface as one.
+            out.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
+}
+
 /// `items.iter().map(f).collect()`, on several threads when there are many items.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = threads_for(items.len());
@@ -103,6 +122,13 @@ mod tests {
         assert!(out.iter().enumerate().all(|(i, &x)| x == i as u64 * 3));
         assert_eq!(map(&[] as &[u64], |x| *x), Vec::<u64>::new());
         assert_eq!(map(&[7u64], |x| x + 1), vec![8]);
+    }
+
+    #[test]
+    fn each_runs_every_task_once_in_order() {
+        assert_eq!(each(4, |k| k * 10), vec![0, 10, 20, 30]);
+        assert_eq!(each(1, |k| k + 1), vec![1]);
+        assert_eq!(each(0, |k| k), Vec::<usize>::new());
     }
 
     #[test]

@@ -480,18 +480,7 @@ fn read_in_parts(
         };
         read_lines(f.take(to - from), file, CHUNK, CHUNK, to - from, part)
     };
-    let read: Vec<Result<Reader, FileError>> = std::thread::scope(|scope| {
-        let later: Vec<_> = (1..cuts.len() - 1)
-            .map(|k| scope.spawn(move || read_part(k)))
-            .collect();
-        let mut read = vec![read_part(0)];
-        for h in later {
-            // A panic in a worker is a bug: let it surface as one.
-            read.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-        read
-    });
-    let mut parts = read.into_iter();
+    let mut parts = crate::par::each(cuts.len() - 1, read_part).into_iter();
     let Some(first) = parts.next() else {
         return Ok(None);
     };
