@@ -316,6 +316,15 @@ impl Paid {
     }
 }
 
+/// The contract a document's row is under: its key when settling per contract, else none.
+fn contract_of(m: &Matching, contract: &Option<crate::model::Text>) -> Option<String> {
+    if m.by_contract {
+        contract.as_deref().map(crate::matching::contract_key)
+    } else {
+        None
+    }
+}
+
 /// A row of the register being summed: per party and currency, and per contract when
 /// settling per contract.
 type AccKey = (PartyId, Option<String>, crate::model::Text);
@@ -345,13 +354,6 @@ fn accumulate(
     let nb = cfg.buckets.len() + 2;
     // Rows per party and currency, and per contract when settling per contract.
     let mut acc: BTreeMap<AccKey, Acc> = BTreeMap::new();
-    let contract_of = |c: &Option<crate::model::Text>| -> Option<String> {
-        if m.by_contract {
-            c.as_deref().map(crate::matching::contract_key)
-        } else {
-            None
-        }
-    };
     let mut debt =
         |party: PartyId, contract: Option<String>, currency: &str, d: OpenDebt, invoiced: bool| {
             let e = acc.entry((party, contract, currency.into())).or_default();
@@ -420,7 +422,7 @@ fn accumulate(
             };
             debt(
                 inv.party,
-                contract_of(&doc.contract),
+                contract_of(m, &doc.contract),
                 &doc.currency,
                 OpenDebt {
                     kind: DebtKind::Invoice,
@@ -494,7 +496,7 @@ fn accumulate(
             let e = acc
                 .entry((
                     inv.party,
-                    contract_of(&inv.doc.contract),
+                    contract_of(m, &inv.doc.contract),
                     inv.doc.currency.clone(),
                 ))
                 .or_default();
@@ -504,7 +506,7 @@ fn accumulate(
             let e = acc
                 .entry((
                     inv.party,
-                    contract_of(&inv.doc.contract),
+                    contract_of(m, &inv.doc.contract),
                     inv.doc.currency.clone(),
                 ))
                 .or_default();
@@ -529,21 +531,9 @@ pub fn register(
 
     // Each party's rows are summed on one thread, the parties shared out among all cores.
     let threads = crate::par::threads_for(m.invoices.len());
-    let parts: Vec<(BTreeMap<AccKey, Acc>, std::collections::BTreeSet<i32>)> =
-        std::thread::scope(|scope| {
-            let paid = &paid;
-            let later: Vec<_> = (1..threads)
-                .map(|k| {
-                    scope.spawn(move || accumulate(ledger, m, cfg, paid, |p| p % threads == k))
-                })
-                .collect();
-            let mut parts = vec![accumulate(ledger, m, cfg, paid, |p| p % threads == 0)];
-            for h in later {
-                // A panic in a worker is a bug: let it surface as one.
-                parts.push(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            }
-            parts
-        });
+    let parts = crate::par::each(threads, |k| {
+        accumulate(ledger, m, cfg, &paid, |p| p % threads == k)
+    });
     drop(paid);
     let mut acc: BTreeMap<AccKey, Acc> = BTreeMap::new();
     let mut guessed_years = std::collections::BTreeSet::new();
@@ -551,13 +541,6 @@ pub fn register(
         acc.append(&mut part);
         guessed_years.extend(years);
     }
-    let contract_of = |c: &Option<crate::model::Text>| -> Option<String> {
-        if m.by_contract {
-            c.as_deref().map(crate::matching::contract_key)
-        } else {
-            None
-        }
-    };
     let mut unidentified = Vec::new();
     let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in &m.receipts {
@@ -602,7 +585,7 @@ pub fn register(
         let e = acc
             .entry((
                 credit.party,
-                contract_of(&credit.doc.contract),
+                contract_of(m, &credit.doc.contract),
                 credit.doc.currency.clone(),
             ))
             .or_default();
