@@ -282,12 +282,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     let mut removed: Vec<LedgerInvoice> = invoices
         .extract_if(.., |i| !i.doc.status.is_active())
         .collect();
-    let gone = supersede(&mut invoices);
-    let mut k = 0;
-    invoices.retain(|_| {
-        k += 1;
-        !gone[k - 1]
-    });
+    supersede(&mut invoices);
     dedup_credits(&mut credits, &mut ledger);
     credits.retain(|c| c.doc.status.is_active());
 
@@ -877,11 +872,11 @@ fn who(customer: &Party) -> Text {
 /// place: the debt counts once, and references to the replaced document's number or id
 /// name the sale. The replaced document's due date, manager and contract carry over
 /// where the sale has none.
-fn supersede(invoices: &mut [LedgerInvoice]) -> Vec<bool> {
-    let mut gone = vec![false; invoices.len()];
+fn supersede(invoices: &mut Vec<LedgerInvoice>) {
     if invoices.iter().all(|i| i.doc.replaces.is_empty()) {
-        return gone;
+        return;
     }
+    let mut gone = vec![false; invoices.len()];
     let mut by_id: HashMap<Text, usize> = HashMap::default();
     let mut by_number: HashMap<(Text, Text), Vec<usize>> = HashMap::default();
     for (k, i) in invoices.iter().map(|i| &i.doc).enumerate() {
@@ -938,10 +933,19 @@ fn supersede(invoices: &mut [LedgerInvoice]) -> Vec<bool> {
             invoices[k].doc.aliases.push(link);
         }
     }
+    retain_by_index(invoices, |k| !gone[k]);
     for i in invoices.iter_mut() {
         i.doc.aliases.shrink_to_fit();
     }
-    gone
+}
+
+/// `items.retain(…)` deciding by each item's index.
+fn retain_by_index<T>(items: &mut Vec<T>, keep: impl Fn(usize) -> bool) {
+    let mut k = 0;
+    items.retain(|_| {
+        k += 1;
+        keep(k - 1)
+    });
 }
 
 /// A receipt from a 1C list or XML export and the same money in a bank statement are one
@@ -1006,11 +1010,7 @@ fn pair_receipts(items: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
         }
         taken[b] = false;
     }
-    let mut k = 0;
-    items.retain(|_| {
-        k += 1;
-        !taken[k - 1]
-    });
+    retain_by_index(items, |k| !taken[k]);
 }
 
 /// The hash duplicates are looked up by (tests give one that makes every key collide).
@@ -1106,11 +1106,7 @@ fn dedup_latest<T: Sync, K: Eq + Clone>(
             docs.swap(at, winner[at]);
         }
     }
-    let mut k = 0;
-    docs.retain(|_| {
-        k += 1;
-        first[k - 1]
-    });
+    retain_by_index(docs, |k| first[k]);
 }
 
 /// The documents a payment or credit links to, for messages (`-` for none).
