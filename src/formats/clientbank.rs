@@ -452,21 +452,21 @@ fn read_in_parts(
     file: FileId,
     parts: usize,
 ) -> Result<Option<FileRead>, FileError> {
-    let open = || std::fs::File::open(path).map_err(io_error);
-    let mut f = open()?;
-    let size = f.metadata().map_err(io_error)?.len();
     if parts < 2 {
         return Ok(None);
     }
-    let cuts = cuts(&mut f, size, parts).map_err(io_error)?;
+    let open = || std::fs::File::open(path).map_err(io_error);
+    let mut f = open()?;
+    let size = f.metadata().map_err(io_error)?.len();
+    // Every part is read in the encoding the file's start tells.
+    let mut head = Vec::with_capacity(CHUNK);
+    fill(&mut f, &mut head, CHUNK).map_err(io_error)?;
+    let (hint, encoding, bom) = sniff_head(&head);
+    drop(head);
+    let cuts = cuts(&mut f, size, parts, encoding).map_err(io_error)?;
     if cuts.len() < 3 {
         return Ok(None);
     }
-    // Every part is read in the encoding the file's start tells.
-    let mut head = Vec::with_capacity(CHUNK);
-    fill(&mut open()?, &mut head, CHUNK).map_err(io_error)?;
-    let (hint, encoding, bom) = sniff_head(&head);
-    drop(head);
     let read_part = |k: usize| -> Result<Reader, FileError> {
         use std::io::{Read, Seek, SeekFrom};
         let (from, to) = (cuts[k], cuts[k + 1]);
@@ -493,23 +493,18 @@ fn read_in_parts(
     whole.finish().map(Some)
 }
 
-/// Where to cut a file of `size` bytes into about `parts` parts: 0, the start of the
-/// first `СекцияДокумент` line after each even share (in any of the encodings sverka
-/// reads), and `size`. Fewer cuts where no such line is found.
-fn cuts(f: &mut std::fs::File, size: u64, parts: usize) -> std::io::Result<Vec<u64>> {
+/// Where to cut a file of `size` bytes in `encoding` into about `parts` parts: 0, the
+/// start of the first `СекцияДокумент` line after each even share, and `size`. Fewer
+/// cuts where no such line is found.
+fn cuts(
+    f: &mut std::fs::File,
+    size: u64,
+    parts: usize,
+    encoding: TextEncoding,
+) -> std::io::Result<Vec<u64>> {
     use std::io::{Read, Seek, SeekFrom};
-    let markers: Vec<Vec<u8>> = [
-        TextEncoding::Windows1251,
-        TextEncoding::Cp866,
-        TextEncoding::Utf8,
-    ]
-    .iter()
-    .map(|e| {
-        let mut m = b"\n".to_vec();
-        m.extend_from_slice(&e.encode("СекцияДокумент="));
-        m
-    })
-    .collect();
+    let mut marker = b"\n".to_vec();
+    marker.extend_from_slice(&encoding.encode("СекцияДокумент="));
     let mut cuts = vec![0];
     let mut window = Vec::with_capacity(CUT_WINDOW);
     for k in 1..parts as u64 {
@@ -522,11 +517,7 @@ fn cuts(f: &mut std::fs::File, size: u64, parts: usize) -> std::io::Result<Vec<u
         f.by_ref()
             .take(CUT_WINDOW as u64)
             .read_to_end(&mut window)?;
-        let found = markers
-            .iter()
-            .filter_map(|m| memchr::memmem::find(&window, m))
-            .min();
-        if let Some(i) = found {
+        if let Some(i) = memchr::memmem::find(&window, &marker) {
             cuts.push(at + i as u64 + 1);
         }
     }
@@ -678,13 +669,12 @@ impl Reader {
         }
         let offset = self.last_line;
         let shift = |line: u32| line.saturating_add(offset);
-        self.payments.reserve(next.payments.len());
-        for mut d in next.payments {
+        self.payments.extend(next.payments.into_iter().map(|mut d| {
             if let Document::Payment(p) = &mut d {
                 p.prov.line = shift(p.prov.line);
             }
-            self.payments.push(d);
-        }
+            d
+        }));
         self.balances.extend(next.balances.into_iter().map(|mut b| {
             b.line = shift(b.line);
             b
