@@ -105,9 +105,9 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
                     .into(),
         })?;
     let mut out = FileRead::new(Format::Delimited, Some(enc));
+    let lines = LineIndex::new(bytes);
     // A document per line at most: room for all of them at once.
-    out.documents
-        .reserve(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    out.documents.reserve(lines.starts.len());
     let mut parties = crate::model::PartyPool::default();
     for (i, c) in found.header.repeated() {
         out.warnings.push(Warning::file(
@@ -123,7 +123,6 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let lines = LineIndex::new(bytes);
     let mut record = csv::ByteRecord::new();
     // One row's cells, their buffers reused from row to row.
     let mut cells: Vec<TableCell> = Vec::new();
