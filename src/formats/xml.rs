@@ -165,13 +165,13 @@ impl Lines {
     /// column is counted from the line's start, and a file may be one long line).
     fn at(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line.saturating_sub(1)];
+        let line = self.line(offset);
+        let start = self.starts[(line as usize).saturating_sub(1)];
         let column = text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count())
             + 1;
-        (line as u32, column as u32)
+        (line, column as u32)
     }
 }
 

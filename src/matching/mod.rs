@@ -441,7 +441,7 @@ impl Note {
 }
 
 /// What happened to one receipt.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Receipt {
     /// Index into `Ledger::payments`.
     pub payment: usize,
