@@ -451,7 +451,7 @@ fn accumulate(
     }
     for &i in &m.refunds {
         let pay = &ledger.payments[i];
-        let Some(party) = pay.party.filter(|&p| mine(p)) else {
+        let Some(party) = pay.party().filter(|&p| mine(p)) else {
             continue;
         };
         let (p, c, w) = paid.of(Debit::Refund(i));
@@ -575,8 +575,8 @@ pub fn register(
                 currency: pay.doc.currency.to_string(),
                 payer: pay.doc.payer.name.clone(),
                 inn: pay.doc.payer.inn.clone(),
-                purpose: pay.doc.purpose.clone(),
-                notes: r.notes.clone(),
+                purpose: pay.doc.purpose.to_string(),
+                notes: r.notes.to_vec(),
             }),
         }
     }
@@ -668,7 +668,7 @@ pub fn register(
                 currency: pay.doc.currency.to_string(),
                 payer: pay.doc.payer.name.clone(),
                 inn: pay.doc.payer.inn.clone(),
-                purpose: pay.doc.purpose.clone(),
+                purpose: pay.doc.purpose.to_string(),
                 notes: Vec::new(),
             }
         })

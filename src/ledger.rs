@@ -75,12 +75,27 @@ pub struct LedgerPayment {
     pub class: PaymentClass,
     /// The day the money counts.
     pub cash_date: NaiveDate,
-    /// The counterparty: the payer of a receipt (when its INN is valid), the payee of a refund.
-    pub party: Option<PartyId>,
+    /// The counterparty ([`LedgerPayment::party`]) in four bytes: its id plus one, 0 for
+    /// none. (With a statement's documents, this record must fit where the document
+    /// lay, so that the ledger takes them over without a second array.)
+    party_slot: u32,
     /// The payer's INN is present but fails the checksum.
     pub invalid_inn: bool,
     /// The payer was told by an account other payments of the party came from.
     pub by_account: bool,
+}
+
+impl LedgerPayment {
+    /// The counterparty: the payer of a receipt (when its INN is valid), the payee of a
+    /// refund.
+    pub fn party(&self) -> Option<PartyId> {
+        (self.party_slot as usize).checked_sub(1)
+    }
+
+    fn set_party(&mut self, party: Option<PartyId>) {
+        // A ledger holds far fewer parties than four billion (each is a document's side).
+        self.party_slot = party.map_or(0, |id| u32::try_from(id + 1).unwrap_or(u32::MAX));
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +135,10 @@ pub struct Ledger {
     pub removed: Vec<LedgerInvoice>,
     /// Documents dropped because another file (or the same one) already had them.
     pub duplicates: usize,
+    /// Bank documents read and then left out because no debt depends on them (our own
+    /// transfers, our expenses, documents of unknown direction): `payments` does not
+    /// hold them.
+    pub uncounted_payments: usize,
     pub warnings: Vec<Warning>,
 }
 
@@ -218,7 +237,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         direction: None,
         class: PaymentClass::Unknown,
         cash_date: doc.date,
-        party: None,
+        party_slot: 0,
         invalid_inn: false,
         by_account: false,
         doc,
@@ -409,7 +428,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         }
         lp.cash_date = p.cash_date(lp.direction.unwrap_or(Direction::Incoming));
         lp.invalid_inn = p.payer.inn.as_deref().is_some_and(|i| !is_valid_inn(i));
-        (lp.party, lp.by_account) = match lp.class {
+        let (party, by_account) = match lp.class {
             PaymentClass::Receipt => *payer_of
                 .entry((ptr(&p.payer), p.direction.is_some()))
                 .or_insert_with(|| match id(resolver.payer_key(p)) {
@@ -424,15 +443,22 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             PaymentClass::Refund => (party_of(&p.payee), false),
             _ => (None, false),
         };
-        // Our own transfers, expenses and documents of unknown direction are only
-        // counted from here on: nothing shows their purposes.
-        if matches!(
+        lp.set_party(party);
+        lp.by_account = by_account;
+    }
+    // Our own transfers, expenses and documents of unknown direction are only counted
+    // from here on (warned about above): nothing later reads them. The rest move to an
+    // array of their own size (filtering where they lie would keep the whole array).
+    let counted = |lp: &LedgerPayment| {
+        !matches!(
             lp.class,
             PaymentClass::Expense | PaymentClass::Internal | PaymentClass::Unknown
-        ) {
-            lp.doc.purpose = String::new();
-        }
-    }
+        )
+    };
+    let kept = classified.iter().filter(|lp| counted(lp)).count();
+    ledger.uncounted_payments = classified.len() - kept;
+    let mut payments = Vec::with_capacity(kept);
+    payments.extend(classified.into_iter().filter(counted));
     for (file, (line, n)) in unknown_direction {
         ledger.warnings.push(Warning::at(
             file,
@@ -453,7 +479,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     ledger.invoices = invoices;
     ledger.credits = credits;
     ledger.removed = removed;
-    ledger.payments = classified;
+    ledger.payments = payments;
     ledger.parties = parties;
     ledger
 }
@@ -1192,6 +1218,15 @@ mod tests {
     use rust_decimal_macros::dec;
 
     #[test]
+    fn a_payment_record_fits_where_its_document_lay() {
+        // The ledger turns a statement's documents into its payment records in place;
+        // a bigger record would need a second array as big as the statement's.
+        use std::mem::{align_of, size_of};
+        assert!(size_of::<LedgerPayment>() <= size_of::<Document>());
+        assert_eq!(align_of::<LedgerPayment>(), align_of::<Document>());
+    }
+
+    #[test]
     fn agent_words_are_whole_words() {
         assert!(is_agent_purpose("Выплата OZON по договору"));
         assert!(is_agent_purpose("Перечисление от Озона за период"));
@@ -1271,15 +1306,10 @@ mod tests {
         ps.push(pay("3", 0, 3, us(), us2()));
         let l = build_payments(ps);
         let classes: Vec<PaymentClass> = l.payments.iter().map(|p| p.class).collect();
-        // The refund goes to a payer we know (it paid us in document 2).
-        assert_eq!(
-            classes,
-            vec![
-                PaymentClass::Refund,
-                PaymentClass::Receipt,
-                PaymentClass::Internal
-            ]
-        );
+        // The refund goes to a payer we know (it paid us in document 2); the transfer
+        // between our own accounts is counted and left out.
+        assert_eq!(classes, vec![PaymentClass::Refund, PaymentClass::Receipt]);
+        assert_eq!(l.uncounted_payments, 1);
         assert!(l.our_inns.contains("7701234560"));
     }
 

@@ -12,6 +12,7 @@ use rustc_hash::FxHashSet;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use thin_vec::ThinVec;
 
 /// Index of a source file in [`Sources`].
 pub type FileId = u32;
@@ -201,6 +202,10 @@ pub struct Installment {
 }
 
 /// An invoice (счёт на оплату) or another receivable document: the customer owes `amount`.
+///
+/// The lists that nearly every document leaves empty are `ThinVec`s (one pointer, no
+/// allocation when empty, where a `Vec` takes three words): a year holds millions of
+/// documents, and their records are most of the run's memory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invoice {
     /// The number exactly as the source has it (`00БП-000045`).
@@ -217,14 +222,14 @@ pub struct Invoice {
     pub id: Option<Text>,
     /// Other numbers the same debt is known by (a site's order number beside 1C's
     /// number, the invoice a sale replaced): references to them name this invoice.
-    pub aliases: Vec<DocLink>,
+    pub aliases: ThinVec<DocLink>,
     /// Documents this one takes the place of: a sale (реализация) replaces the invoice
     /// or order it was made from, so the debt counts once.
-    pub replaces: Vec<DocLink>,
+    pub replaces: ThinVec<DocLink>,
     /// The payment schedule (график оплаты), when the source gives one with several
     /// stages: each stage is due on its own date. Empty: the whole amount is due on `due`.
     /// The stages' amounts add up to `amount` (readers ensure it).
-    pub installments: Vec<Installment>,
+    pub installments: ThinVec<Installment>,
     pub status: Status,
     pub prov: Provenance,
 }
@@ -236,7 +241,7 @@ pub struct Credit {
     pub date: NaiveDate,
     pub customer: Arc<Party>,
     /// The invoices it belongs to, when the source says so.
-    pub links: Vec<DocLink>,
+    pub links: ThinVec<DocLink>,
     pub contract: Option<Text>,
     pub amount: Decimal,
     pub currency: Currency,
@@ -280,7 +285,7 @@ pub struct Payment {
     pub currency: Currency,
     pub payer: Arc<Party>,
     pub payee: Arc<Party>,
-    pub purpose: String,
+    pub purpose: Box<str>,
     /// The kind of bank document (`Платежное поручение`, `Банковский ордер`, …) or of
     /// the list row (`Поступление`).
     pub kind: Text,
@@ -289,7 +294,7 @@ pub struct Payment {
     pub direction: Option<Direction>,
     /// Invoices the source explicitly links this payment to (with the amount for each,
     /// when it says).
-    pub links: Vec<DocLink>,
+    pub links: ThinVec<DocLink>,
     pub id: Option<Text>,
     pub status: Status,
     pub prov: Provenance,

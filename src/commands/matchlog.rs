@@ -117,7 +117,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
             Cell::Money(p.doc.amount),
             Cell::text(counterparty(ledger, r).unwrap_or(&p.doc.payer.name)),
             Cell::opt_text(p.doc.payer.inn.as_deref()),
-            Cell::text(&p.doc.purpose),
+            Cell::text(&*p.doc.purpose),
         ];
         if allocs.is_empty() {
             let mut row = head;
@@ -163,7 +163,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
             Cell::Money(p.doc.amount),
             Cell::text(&p.doc.payer.name),
             Cell::opt_text(p.doc.payer.inn.as_deref()),
-            Cell::text(&p.doc.purpose),
+            Cell::text(&*p.doc.purpose),
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,

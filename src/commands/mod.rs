@@ -132,7 +132,11 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
     warning_count += ledger.warnings.len();
     // An empty register from empty inputs reads as "nobody owes anything": say so (and
     // fail under --strict), since a failed export is the likely cause.
-    if ledger.invoices.is_empty() && ledger.payments.is_empty() && ledger.credits.is_empty() {
+    if ledger.invoices.is_empty()
+        && ledger.payments.is_empty()
+        && ledger.uncounted_payments == 0
+        && ledger.credits.is_empty()
+    {
         diag.warning(
             "the inputs hold no invoices, payments or credit notes: the register is empty (is the export missing?)",
         );

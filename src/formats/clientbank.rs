@@ -1188,10 +1188,10 @@ impl Reader {
                     Field::PayeeBic,
                 ],
             ),
-            purpose,
+            purpose: purpose.into(),
             kind: kind_text(&doc.kind),
             direction: None,
-            links: Vec::new(),
+            links: thin_vec::ThinVec::new(),
             id: None,
             status: crate::model::Status::Active,
             prov: Provenance {
@@ -1765,7 +1765,7 @@ mod tests {
         assert_eq!(p.credited, NaiveDate::from_ymd_opt(2024, 4, 1));
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(p.payer.name, "ООО \"Ромашка\"");
-        assert_eq!(p.purpose, "Оплата по сч. № 45 от 12.03.24");
+        assert_eq!(&*p.purpose, "Оплата по сч. № 45 от 12.03.24");
         assert_eq!(p.kind, "Платежное поручение");
         assert_eq!(p.prov.line, 5);
         assert_eq!(r.accounts, vec!["40702810000000000001"]);
@@ -1779,7 +1779,7 @@ mod tests {
         let r = read_str(&format!("{HEAD}{doc}КонецФайла"));
         let p = payments(&r)[0];
         assert_eq!(p.amount, dec!(5.50));
-        assert_eq!(p.purpose, "НДС-465000= {53=33798.03}");
+        assert_eq!(&*p.purpose, "НДС-465000= {53=33798.03}");
     }
 
     #[test]
@@ -1788,7 +1788,7 @@ mod tests {
 НазначениеПлатежа1=Комиссия за ведение счета\nНазначениеПлатежа2= НДС не облагается\nКонецДокумента\n";
         let r = read_str(&format!("{HEAD}{doc}КонецФайла\n"));
         assert_eq!(
-            payments(&r)[0].purpose,
+            &*payments(&r)[0].purpose,
             "Комиссия за ведение счета НДС не облагается"
         );
     }

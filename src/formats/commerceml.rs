@@ -801,9 +801,9 @@ impl<'a> Reader<'a> {
                         currency: d.currency.clone().into(),
                         manager: d.manager.clone().map(Into::into),
                         id: d.id.clone().map(Into::into),
-                        aliases,
-                        replaces,
-                        installments: Vec::new(),
+                        aliases: aliases.into(),
+                        replaces: replaces.into(),
+                        installments: thin_vec::ThinVec::new(),
                         status: d.status,
                         prov,
                     }));
@@ -844,7 +844,7 @@ impl<'a> Reader<'a> {
                         currency: d.currency.clone().into(),
                         payer: customer.into(),
                         payee: payee.into(),
-                        purpose: d.comment.clone().unwrap_or_default(),
+                        purpose: d.comment.clone().unwrap_or_default().into(),
                         kind: d.operation.clone().into(),
                         direction: Some(Direction::Incoming),
                         links: bases
@@ -960,7 +960,8 @@ impl<'a> Reader<'a> {
                     d.kind.genitive(),
                     d.number,
                     d.date.format("%d.%m.%Y")
-                ),
+                )
+                .into(),
                 number: number.into(),
                 date,
                 credited: Some(date),
@@ -971,7 +972,7 @@ impl<'a> Reader<'a> {
                 payee: (d.company.clone().unwrap_or_default()).into(),
                 kind: format!("Оплата {}", d.kind.genitive()).into(),
                 direction: Some(Direction::Incoming),
-                links: vec![DocLink {
+                links: thin_vec::thin_vec![DocLink {
                     amount: Some(amount),
                     ..order_link.clone()
                 }],

@@ -586,8 +586,8 @@ impl Reader {
             currency: currency(obj.child("Валюта")),
             manager: manager(obj).map(Into::into),
             id: keys.id.map(Into::into),
-            replaces,
-            installments,
+            replaces: replaces.into(),
+            installments: installments.into(),
             prov: Provenance {
                 file: self.file,
                 line: obj.line,
@@ -617,7 +617,7 @@ impl Reader {
             number: keys.number.into(),
             date: keys.date,
             customer: customer.into(),
-            links,
+            links: links.into(),
             contract: (contract(obj.child("ДанныеВзаиморасчетов"))).map(Into::into),
             amount,
             currency: currency(obj.child("Валюта")),
@@ -665,7 +665,7 @@ impl Reader {
             number: keys.number.into(),
             date: keys.date,
             customer: customer.into(),
-            links,
+            links: links.into(),
             contract: contract(settlement).map(Into::into),
             amount,
             currency: currency(obj.child("Валюта")),
@@ -757,10 +757,10 @@ impl Reader {
             currency: currency(common.child("Валюта")),
             payer: payer.into(),
             payee: (keys.organization.map(party).unwrap_or_default()).into(),
-            purpose,
+            purpose: purpose.into(),
             kind: label.into(),
             direction: Some(Direction::Incoming),
-            links,
+            links: links.into(),
             id: keys.id.map(Into::into),
             status: Status::Active,
             prov: Provenance {
@@ -1108,7 +1108,7 @@ mod tests {
         assert_eq!(p.amount, dec!(70000));
         assert_eq!(p.direction, Some(Direction::Incoming));
         assert_eq!(p.kind, "Поступление на расчетный счет");
-        assert_eq!(p.purpose, "Оплата по счету № 101 от 01.03.2024");
+        assert_eq!(&*p.purpose, "Оплата по счету № 101 от 01.03.2024");
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(p.payee.inn.as_deref(), Some("7701234560"));
         assert_eq!(p.id.as_deref(), Some("p1"));
@@ -1143,7 +1143,7 @@ mod tests {
         assert_eq!(p.date, date(2024, 3, 20));
         assert_eq!(p.credited, Some(date(2024, 3, 20)));
         assert_eq!(p.kind, "Приходный кассовый ордер");
-        assert_eq!(p.purpose, "Оплата по заказу № 15");
+        assert_eq!(&*p.purpose, "Оплата по заказу № 15");
         assert_eq!(p.payer.name, "Смирнов А.В.");
         assert!(p.links.is_empty());
     }

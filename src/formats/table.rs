@@ -524,7 +524,7 @@ pub fn row(
                 // A sale made from an invoice (`Основание`: the invoice) takes its place,
                 // so the debt counts once.
                 replaces: opt(Column::Link)
-                    .map(|n| vec![link_of(&n)])
+                    .map(|n| thin_vec::thin_vec![link_of(&n)])
                     .unwrap_or_default(),
                 prov,
                 ..Invoice::default()
@@ -535,7 +535,7 @@ pub fn row(
             date,
             customer: party,
             links: opt(Column::Link)
-                .map(|n| vec![link_of(&n)])
+                .map(|n| thin_vec::thin_vec![link_of(&n)])
                 .unwrap_or_default(),
             contract: opt(Column::Contract).map(Into::into),
             amount,
@@ -552,7 +552,7 @@ pub fn row(
             currency,
             payer: party,
             payee: Default::default(),
-            purpose: get(Column::Purpose).into_owned(),
+            purpose: get(Column::Purpose).into(),
             kind: if kind_text.is_empty() {
                 "Поступление".into()
             } else {
@@ -560,7 +560,7 @@ pub fn row(
             },
             direction: Some(Direction::Incoming),
             links: opt(Column::Link)
-                .map(|n| vec![link_of(&n)])
+                .map(|n| thin_vec::thin_vec![link_of(&n)])
                 .unwrap_or_default(),
             prov,
             ..Payment::default()

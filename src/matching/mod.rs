@@ -31,6 +31,7 @@ use refs::{DocRef, RefKind, Strength};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, VecDeque};
+use thin_vec::ThinVec;
 
 /// How to split a payment over invoices due on the same day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -450,19 +451,19 @@ pub struct Receipt {
     pub applied: Decimal,
     /// Left with the party as an advance.
     pub advance: Decimal,
-    pub notes: Vec<Note>,
+    pub notes: ThinVec<Note>,
     /// The contract it is settled under (settling per contract only).
     pub contract: Option<String>,
     /// An overpayment within `--tolerance-overpay`, written off instead of kept.
     pub written_off: Decimal,
     /// Overrides' invoices (index into `Ledger::invoices`, amount if given, line).
-    pub manual: Vec<(usize, Option<Decimal>, u32)>,
+    pub manual: ThinVec<(usize, Option<Decimal>, u32)>,
     /// Held as an advance by an override: no rule applies it to open debts.
     pub hold: bool,
     /// Invoices an override sends it to that are dated after the as-of date (indexes into
     /// `Ledger::invoices`, the amount given if any, and the override's line): until then
     /// what they will take waits for them, untouched.
-    pub waiting: Vec<(usize, Option<Decimal>, u32)>,
+    pub waiting: ThinVec<(usize, Option<Decimal>, u32)>,
     /// The contract as the purpose writes it (settling per contract only).
     pub contract_text: Option<String>,
 }
@@ -681,7 +682,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         }
         match p.class {
             PaymentClass::Receipt => receipt_ids.push(i),
-            PaymentClass::Refund if p.party.is_some() => refunds.push(i),
+            PaymentClass::Refund if p.party().is_some() => refunds.push(i),
             PaymentClass::Agent => agents.push(i),
             _ => {}
         }
@@ -707,7 +708,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             .filter_map(|l| l.number.as_deref())
             .map(link_ref)
             .collect();
-        let mut notes = Vec::new();
+        let mut notes = ThinVec::new();
         if p.invalid_inn {
             notes.push(Note::InvalidInn(
                 p.doc.payer.inn.clone().unwrap_or_default(),
@@ -716,7 +717,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         if p.by_account {
             notes.push(Note::IdentifiedByAccount);
         }
-        let party = match p.party {
+        let party = match p.party() {
             Some(id) => Some(third_party(ledger, &by_core, id, p, &refs, &mut notes).unwrap_or(id)),
             None => {
                 let named: Vec<DocRef> = linked.iter().chain(refs.iter()).cloned().collect();
@@ -748,9 +749,9 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             notes,
             contract,
             written_off: Decimal::ZERO,
-            manual: Vec::new(),
+            manual: ThinVec::new(),
             hold: false,
-            waiting: Vec::new(),
+            waiting: ThinVec::new(),
             contract_text,
         }
     });
@@ -823,7 +824,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     }
     for &i in &refunds {
         let p = &ledger.payments[i];
-        if let Some(party) = p.party {
+        if let Some(party) = p.party() {
             groups
                 .entry((party, None, p.doc.currency.to_string()))
                 .or_default()
@@ -1163,7 +1164,7 @@ fn third_party(
     payer: PartyId,
     p: &crate::ledger::LedgerPayment,
     refs: &[DocRef],
-    notes: &mut Vec<Note>,
+    notes: &mut ThinVec<Note>,
 ) -> Option<PartyId> {
     let named: Vec<&DocRef> = refs
         .iter()
@@ -1219,7 +1220,7 @@ fn identify(
     by_core: &CoreIndex,
     refs: &[DocRef],
     amount: Decimal,
-    notes: &mut Vec<Note>,
+    notes: &mut ThinVec<Note>,
 ) -> Option<PartyId> {
     let mut candidates: Vec<usize> = Vec::new();
     for r in refs.iter().filter(|r| r.strength == Strength::Keyword) {
@@ -1407,7 +1408,7 @@ impl<'a> Simulation<'a> {
                     due,
                     number: inv.number.clone(),
                     aliases: if head {
-                        inv.aliases.clone()
+                        inv.aliases.to_vec()
                     } else {
                         Vec::new()
                     },

@@ -403,7 +403,8 @@ impl World {
                     .link
                     .as_ref()
                     .map(|r| vec![DocLink::number(&self.link(r))])
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into(),
                 contract: None,
                 amount: rub(c.kopecks),
                 currency: "RUB".into(),
@@ -432,7 +433,7 @@ impl World {
                 currency: "RUB".into(),
                 payer: payer.into(),
                 payee: us().into(),
-                purpose: self.purpose(r),
+                purpose: self.purpose(r).into(),
                 kind: "Платежное поручение".into(),
                 direction: None,
                 prov,
