@@ -222,21 +222,21 @@ fn text<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
 }
 
 /// One `ЗначениеРеквизита` of a document.
-struct Requisite<'a> {
+struct Requisite {
     /// The normalised name.
     name: String,
-    value: &'a str,
+    value: crate::model::Text,
     line: u32,
 }
 
-fn requisites(doc: &Element) -> Vec<Requisite<'_>> {
+fn requisites(doc: &Element) -> Vec<Requisite> {
     doc.children_named("ЗначенияРеквизитов")
         .flat_map(|list| list.children_named("ЗначениеРеквизита"))
         .filter_map(|r| {
             let name = r.text_at(&["Наименование"])?;
             Some(Requisite {
                 name: normalize(name),
-                value: r.child("Значение").map_or("", |v| v.text.trim()),
+                value: r.child("Значение").map_or("", |v| v.text.trim()).into(),
                 line: r.line,
             })
         })
@@ -244,14 +244,14 @@ fn requisites(doc: &Element) -> Vec<Requisite<'_>> {
 }
 
 /// The first requisite with one of these names (given normalised).
-fn requisite<'r, 'a>(reqs: &'r [Requisite<'a>], names: &[&str]) -> Option<&'r Requisite<'a>> {
+fn requisite<'r>(reqs: &'r [Requisite], names: &[&str]) -> Option<&'r Requisite> {
     reqs.iter().find(|r| names.contains(&r.name.as_str()))
 }
 
 /// A requisite's non-empty value.
-fn requisite_value<'a>(reqs: &[Requisite<'a>], names: &[&str]) -> Option<&'a str> {
+fn requisite_value<'r>(reqs: &'r [Requisite], names: &[&str]) -> Option<&'r str> {
     requisite(reqs, names)
-        .map(|r| r.value)
+        .map(|r| r.value.as_str())
         .filter(|v| !v.is_empty())
 }
 
@@ -313,8 +313,11 @@ struct Counterparty {
 }
 
 /// A document read and checked, before links between documents are resolved.
-struct Doc<'a> {
-    el: &'a Element,
+struct Doc {
+    /// The line the document starts on.
+    line: u32,
+    /// The payments the document states (`Оплаты/Оплата`).
+    payments: Vec<Element>,
     kind: Kind,
     operation: String,
     number: String,
@@ -336,12 +339,12 @@ struct Doc<'a> {
     manager: Option<String>,
     contract: Option<String>,
     comment: Option<String>,
-    reqs: Vec<Requisite<'a>>,
+    reqs: Vec<Requisite>,
 }
 
-impl Doc<'_> {
+impl Doc {
     fn line(&self) -> u32 {
-        self.el.line
+        self.line
     }
     fn label(&self) -> String {
         format!(
@@ -354,9 +357,27 @@ impl Doc<'_> {
 }
 
 /// Reads a CommerceML file. Fails only when the XML cannot be read or is not CommerceML.
+///
+/// Each `Документ` is read as soon as the parser has it and then dropped: the tree of a
+/// whole export is several times the file, one document's is small. A document of the
+/// 1.x form that names its counterparty by id waits for the end of the file, where the
+/// counterparties are described; so does every document after it (the order of the
+/// documents and of the warnings is the file's either way).
 pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
     let (encoding, text) = xml::decode(bytes)?;
-    let root = xml::parse(&text)?;
+    let mut stream = Stream {
+        r: Reader {
+            file,
+            out: FileRead::new(Format::CommerceMl, Some(encoding)),
+            legacy_parties: HashMap::new(),
+        },
+        started: false,
+        documents: 0,
+        any_legacy: false,
+        docs: Vec::new(),
+        waiting: Vec::new(),
+    };
+    let root = xml::parse_units(&text, &mut stream)?;
     if root.name != ROOT {
         return Err(FileError {
             line: Some(root.line),
@@ -366,44 +387,24 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
             ),
         });
     }
-    let mut r = Reader {
-        file,
-        out: FileRead::new(Format::CommerceMl, Some(encoding)),
-        legacy_parties: root
-            .children_named("Контрагент")
-            .filter_map(|k| k.attr("Идентификатор").map(|id| (id.trim(), k)))
-            .collect(),
-    };
-    let elements: Vec<&Element> = root
-        .children
-        .iter()
-        .flat_map(|c| match c.name.as_str() {
-            "Документ" => vec![c],
-            "Контейнер" => c.children_named("Документ").collect(),
-            _ => Vec::new(),
-        })
-        .collect();
+    let Stream {
+        mut r,
+        started,
+        documents,
+        any_legacy,
+        mut docs,
+        waiting,
+    } = stream;
+    if !started {
+        r.head(&root);
+    }
     r.out.version = root
         .attr("ВерсияСхемы")
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_string)
-        .or_else(|| {
-            elements
-                .iter()
-                .any(|e| is_legacy(e))
-                .then(|| "1.x".to_string())
-        });
-    if let Some(when) = root.attr("ДатаФормирования") {
-        r.out.exported = date_time(when);
-        if r.out.exported.is_none() && !is_empty_date(when) {
-            r.warn(
-                root.line,
-                format!("ДатаФормирования {when:?} is not a date: ignored"),
-            );
-        }
-    }
-    if elements.is_empty() {
+        .or_else(|| any_legacy.then(|| "1.x".to_string()));
+    if documents == 0 {
         let what = if root.child("Каталог").is_some() || root.child("Классификатор").is_some()
         {
             "a catalog without documents"
@@ -412,9 +413,65 @@ pub fn read(bytes: &[u8], file: FileId) -> Result<FileRead, FileError> {
         };
         r.note(root.line, format!("{what}: nothing to read"));
     }
-    let docs: Vec<Doc> = elements.into_iter().filter_map(|e| r.document(e)).collect();
+    r.legacy_parties = root
+        .children_named("Контрагент")
+        .filter_map(|k| {
+            k.attr("Идентификатор")
+                .map(|id| (id.trim().to_string(), party(k)))
+        })
+        .collect();
+    for el in &waiting {
+        if let Some(d) = r.document(el) {
+            docs.push(d);
+        }
+    }
     r.build(&docs);
     Ok(r.out)
+}
+
+/// The documents of a file as the parser hands them over (see [`read`]).
+struct Stream {
+    r: Reader,
+    /// The root's own facts were read (at the first document).
+    started: bool,
+    /// Documents met.
+    documents: usize,
+    /// A document of the 1.x form was met.
+    any_legacy: bool,
+    docs: Vec<Doc>,
+    /// Documents that wait for the counterparties at the end of the file, in file order.
+    waiting: Vec<Element>,
+}
+
+impl xml::Units for Stream {
+    /// A `Документ` of the root or of a root's `Контейнер`, in a CommerceML file.
+    fn is_unit(&self, ancestors: &[Element], element: &Element) -> bool {
+        element.name == "Документ"
+            && ancestors.first().is_some_and(|root| root.name == ROOT)
+            && match ancestors {
+                [_] => true,
+                [_, container] => container.name == "Контейнер",
+                _ => false,
+            }
+    }
+
+    fn take(&mut self, root: &Element, unit: Element) {
+        if !self.started {
+            self.started = true;
+            self.r.head(root);
+        }
+        self.documents += 1;
+        self.any_legacy |= is_legacy(&unit);
+        let by_id = unit
+            .children
+            .iter()
+            .any(|c| c.name == "ПредприятиеВДокументе");
+        if by_id || !self.waiting.is_empty() {
+            self.waiting.push(unit);
+        } else if let Some(d) = self.r.document(&unit) {
+            self.docs.push(d);
+        }
+    }
 }
 
 /// The 1.x form: the document's fields are attributes.
@@ -422,14 +479,27 @@ fn is_legacy(doc: &Element) -> bool {
     doc.attr("ХозОперация").is_some() || doc.child("ПредприятиеВДокументе").is_some()
 }
 
-struct Reader<'a> {
+struct Reader {
     file: FileId,
     out: FileRead,
     /// Root-level 1.x `Контрагент` elements by `Идентификатор`.
-    legacy_parties: HashMap<&'a str, &'a Element>,
+    legacy_parties: HashMap<String, Party>,
 }
 
-impl<'a> Reader<'a> {
+impl Reader {
+    /// The root's own facts: when the file was exported.
+    fn head(&mut self, root: &Element) {
+        if let Some(when) = root.attr("ДатаФормирования") {
+            self.out.exported = date_time(when);
+            if self.out.exported.is_none() && !is_empty_date(when) {
+                self.warn(
+                    root.line,
+                    format!("ДатаФормирования {when:?} is not a date: ignored"),
+                );
+            }
+        }
+    }
+
     fn warn(&mut self, line: u32, message: impl Into<String>) {
         self.out
             .warnings
@@ -440,13 +510,13 @@ impl<'a> Reader<'a> {
         self.out.notes.push(Warning::at(self.file, line, message));
     }
 
-    fn other(&mut self, line: u32, message: impl Into<String>) -> Option<Doc<'a>> {
+    fn other(&mut self, line: u32, message: impl Into<String>) -> Option<Doc> {
         self.out.other += 1;
         self.note(line, message);
         None
     }
 
-    fn skip(&mut self, line: u32, message: impl Into<String>) -> Option<Doc<'a>> {
+    fn skip(&mut self, line: u32, message: impl Into<String>) -> Option<Doc> {
         self.out.skipped += 1;
         self.warn(line, message);
         None
@@ -461,7 +531,7 @@ impl<'a> Reader<'a> {
 
     /// The counterparties of a document: `Контрагенты/Контрагент`, a bare `Контрагент`,
     /// or the 1.x `ПредприятиеВДокументе` resolved by id.
-    fn counterparties(&mut self, doc: &'a Element) -> Vec<Counterparty> {
+    fn counterparties(&mut self, doc: &Element) -> Vec<Counterparty> {
         let mut out = Vec::new();
         for c in &doc.children {
             match c.name.as_str() {
@@ -479,7 +549,7 @@ impl<'a> Reader<'a> {
                     let role = Role::of(c.attr("Роль").unwrap_or(""));
                     let id = c.attr("Контрагент").map_or("", str::trim);
                     let party = match self.legacy_parties.get(id) {
-                        Some(k) => party(k),
+                        Some(k) => k.clone(),
                         None => {
                             self.warn(
                                 c.line,
@@ -501,7 +571,7 @@ impl<'a> Reader<'a> {
 
     /// Reads one `Документ`: `None` when it is counted as other or skipped (with a note
     /// or a warning).
-    fn document(&mut self, el: &'a Element) -> Option<Doc<'a>> {
+    fn document(&mut self, el: &Element) -> Option<Doc> {
         let line = el.line;
         let Some((operation, _)) = field(el, "ХозОперация") else {
             return self.other(line, "document without ХозОперация: counted, not read");
@@ -583,7 +653,7 @@ impl<'a> Reader<'a> {
             field(el, "Дата1С").or_else(|| {
                 requisite(&reqs, &["дата по 1с"])
                     .filter(|r| !r.value.is_empty())
-                    .map(|r| (r.value, r.line))
+                    .map(|r| (r.value.as_str(), r.line))
             })
         } else {
             None
@@ -637,14 +707,18 @@ impl<'a> Reader<'a> {
                 None
             }),
         };
+        // The children's names normalised once, when a requisite does not say.
+        let child_names = std::cell::OnceCell::new();
         let named = |names: &[&str]| {
             requisite_value(&reqs, names)
                 .map(str::to_string)
                 .or_else(|| {
+                    let normalized: &Vec<String> = child_names
+                        .get_or_init(|| el.children.iter().map(|c| normalize(&c.name)).collect());
                     names
                         .iter()
-                        .find_map(|n| el.children.iter().find(|c| normalize(&c.name) == *n))
-                        .and_then(Element::value)
+                        .find_map(|n| normalized.iter().position(|c| c == n))
+                        .and_then(|k| el.children[k].value())
                         .map(str::to_string)
                 })
         };
@@ -652,7 +726,12 @@ impl<'a> Reader<'a> {
         let contract = named(&["договор", "договор контрагента", "договорконтрагента"]);
         let site_number = site.filter(|s| *s != number);
         Some(Doc {
-            el,
+            line,
+            payments: el
+                .children_named("Оплаты")
+                .flat_map(|o| o.children_named("Оплата"))
+                .cloned()
+                .collect(),
             kind,
             operation: operation.to_string(),
             date,
@@ -687,7 +766,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Turns the checked documents into normalized ones, resolving `Основание` between them.
-    fn build(&mut self, docs: &[Doc<'a>]) {
+    fn build(&mut self, docs: &[Doc]) {
         let mut by_id: HashMap<&str, usize> = HashMap::new();
         let mut by_number: HashMap<&str, usize> = HashMap::new();
         for (i, d) in docs.iter().enumerate() {
@@ -727,7 +806,7 @@ impl<'a> Reader<'a> {
                     (link, found)
                 })
                 .collect();
-            let from_base = |f: for<'d> fn(&'d Doc<'a>) -> Option<&'d Party>| {
+            let from_base = |f: for<'d> fn(&'d Doc) -> Option<&'d Party>| {
                 bases
                     .iter()
                     .find_map(|(_, o)| o.and_then(|o| f(o)))
@@ -866,7 +945,7 @@ impl<'a> Reader<'a> {
 
     /// Payments a receivable states about itself: `Оплаты/Оплата`, else the 1C reply
     /// `Номер/Дата оплаты по 1С`, else the site's `Заказ оплачен` with `Дата оплаты`.
-    fn stated_payments(&mut self, d: &Doc<'a>, customer: &Party) {
+    fn stated_payments(&mut self, d: &Doc, customer: &Party) {
         debug_assert!(d.kind.is_receivable());
         let order_link = DocLink {
             number: Some(d.number.clone().into()),
@@ -876,10 +955,7 @@ impl<'a> Reader<'a> {
         };
         // (number, date, amount, line)
         let mut found: Vec<(Option<String>, NaiveDate, Decimal, u32)> = Vec::new();
-        for p in
-            d.el.children_named("Оплаты")
-                .flat_map(|o| o.children_named("Оплата"))
-        {
+        for p in &d.payments {
             let number = text(p, "НомерДокумента")
                 .or_else(|| text(p, "НомерТранзакции"))
                 .map(str::to_string);
@@ -939,7 +1015,7 @@ impl<'a> Reader<'a> {
             ));
         }
         let paid = requisite(&d.reqs, &["заказ оплачен"])
-            .filter(|r| boolean(r.value) == Some(true))
+            .filter(|r| boolean(&r.value) == Some(true))
             .map(|r| r.line);
         if let (true, Some(paid)) = (found.is_empty(), paid) {
             found.extend(self.requisite_payment(
@@ -990,14 +1066,14 @@ impl<'a> Reader<'a> {
     /// `marked` is the line of `Заказ оплачен` = true, when that is what says it is paid.
     fn requisite_payment(
         &mut self,
-        d: &Doc<'a>,
+        d: &Doc,
         number_name: &str,
         date_name: &str,
         marked: Option<u32>,
     ) -> Option<(Option<String>, NaiveDate, Decimal, u32)> {
         let number = requisite_value(&d.reqs, &[number_name]).map(str::to_string);
         let date_req = requisite(&d.reqs, &[date_name]);
-        let date_text = date_req.map_or("", |r| r.value);
+        let date_text = date_req.map_or("", |r| r.value.as_str());
         let line = date_req
             .map(|r| r.line)
             .or(marked)
@@ -1039,7 +1115,7 @@ fn status(doc: &Element, reqs: &[Requisite]) -> (Status, &'static str) {
     let flag = |name: &str, req: &str| {
         text(doc, name)
             .and_then(boolean)
-            .or_else(|| requisite(reqs, &[req]).and_then(|r| boolean(r.value)))
+            .or_else(|| requisite(reqs, &[req]).and_then(|r| boolean(&r.value)))
     };
     if flag("ПометкаУдаления", "пометкаудаления") == Some(true) {
         (Status::Deleted, "ПометкаУдаления = true")
@@ -1556,6 +1632,38 @@ mod tests {
         assert_eq!(i.customer.name, "ООО Покупатель");
         assert_eq!(i.prov.line, 4);
         assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn documents_read_as_they_come_keep_the_files_order() {
+        // Each document is read as the parser hands it over; a 1.x one naming its
+        // counterparty by id waits for the end of the file, and so does every document
+        // after it: documents and warnings still come in the file's order.
+        let text = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
+<КоммерческаяИнформация ДатаФормирования=\"вчера\">
+<Документ><Номер>1</Номер><Дата>2024-01-01</Дата><ХозОперация>Счет на оплату</ХозОперация>{BUYER}<Сумма>10</Сумма></Документ>
+<Документ><Номер>2</Номер><Дата>2024-01-01</Дата><ХозОперация>Счет на оплату</ХозОперация>{BUYER}</Документ>
+<Документ Дата=\"2024-01-02\" Номер=\"3\" ХозОперация=\"Sale\" Сумма=\"30\">
+  <ПредприятиеВДокументе Контрагент=\"B-2\" Роль=\"Buyer\"/>
+</Документ>
+<Контейнер>
+<Документ><Номер>4</Номер><Дата>2024-01-03</Дата><ХозОперация>Счет на оплату</ХозОперация>{BUYER}</Документ>
+<Документ><Номер>5</Номер><Дата>2024-01-04</Дата><ХозОперация>Счет на оплату</ХозОперация>{BUYER}<Сумма>50</Сумма></Документ>
+</Контейнер>
+<Контрагент Идентификатор=\"B-2\" Наименование=\"ООО Покупатель\"/>
+</КоммерческаяИнформация>
+"
+        );
+        let r = read_str(&text);
+        let numbers: Vec<&str> = invoices(&r).iter().map(|i| i.number.as_str()).collect();
+        assert_eq!(numbers, vec!["1", "3", "5"]);
+        assert_eq!(invoices(&r)[1].customer.name, "ООО Покупатель");
+        assert_eq!(r.version.as_deref(), Some("1.x"));
+        // The root's warning first, then the documents' in their order.
+        let lines: Vec<Option<u32>> = r.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, vec![Some(2), Some(4), Some(9)], "{:?}", r.warnings);
+        assert!(r.warnings[0].message.contains("ДатаФормирования"));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! bytes are decoded here first (BOM, then the prolog's `encoding`, with the bytes
 //! winning over a wrong declaration). The tree keeps local names only (namespaces and
 //! prefixes vary between 1C versions and sites), the text of each element, its
-//! attributes and the line it starts on.
+//! attributes and the line it starts on. A reader may take chosen parts (each
+//! `Документ`, say) as soon as they are read instead of keeping them in the tree
+//! ([`parse_units`]), so that it holds one document at a time.
 //!
 //! Hostile files are refused with a clear error: entities other than XML's five
 //! predefined ones and character references are never expanded (no "billion laughs",
@@ -23,8 +25,9 @@ use quick_xml::reader::Reader;
 /// How deep elements may nest. Real exports stay under 15.
 pub const MAX_DEPTH: usize = 100;
 
-/// How many elements a file may hold in all: the tree is kept in memory (some 150 bytes
-/// an element), and a year of a busy site's orders stays under 5 million.
+/// How many elements a file may hold in all: a whole tree is kept in memory (some 150
+/// bytes an element) unless the reader takes its documents as they come, and a year of
+/// a busy site's orders stays under 5 million.
 pub const MAX_ELEMENTS: usize = 10_000_000;
 
 /// How many attributes one element may have. 1C writes a few; checking each new one
@@ -217,11 +220,65 @@ fn local(name: &str) -> Text {
 
 /// Parses decoded XML text into its root element.
 pub fn parse(text: &str) -> Result<Element, FileError> {
-    parse_limited(text, MAX_ELEMENTS)
+    parse_limited(text, MAX_ELEMENTS, &mut NoUnits)
+}
+
+/// Parts of a file handed over one at a time as they are read (each `Документ` of an
+/// export, say) instead of kept in the tree: a reader that takes what it needs from
+/// each and drops it holds one document's subtree at a time, not the whole file's.
+pub trait Units {
+    /// Whether the element just closed (`element`, with its ancestors from the root
+    /// down in `ancestors`) is a unit.
+    fn is_unit(&self, ancestors: &[Element], element: &Element) -> bool;
+    /// Takes a unit; `root` is the root as read so far (its attributes and line are
+    /// whole, its children are those read before this unit that are not units).
+    fn take(&mut self, root: &Element, unit: Element);
+}
+
+/// No units: the whole tree is kept.
+struct NoUnits;
+
+impl Units for NoUnits {
+    fn is_unit(&self, _: &[Element], _: &Element) -> bool {
+        false
+    }
+    fn take(&mut self, _: &Element, _: Element) {}
+}
+
+/// [`parse`] handing each unit to `units` as soon as it is read: the tree returned
+/// holds everything else. The limits and errors are those of [`parse`]; units handed
+/// over before an error stay handed over.
+pub fn parse_units(text: &str, units: &mut impl Units) -> Result<Element, FileError> {
+    parse_limited(text, MAX_ELEMENTS, units)
+}
+
+/// A finished element goes to its parent, or to `units` when it is one, or becomes the
+/// root; `Err` gives it back when it would be a second root.
+fn place(
+    stack: &mut [Element],
+    root: &mut Option<Element>,
+    done: Element,
+    units: &mut impl Units,
+) -> Result<(), Element> {
+    if stack.is_empty() {
+        if root.is_some() {
+            return Err(done);
+        }
+        *root = Some(done);
+    } else if units.is_unit(stack, &done) {
+        units.take(&stack[0], done);
+    } else if let Some(parent) = stack.last_mut() {
+        parent.children.push(done);
+    }
+    Ok(())
 }
 
 /// [`parse`] with at most `max_elements` elements (a small number in tests).
-fn parse_limited(text: &str, max_elements: usize) -> Result<Element, FileError> {
+fn parse_limited(
+    text: &str,
+    max_elements: usize,
+    units: &mut impl Units,
+) -> Result<Element, FileError> {
     let lines = Lines::new(text);
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
@@ -281,10 +338,8 @@ fn parse_limited(text: &str, max_elements: usize) -> Result<Element, FileError> 
             }
             Event::Empty(s) => {
                 let e = read(&s)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(e),
-                    None if root.is_none() => root = Some(e),
-                    None => return Err(error_at(&lines, text, before, "a second root element")),
+                if place(&mut stack, &mut root, e, units).is_err() {
+                    return Err(error_at(&lines, text, before, "a second root element"));
                 }
             }
             Event::End(_) => {
@@ -296,10 +351,8 @@ fn parse_limited(text: &str, max_elements: usize) -> Result<Element, FileError> 
                         "a closing tag without an opening one",
                     ));
                 };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => root = Some(done),
-                }
+                // (A second root was refused where it started.)
+                let _ = place(&mut stack, &mut root, done, units);
             }
             Event::Text(t) => {
                 if let Some(e) = stack.last_mut() {
@@ -473,8 +526,8 @@ mod tests {
     #[test]
     fn too_many_elements_are_refused_at_the_first_one_over() {
         let text = format!("<r>\n{}\n<b/>\n</r>", "<a/>".repeat(9));
-        assert!(parse_limited(&text, 11).is_ok());
-        let err = parse_limited(&text, 10).unwrap_err();
+        assert!(parse_limited(&text, 11, &mut NoUnits).is_ok());
+        let err = parse_limited(&text, 10, &mut NoUnits).unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(
             err.message.contains("more than 10 elements"),
