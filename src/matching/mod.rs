@@ -524,7 +524,7 @@ impl Matching {
 
 /// A group of documents matched together: party, contract (when settling per contract),
 /// currency.
-type GroupKey = (PartyId, Option<String>, String);
+type GroupKey = (PartyId, Option<String>, crate::model::Text);
 
 /// The currency an invoice in `currency` is pegged to, when it is in у.е. and roubles
 /// pay it at the day's rate (`--ue` given and rates for that currency known).
@@ -534,11 +534,11 @@ fn pegged(cfg: &MatchConfig, currency: &str) -> Option<String> {
 }
 
 /// The currency whose money pays an invoice in `currency`: roubles for pegged у.е.
-fn paid_in(cfg: &MatchConfig, currency: &str) -> String {
+fn paid_in(cfg: &MatchConfig, currency: &str) -> crate::model::Text {
     if pegged(cfg, currency).is_some() {
-        crate::model::RUB.to_string()
+        crate::model::Text::const_new(crate::model::RUB)
     } else {
-        currency.to_string()
+        currency.into()
     }
 }
 
@@ -804,9 +804,12 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             && let Some(party) = r.party
         {
             let cur = &ledger.payments[r.payment].doc.currency;
+            // (The party's groups, found by its place in the order: keys start with it.)
             let mut theirs = groups
-                .keys()
-                .filter(|(p, c, k)| *p == party && k == cur && c.is_some());
+                .range((party, None, crate::model::Text::default())..)
+                .map(|(key, _)| key)
+                .take_while(|(p, _, _)| *p == party)
+                .filter(|(_, c, k)| k == cur && c.is_some());
             if let (Some(only), None) = (theirs.next(), theirs.next()) {
                 r.contract = only.1.clone();
             }
@@ -816,7 +819,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         if let Some(party) = r.party {
             let cur = ledger.payments[r.payment].doc.currency.clone();
             groups
-                .entry((party, r.contract.clone(), cur.to_string()))
+                .entry((party, r.contract.clone(), cur))
                 .or_default()
                 .receipts
                 .push(ri);
@@ -826,7 +829,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         let p = &ledger.payments[i];
         if let Some(party) = p.party() {
             groups
-                .entry((party, None, p.doc.currency.to_string()))
+                .entry((party, None, p.doc.currency.clone()))
                 .or_default()
                 .refunds
                 .push(i);
@@ -869,37 +872,39 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             .or_default()
             .push(i);
     }
-    // The groups share nothing, so they are matched on all cores. The receipts are
-    // put in group order (in date order within a group) so that each group works on a
-    // slice of its own, numbered from 0; afterwards they go back to date order. Results
-    // are gathered in the groups' order, as one core would give them.
-    // (Each group's receipts are in date order already: the new order is the groups'
-    // lists one after another, then the receipts of no group.)
-    let mut order: Vec<usize> = Vec::with_capacity(receipts.len());
+    // The groups share nothing, so they are matched on all cores. Each group gets its
+    // receipts as references handed out by one pass over the list (each receipt to
+    // one group, in date order), numbered from 0 within the group: the receipts stay
+    // where they are, in date order. Results are gathered in the groups' order, as one
+    // core would give them.
     let mut jobs: Vec<(GroupKey, Group)> = Vec::with_capacity(groups.len());
+    let mut group_of: Vec<u32> = vec![u32::MAX; receipts.len()];
     for (key, mut group) in groups {
-        order.extend_from_slice(&group.receipts);
+        for &ri in &group.receipts {
+            group_of[ri] = jobs.len() as u32;
+        }
         group.receipts = (0..group.receipts.len()).collect();
         jobs.push((key, group));
     }
-    let mut grouped = vec![false; receipts.len()];
-    for &ri in &order {
-        grouped[ri] = true;
+    let mut handed: Vec<Vec<&mut Receipt>> = jobs
+        .iter()
+        .map(|(_, g)| Vec::with_capacity(g.receipts.len()))
+        .collect();
+    for (r, &g) in receipts.iter_mut().zip(&group_of) {
+        if let Some(own) = handed.get_mut(g as usize) {
+            own.push(r);
+        }
     }
-    order.extend((0..receipts.len()).filter(|&ri| !grouped[ri]));
-    drop(grouped);
-    permute(&mut receipts, &order);
-    let mut rest: &mut [Receipt] = &mut receipts;
-    let mut slices = Vec::with_capacity(jobs.len());
-    for (key, group) in jobs {
-        let (own, tail) = std::mem::take(&mut rest).split_at_mut(group.receipts.len());
-        rest = tail;
-        slices.push((key, group, own));
-    }
-    let work = |(_, g, _): &(GroupKey, Group, &mut [Receipt])| {
+    drop(group_of);
+    let slices: Vec<(GroupKey, Group, Vec<&mut Receipt>)> = jobs
+        .into_iter()
+        .zip(handed)
+        .map(|((key, group), own)| (key, group, own))
+        .collect();
+    let work = |(_, g, _): &(GroupKey, Group, Vec<&mut Receipt>)| {
         1 + g.invoices.len() + g.receipts.len() + g.credits.len() + g.refunds.len()
     };
-    let done = crate::par::map_weighted(slices, work, |(key, group, own)| {
+    let done = crate::par::map_weighted(slices, work, |(key, group, mut own)| {
         let (party, contract, currency) = &key;
         let context = Context {
             removed: removed.get(party).map_or(&[][..], Vec::as_slice),
@@ -908,7 +913,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             currency,
         };
         let mut sim = Simulation::new(ledger, cfg, &group, context);
-        let outcome = sim.run(own);
+        let outcome = sim.run(&mut own);
         (outcome, sim.credit_results, sim.allocations)
     });
     // Room for every group's allocations at once (growing by doubling would hold two
@@ -925,36 +930,12 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         }
         m.allocations.extend(allocations);
     }
-    // Back to date order.
-    let mut back = vec![0; order.len()];
-    for (new, &old) in order.iter().enumerate() {
-        back[old] = new;
-    }
-    permute(&mut receipts, &back);
     for r in &mut receipts {
         r.notes.sort();
         r.notes.dedup();
     }
     m.receipts = receipts;
     Ok(m)
-}
-
-/// Puts `items` in the given order (`items[i]` becomes what was at `order[i]`; `order`
-/// holds every index once) in place, each item moved once along its cycle.
-fn permute<T>(items: &mut [T], order: &[usize]) {
-    let mut placed = vec![false; items.len()];
-    for start in 0..items.len().min(order.len()) {
-        let mut i = start;
-        while !placed[i] {
-            placed[i] = true;
-            let from = order[i];
-            if from == start || from >= items.len() {
-                break;
-            }
-            items.swap(i, from);
-            i = from;
-        }
-    }
 }
 
 /// Settling per contract, a payment an override sends to invoices is settled under their
@@ -1890,7 +1871,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn run(&mut self, receipts: &mut [Receipt]) -> Result<(), MatchError> {
+    fn run(&mut self, receipts: &mut [&mut Receipt]) -> Result<(), MatchError> {
         // Phase 1: explicit links and references, whatever the order of dates (a payment
         // may name an invoice exported after it was paid).
         let mut credit_left: Vec<(usize, Decimal, NaiveDate, Option<Note>)> = Vec::new();
@@ -2355,23 +2336,6 @@ fn order_key(
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn permute_puts_items_in_order_and_back() {
-        let mut items: Vec<char> = "abcdefg".chars().collect();
-        let order = [3, 0, 6, 1, 2, 5, 4];
-        super::permute(&mut items, &order);
-        assert_eq!(items.iter().collect::<String>(), "dagbcfe");
-        let mut back = [0; 7];
-        for (new, &old) in order.iter().enumerate() {
-            back[old] = new;
-        }
-        super::permute(&mut items, &back);
-        assert_eq!(items.iter().collect::<String>(), "abcdefg");
-        let mut same = vec![1, 2, 3];
-        super::permute(&mut same, &[0, 1, 2]);
-        assert_eq!(same, [1, 2, 3]);
-    }
-
     use super::*;
     use rust_decimal_macros::dec;
 
