@@ -40,6 +40,7 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         )
         .map_err(Error::Render)?,
     };
+    super::leave((m, ledger));
     super::emit(&s.common, &bytes)
 }
 

@@ -101,10 +101,12 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             let theirs = reg.of_manager(name.as_deref(), &s.aging);
             parts.push((name, render(&theirs, false)?));
         }
+        super::leave((reg, m, ledger));
         return super::emit_split(&s.common, format, parts, diag);
     }
     let clock = super::Stage::start();
     let bytes = render(&reg, s.common.sheet_per_manager)?;
     clock.done("render");
+    super::leave((reg, m, ledger));
     super::emit(&s.common, &bytes)
 }

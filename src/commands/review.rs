@@ -53,6 +53,7 @@ pub fn run(s: &ReviewSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         other => output::render_sheets(other, &sheets(&review, lang), &s.common.render)
             .map_err(Error::Render)?,
     };
+    super::leave((review, start, end, m_start, m_end, ledger));
     super::emit(&s.common, &bytes)
 }
 

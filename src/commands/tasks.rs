@@ -62,9 +62,14 @@ pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             let theirs: Vec<&Task> = all.iter().copied().filter(|t| t.manager == name).collect();
             parts.push((name, render(&theirs, false)?));
         }
+        drop(all);
+        super::leave((list, reg, m, ledger));
         return super::emit_split(&s.common, format, parts, diag);
     }
-    super::emit(&s.common, &render(&all, s.common.sheet_per_manager)?)
+    let bytes = render(&all, s.common.sheet_per_manager)?;
+    drop(all);
+    super::leave((list, reg, m, ledger));
+    super::emit(&s.common, &bytes)
 }
 
 /// The managers of the tasks, each once, in the tasks' order (unassigned last).
