@@ -293,61 +293,39 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         payments.sort_by_key(|p| age(p.doc.prov));
     }
 
-    // Every step below works in place: the documents are the bulk of the memory.
-    dedup_payments(&mut payments, &mut ledger);
-    payments.retain(|p| p.doc.status.is_active());
+    // Every step below works in place: the documents are the bulk of the memory. The
+    // payments share nothing with the invoices and credits until parties are resolved:
+    // the two sides drop their copies on a core each, and report in a fixed order.
+    let mut removed: Vec<LedgerInvoice> = Vec::new();
+    let (mut payment_copies, mut invoice_copies, mut credit_copies) =
+        (Copies::default(), Copies::default(), Copies::default());
+    let sources = &ledger.sources;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            dedup_payments(&mut payments, sources, &mut payment_copies);
+            payments.retain(|p| p.doc.status.is_active());
+        });
+        dedup_invoices(&mut invoices, sources, &mut invoice_copies);
+        removed = invoices
+            .extract_if(.., |i| !i.doc.status.is_active())
+            .collect();
+        supersede(&mut invoices);
+        dedup_credits(&mut credits, sources, &mut credit_copies);
+        credits.retain(|c| c.doc.status.is_active());
+    });
+    payment_copies.into_ledger(&mut ledger);
     learn_our_inns(&payments, &mut ledger);
-    dedup_invoices(&mut invoices, &mut ledger);
-    let mut removed: Vec<LedgerInvoice> = invoices
-        .extract_if(.., |i| !i.doc.status.is_active())
-        .collect();
-    supersede(&mut invoices);
-    dedup_credits(&mut credits, &mut ledger);
-    credits.retain(|c| c.doc.status.is_active());
+    invoice_copies.into_ledger(&mut ledger);
+    credit_copies.into_ledger(&mut ledger);
 
-    let mut resolver = PartyResolver::new(config.group);
-    // Names first, so a customer written without an INN in one list joins the same
-    // customer written with one elsewhere, whatever the order of the files. Documents
-    // of one file share their party values, so each is learnt once.
-    let mut seen: HashSet<usize> = HashSet::default();
-    for p in invoices
-        .iter()
-        .map(|i| &i.doc.customer)
-        .chain(credits.iter().map(|c| &c.doc.customer))
-    {
-        if seen.insert(ptr(p)) {
-            resolver.learn_name(p);
-            resolver.learn_kpp(p);
-        }
-    }
-    for p in &payments {
-        for side in [&p.doc.payer, &p.doc.payee] {
-            if seen.insert(ptr(side)) {
-                resolver.learn_kpp(side);
-            }
-        }
-    }
-    // Invoices and credits in file order, the last one's name (and KPP) winning: what a
-    // customer ends up with depends only on the order of each party value's last
-    // appearance, so each value is noted once, there.
-    let customers = || {
-        invoices
-            .iter()
-            .map(|i| &i.doc.customer)
-            .chain(credits.iter().map(|c| &c.doc.customer))
+    // The parties are learnt on a core of their own while the payments are classified.
+    let learning = || {
+        let mut resolver = PartyResolver::new(config.group);
+        learn_parties(&mut resolver, &invoices, &credits, &payments);
+        resolver
     };
-    let mut last_seen: HashMap<usize, usize> = HashMap::default();
-    for (k, p) in customers().enumerate() {
-        last_seen.insert(ptr(p), k);
-    }
-    for (k, p) in customers().enumerate() {
-        if last_seen.get(&ptr(p)) == Some(&k) {
-            resolver.note_customer(p);
-        }
-    }
-    drop(last_seen);
     // A payer we invoice is a customer, whatever its purpose says about marketplaces.
-    let invoiced: BTreeSet<&str> = invoices
+    let invoiced: HashSet<&str> = invoices
         .iter()
         .filter_map(|i| i.doc.customer.inn.as_deref())
         .collect();
@@ -358,12 +336,20 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         facts.learn(&lp.doc.payer, &ledger);
         facts.learn(&lp.doc.payee, &ledger);
     }
-    let mut by_dates: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
-    let classes = crate::par::map(&payments, |lp| {
-        let (direction, guessed) = direction(&lp.doc, &ledger, &facts);
-        let class = classify(&lp.doc, direction, &ledger, config, &invoiced, &facts);
-        (direction, guessed, class)
+    let (mut resolver, classes) = std::thread::scope(|scope| {
+        let resolver = scope.spawn(learning);
+        let classes = crate::par::map(&payments, |lp| {
+            let (direction, guessed) = direction(&lp.doc, &ledger, &facts);
+            let class = classify(&lp.doc, direction, &ledger, config, &invoiced, &facts);
+            (direction, guessed, class)
+        });
+        // A panic while learning is a bug; let it surface as one.
+        let resolver = resolver
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (resolver, classes)
     });
+    let mut by_dates: BTreeMap<FileId, (u32, usize)> = BTreeMap::new();
     for (lp, (direction, guessed, class)) in payments.iter_mut().zip(classes) {
         if guessed {
             let at = lp.doc.prov;
@@ -482,6 +468,56 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     ledger.payments = payments;
     ledger.parties = parties;
     ledger
+}
+
+/// Learns every party the documents name: the customers' names (the last one written
+/// wins), their KPPs and the payers' and payees' KPPs.
+fn learn_parties(
+    resolver: &mut PartyResolver,
+    invoices: &[LedgerInvoice],
+    credits: &[LedgerCredit],
+    payments: &[LedgerPayment],
+) {
+    // Names first, so a customer written without an INN in one list joins the same
+    // customer written with one elsewhere, whatever the order of the files. Documents
+    // of one file share their party values, so each is learnt once.
+    let mut seen: HashSet<usize> = HashSet::default();
+    for p in invoices
+        .iter()
+        .map(|i| &i.doc.customer)
+        .chain(credits.iter().map(|c| &c.doc.customer))
+    {
+        if seen.insert(ptr(p)) {
+            resolver.learn_name(p);
+            resolver.learn_kpp(p);
+        }
+    }
+    for p in payments {
+        for side in [&p.doc.payer, &p.doc.payee] {
+            if seen.insert(ptr(side)) {
+                resolver.learn_kpp(side);
+            }
+        }
+    }
+    // Invoices and credits in file order, the last one's name (and KPP) winning: what a
+    // customer ends up with depends only on the order of each party value's last
+    // appearance, so each value is noted once, there.
+    let customers = || {
+        invoices
+            .iter()
+            .map(|i| &i.doc.customer)
+            .chain(credits.iter().map(|c| &c.doc.customer))
+    };
+    let mut last_seen: HashMap<usize, usize> = HashMap::default();
+    for (k, p) in customers().enumerate() {
+        last_seen.insert(ptr(p), k);
+    }
+    for (k, p) in customers().enumerate() {
+        if last_seen.get(&ptr(p)) == Some(&k) {
+            resolver.note_customer(p);
+        }
+    }
+    drop(last_seen);
 }
 
 /// The party of an invoice or credit before parties are resolved.
@@ -787,7 +823,7 @@ fn classify(
     direction: Option<Direction>,
     ledger: &Ledger,
     config: &LedgerConfig,
-    invoiced: &BTreeSet<&str>,
+    invoiced: &HashSet<&str>,
     facts: &SideFacts,
 ) -> PaymentClass {
     let our_inn = |party: &Party| facts.of(party, ledger).1;
@@ -861,10 +897,11 @@ fn payment_key(p: &Payment) -> (Text, NaiveDate, Decimal, Text, Text, Text) {
 /// Payments exported twice count once. A newer export that marks the payment deleted or
 /// cancelled wins (with a warning); a purpose retyped between two statements does not
 /// matter.
-fn dedup_payments(payments: &mut Vec<LedgerPayment>, ledger: &mut Ledger) {
+fn dedup_payments(payments: &mut Vec<LedgerPayment>, sources: &Sources, copies: &mut Copies) {
     dedup_latest(
         payments,
-        ledger,
+        sources,
+        copies,
         "payment",
         |p| vec![payment_key(&p.doc)],
         |LedgerPayment { doc: p, .. }| {
@@ -1045,12 +1082,28 @@ fn fx_hash<K: std::hash::Hash>(k: &K) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(k)
 }
 
+/// What removing duplicates found: how many copies went, and a warning for each later
+/// copy that differs from the one it replaced.
+#[derive(Default)]
+struct Copies {
+    count: usize,
+    warnings: Vec<Warning>,
+}
+
+impl Copies {
+    fn into_ledger(self, ledger: &mut Ledger) {
+        ledger.duplicates += self.count;
+        ledger.warnings.extend(self.warnings);
+    }
+}
+
 /// Keeps one copy of each document by `key`. A copy that differs in what `summary`
 /// shows replaces the earlier one (files come in path order, so the export named last
 /// wins) and a warning says so; identical copies are simply counted as duplicates.
 fn dedup_latest<T: Sync, K: Eq + Clone>(
     docs: &mut Vec<T>,
-    ledger: &mut Ledger,
+    sources: &Sources,
+    found_copies: &mut Copies,
     what: &str,
     keys: impl Fn(&T) -> Vec<K> + Sync,
     summary: impl Fn(&T) -> String,
@@ -1109,12 +1162,12 @@ fn dedup_latest<T: Sync, K: Eq + Clone>(
             }
             if found.is_some() {
                 first[i] = false;
-                ledger.duplicates += 1;
+                found_copies.count += 1;
                 let current = &docs[winner[at]];
                 let (old, new) = (summary(current), summary(d));
                 if old != new {
-                    let at_old = ledger.sources.at(prov(current));
-                    ledger.warnings.push(Warning::at(
+                    let at_old = sources.at(prov(current));
+                    found_copies.warnings.push(Warning::at(
                         prov(d).file,
                         prov(d).line,
                         format!(
@@ -1154,10 +1207,11 @@ fn ru_date(d: Option<NaiveDate>) -> String {
     d.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string())
 }
 
-fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, ledger: &mut Ledger) {
+fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, sources: &Sources, copies: &mut Copies) {
     dedup_latest(
         invoices,
-        ledger,
+        sources,
+        copies,
         "invoice",
         // Any number the invoice is known by identifies it: 1C's number in a list is the
         // same invoice as the order with that `Номер1С` in CommerceML.
@@ -1190,10 +1244,11 @@ fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, ledger: &mut Ledger) {
     )
 }
 
-fn dedup_credits(credits: &mut Vec<LedgerCredit>, ledger: &mut Ledger) {
+fn dedup_credits(credits: &mut Vec<LedgerCredit>, sources: &Sources, copies: &mut Copies) {
     dedup_latest(
         credits,
-        ledger,
+        sources,
+        copies,
         "credit note",
         |c| vec![invoice_key(&c.doc.customer, &c.doc.number, c.doc.date)],
         |LedgerCredit { doc: c, .. }| {
@@ -1327,21 +1382,20 @@ mod tests {
             (6, 101, "f", 8), // a copy of line 1 through the key line 3 brought
         ];
         let run = |hash: &(dyn Fn(&u32) -> u64 + Sync)| {
-            let mut ledger = Ledger {
-                sources: Sources::new(vec!["list.csv".into()]),
-                ..Ledger::default()
-            };
+            let sources = Sources::new(vec!["list.csv".into()]);
+            let mut copies = Copies::default();
             let mut d = docs.clone();
             dedup_latest(
                 &mut d,
-                &mut ledger,
+                &sources,
+                &mut copies,
                 "doc",
                 |x| vec![x.0, x.1],
                 |x| x.2.to_string(),
                 |x| Provenance { file: 0, line: x.3 },
                 |k| hash(k),
             );
-            (d, ledger.duplicates, ledger.warnings)
+            (d, copies.count, copies.warnings)
         };
         // What a plain map from whole keys gives (the lookup before hashes): the first
         // copies kept, each replaced by its last differing copy.

@@ -161,23 +161,50 @@ fn report_warnings(inputs: &Inputs, warnings: &[Warning], diag: &mut dyn Diagnos
 }
 
 /// How long each stage of a run takes, on stderr when `SVERKA_TIMINGS` is set (for the
-/// benchmark kit; nothing is measured otherwise).
-pub struct Stage(Option<std::time::Instant>);
+/// benchmark kit; nothing is measured otherwise): wall time, the processor time all
+/// threads used in it (where the system tells; twice the wall time means two busy
+/// cores), and memory.
+pub struct Stage(Option<(std::time::Instant, Option<f64>)>);
 
 impl Stage {
     pub fn start() -> Stage {
-        Stage(std::env::var_os("SVERKA_TIMINGS").map(|_| std::time::Instant::now()))
+        Stage(
+            std::env::var_os("SVERKA_TIMINGS")
+                .map(|_| (std::time::Instant::now(), processor_seconds())),
+        )
     }
 
     pub fn done(self, what: &str) {
-        if let Some(t) = self.0 {
+        if let Some((t, cpu)) = self.0 {
+            let used = match (cpu, processor_seconds()) {
+                (Some(before), Some(now)) => format!(", {:.3} s of processor time", now - before),
+                _ => String::new(),
+            };
             eprintln!(
-                "sverka: timing: {what}: {:.3} s{}",
+                "sverka: timing: {what}: {:.3} s{used}{}",
                 t.elapsed().as_secs_f64(),
                 memory_note()
             );
         }
     }
+}
+
+/// The processor time (user and system) all threads of the process have used so far.
+#[cfg(target_os = "linux")]
+fn processor_seconds() -> Option<f64> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a whole rusage into the pointer it is given, which points
+    // at one; it reads nothing else.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } == 0;
+    // SAFETY: zeroed is a valid rusage (plain integers), and getrusage filled it on success.
+    let usage = unsafe { usage.assume_init() };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    ok.then(|| seconds(usage.ru_utime) + seconds(usage.ru_stime))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn processor_seconds() -> Option<f64> {
+    None
 }
 
 /// The process's resident and peak memory, where the system tells (Linux).

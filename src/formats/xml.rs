@@ -16,6 +16,7 @@
 //! line and column.
 
 use super::FileError;
+use std::borrow::Cow;
 use super::encoding::{BOM, TextEncoding};
 use crate::model::Text;
 use quick_xml::escape::resolve_predefined_entity;
@@ -100,8 +101,8 @@ impl Element {
 /// Decodes an XML file's bytes: a BOM means UTF-8; then the prolog's `encoding`; text
 /// that is not valid in the declared encoding is read in the one that fits (1C has been
 /// seen to write Windows-1251 and declare UTF-8). Returns the encoding and the text
-/// without the BOM.
-pub fn decode(bytes: &[u8]) -> Result<(TextEncoding, String), FileError> {
+/// without the BOM: UTF-8 as it lies in `bytes`, other encodings decoded.
+pub fn decode(bytes: &[u8]) -> Result<(TextEncoding, Cow<'_, str>), FileError> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(FileError {
             line: None,
@@ -109,21 +110,19 @@ pub fn decode(bytes: &[u8]) -> Result<(TextEncoding, String), FileError> {
         });
     }
     if let Some(rest) = bytes.strip_prefix(BOM) {
-        return Ok((
-            TextEncoding::Utf8,
-            String::from_utf8_lossy(rest).into_owned(),
-        ));
+        return Ok((TextEncoding::Utf8, String::from_utf8_lossy(rest)));
     }
     let declared = declared_encoding(bytes);
-    let encoding = if bytes.is_ascii() {
-        // Any of the encodings reads ASCII the same: report what the file says.
-        declared.unwrap_or(TextEncoding::Utf8)
-    } else if std::str::from_utf8(bytes).is_ok() {
-        TextEncoding::Utf8
-    } else {
-        super::encoding::sniff(bytes, &[], declared).0
-    };
-    Ok((encoding, encoding.decode(bytes).into_owned()))
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        // ASCII reads the same in any of the encodings: report what the file says.
+        let encoding = match declared {
+            Some(declared) if text.is_ascii() => declared,
+            _ => TextEncoding::Utf8,
+        };
+        return Ok((encoding, Cow::Borrowed(text)));
+    }
+    let encoding = super::encoding::sniff(bytes, &[], declared).0;
+    Ok((encoding, encoding.decode(bytes)))
 }
 
 /// The `encoding="…"` of the XML prolog, if any.
@@ -162,6 +161,18 @@ impl Lines {
     /// The 1-based line of a byte offset.
     fn line(&self, offset: usize) -> u32 {
         self.starts.partition_point(|&s| s <= offset) as u32
+    }
+
+    /// [`Lines::line`] for offsets that only grow (the parser's events, in order):
+    /// `cursor` keeps the last line found, and the search walks on from it.
+    fn line_after(&self, cursor: &mut usize, offset: usize) -> u32 {
+        if self.starts.get(*cursor).is_none_or(|&s| s > offset) {
+            return self.line(offset);
+        }
+        while self.starts.get(*cursor + 1).is_some_and(|&s| s <= offset) {
+            *cursor += 1;
+        }
+        *cursor as u32 + 1
     }
 
     /// 1-based line and column (in characters) of a byte offset: for messages only (the
@@ -285,12 +296,13 @@ fn parse_limited(
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut elements = 0usize;
+    let mut line_cursor = 0;
     loop {
         let before = reader.buffer_position();
         let event = reader
             .read_event()
             .map_err(|e| error_at(&lines, text, reader.error_position(), e))?;
-        let line = lines.line(before as usize);
+        let line = lines.line_after(&mut line_cursor, before as usize);
         // An element as read, or why not. Attributes are counted first without quick-xml's
         // duplicate check, which compares each with every earlier one.
         let read = |s: &BytesStart| {
@@ -462,6 +474,18 @@ mod tests {
     }
 
     #[test]
+    fn lines_found_walking_on_are_those_found_by_search() {
+        let text = "a\nbb\n\nccc\n";
+        let lines = Lines::new(text);
+        let mut cursor = 0;
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(lines.line_after(&mut cursor, offset), lines.line(offset), "{offset}");
+        }
+        // An offset behind the cursor is still found.
+        assert_eq!(lines.line_after(&mut cursor, 0), 1);
+    }
+
+    #[test]
     fn a_file_on_one_line_reads_in_one_pass() {
         // Each element's line is found without counting characters from the line's
         // start: 40 000 elements on one 1.3 MB line took quadratic time that way.
@@ -572,7 +596,7 @@ mod tests {
         let cp = encoding_rs::WINDOWS_1251.encode(text).0;
         assert_eq!(
             decode(&cp).unwrap(),
-            (TextEncoding::Windows1251, text.to_string())
+            (TextEncoding::Windows1251, Cow::Owned(text.to_string()))
         );
         // UTF-8 bytes that declare windows-1251: the bytes win.
         assert_eq!(decode(text.as_bytes()).unwrap().0, TextEncoding::Utf8);
@@ -580,7 +604,7 @@ mod tests {
         bom.extend_from_slice(b"<a/>");
         assert_eq!(
             decode(&bom).unwrap(),
-            (TextEncoding::Utf8, "<a/>".to_string())
+            (TextEncoding::Utf8, Cow::Borrowed("<a/>"))
         );
         // Windows-1251 bytes that declare UTF-8.
         let liar = encoding_rs::WINDOWS_1251
