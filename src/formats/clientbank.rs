@@ -736,7 +736,7 @@ impl Reader {
             self.line(no, &text);
             return;
         }
-        let eq = bytes.iter().position(|&b| b == b'=');
+        let eq = memchr::memchr(b'=', bytes);
         let key = eq.map_or(bytes, |i| bytes[..i].trim_ascii());
         let (class, cyrillic) = self.class_of_bytes(key);
         // Section markers (two per document) without decoding.

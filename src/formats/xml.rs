@@ -16,12 +16,12 @@
 //! line and column.
 
 use super::FileError;
-use std::borrow::Cow;
 use super::encoding::{BOM, TextEncoding};
 use crate::model::Text;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
+use std::borrow::Cow;
 
 /// How deep elements may nest. Real exports stay under 15.
 pub const MAX_DEPTH: usize = 100;
@@ -479,7 +479,11 @@ mod tests {
         let lines = Lines::new(text);
         let mut cursor = 0;
         for offset in 0..=text.len() + 2 {
-            assert_eq!(lines.line_after(&mut cursor, offset), lines.line(offset), "{offset}");
+            assert_eq!(
+                lines.line_after(&mut cursor, offset),
+                lines.line(offset),
+                "{offset}"
+            );
         }
         // An offset behind the cursor is still found.
         assert_eq!(lines.line_after(&mut cursor, 0), 1);

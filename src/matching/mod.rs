@@ -673,93 +673,27 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     let credits: Vec<usize> = (0..ledger.credits.len())
         .filter(|&i| ledger.credits[i].doc.date <= as_of)
         .collect();
-    let mut receipt_ids: Vec<usize> = Vec::new();
+    // Receipts and agents' payouts in date order (then file and line), sorted by keys
+    // taken in one pass over the payments rather than looked up at each comparison.
+    let mut receipt_keys: Vec<(NaiveDate, crate::model::Provenance, usize)> = Vec::new();
+    let mut agent_keys: Vec<(NaiveDate, crate::model::Provenance, usize)> = Vec::new();
     let mut refunds: Vec<usize> = Vec::new();
-    let mut agents: Vec<usize> = Vec::new();
     for (i, p) in ledger.payments.iter().enumerate() {
         if p.cash_date > as_of {
             continue;
         }
         match p.class {
-            PaymentClass::Receipt => receipt_ids.push(i),
+            PaymentClass::Receipt => receipt_keys.push((p.cash_date, p.doc.prov, i)),
             PaymentClass::Refund if p.party().is_some() => refunds.push(i),
-            PaymentClass::Agent => agents.push(i),
+            PaymentClass::Agent => agent_keys.push((p.cash_date, p.doc.prov, i)),
             _ => {}
         }
     }
-    agents.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
-    receipt_ids.sort_by_key(|&i| (ledger.payments[i].cash_date, ledger.payments[i].doc.prov));
+    receipt_keys.sort_unstable();
+    agent_keys.sort_unstable();
+    let receipt_ids: Vec<usize> = receipt_keys.into_iter().map(|(_, _, i)| i).collect();
+    let agents: Vec<usize> = agent_keys.into_iter().map(|(_, _, i)| i).collect();
 
-    // Index of invoices by number core, for payers that must be identified by reference.
-    let by_core = CoreIndex::new(invoices.iter().flat_map(|&i| {
-        cores(&ledger.invoices[i].doc)
-            .into_iter()
-            .map(move |c| (c, i))
-    }));
-    // Each receipt's purpose is read on its own: on all cores.
-    let mut receipts: Vec<Receipt> = crate::par::map(&receipt_ids, |&i| {
-        let p = &ledger.payments[i];
-        let refs = refs::extract(&p.doc.purpose);
-        // A payer without an INN may also be told by the invoices the export links it to.
-        let linked: Vec<DocRef> = p
-            .doc
-            .links
-            .iter()
-            .filter_map(|l| l.number.as_deref())
-            .map(link_ref)
-            .collect();
-        let mut notes = ThinVec::new();
-        if p.invalid_inn {
-            notes.push(Note::InvalidInn(
-                p.doc.payer.inn.clone().unwrap_or_default(),
-            ));
-        }
-        if p.by_account {
-            notes.push(Note::IdentifiedByAccount);
-        }
-        let party = match p.party() {
-            Some(id) => Some(third_party(ledger, &by_core, id, p, &refs, &mut notes).unwrap_or(id)),
-            None => {
-                let named: Vec<DocRef> = linked.iter().chain(refs.iter()).cloned().collect();
-                identify(ledger, &by_core, &named, p.doc.amount, &mut notes)
-            }
-        };
-        // A head office paying for its branch (another KPP): the same debtor (S25).
-        if let (Some(id), Some(kpp)) = (party, &p.doc.payer.kpp) {
-            let kpps = &ledger.party(id).kpps;
-            if !kpps.is_empty() && !kpps.contains(kpp) && ledger.party(id).inn == p.doc.payer.inn {
-                notes.push(Note::OtherKpp(kpp.clone()));
-            }
-        }
-        let named_contract = if cfg.by_contract {
-            contract_of_purpose(&p.doc.purpose)
-        } else {
-            None
-        };
-        let (contract, contract_text) = match named_contract {
-            Some((key, text)) => (Some(key), Some(text)),
-            None => (None, None),
-        };
-        Receipt {
-            payment: i,
-            party,
-            refs,
-            applied: Decimal::ZERO,
-            advance: Decimal::ZERO,
-            notes,
-            contract,
-            written_off: Decimal::ZERO,
-            manual: ThinVec::new(),
-            hold: false,
-            waiting: ThinVec::new(),
-            contract_text,
-        }
-    });
-    // (The index served the purposes only; the rest of the run needs its memory.)
-    drop(by_core);
-    drop(receipt_ids);
-    // Everything grouped by party (and contract, when settling per contract) and
-    // currency: each group is matched on its own.
     let contract_of = |c: &Option<crate::model::Text>| {
         if cfg.by_contract {
             c.as_deref().map(contract_key)
@@ -767,27 +701,56 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             None
         }
     };
-    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
-    for &i in &invoices {
-        let inv = &ledger.invoices[i];
-        let key = (
-            inv.party,
-            contract_of(&inv.doc.contract),
-            paid_in(cfg, &inv.doc.currency),
-        );
-        groups.entry(key).or_default().invoices.push(i);
+    // The index of invoices by number core (for payers that must be identified by
+    // reference) and the groups of invoices and credits need nothing from the receipts:
+    // they are built on a core of their own while the receipts' purposes are read on
+    // all cores.
+    let (by_core, mut groups, mut receipts) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
+            let by_core = CoreIndex::new(invoices.iter().flat_map(|&i| {
+                cores(&ledger.invoices[i].doc)
+                    .into_iter()
+                    .map(move |c| (c, i))
+            }));
+            // Everything grouped by party (and contract, when settling per contract)
+            // and currency: each group is matched on its own.
+            let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+            for &i in &invoices {
+                let inv = &ledger.invoices[i];
+                let key = (
+                    inv.party,
+                    contract_of(&inv.doc.contract),
+                    paid_in(cfg, &inv.doc.currency),
+                );
+                groups.entry(key).or_default().invoices.push(i);
+            }
+            for &i in &credits {
+                let c = &ledger.credits[i];
+                // A credit note in у.е. goes with the у.е. invoices it corrects, also
+                // when roubles pay them (`--ue`); it settles them one to one.
+                let key = (
+                    c.party,
+                    contract_of(&c.doc.contract),
+                    paid_in(cfg, &c.doc.currency),
+                );
+                groups.entry(key).or_default().credits.push(i);
+            }
+            (by_core, groups)
+        });
+        let receipts = crate::par::map(&receipt_ids, |&i| read_receipt(ledger, cfg, i));
+        // A panic on the other core is a bug; let it surface as one.
+        let (by_core, groups) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (by_core, groups, receipts)
+    });
+    // Then who paid, on all cores: the payer, or who the references say.
+    let payers = crate::par::map(&receipts, |r| payer_of(ledger, &by_core, r));
+    for (r, (party, notes)) in receipts.iter_mut().zip(payers) {
+        r.party = party;
+        r.notes.extend(notes);
     }
-    for &i in &credits {
-        let c = &ledger.credits[i];
-        // A credit note in у.е. goes with the у.е. invoices it corrects, also when roubles
-        // pay them (`--ue`); it settles them one to one.
-        let key = (
-            c.party,
-            contract_of(&c.doc.contract),
-            paid_in(cfg, &c.doc.currency),
-        );
-        groups.entry(key).or_default().credits.push(i);
-    }
+    // (The index served the purposes only; the rest of the run needs its memory.)
+    drop(by_core);
+    drop(receipt_ids);
     apply_overrides(ledger, cfg, &mut receipts)?;
     if cfg.by_contract {
         for r in &mut receipts {
@@ -914,6 +877,10 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         };
         let mut sim = Simulation::new(ledger, cfg, &group, context);
         let outcome = sim.run(&mut own);
+        for r in own.iter_mut() {
+            r.notes.sort();
+            r.notes.dedup();
+        }
         (outcome, sim.credit_results, sim.allocations)
     });
     // Room for every group's allocations at once (growing by doubling would hold two
@@ -930,7 +897,8 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         }
         m.allocations.extend(allocations);
     }
-    for r in &mut receipts {
+    // (A group sorted its receipts' notes; these are the receipts of no group.)
+    for r in receipts.iter_mut().filter(|r| r.party.is_none()) {
         r.notes.sort();
         r.notes.dedup();
     }
@@ -1134,6 +1102,77 @@ fn link_ref(number: &str) -> DocRef {
         strength: Strength::Keyword,
         long_number: false,
     }
+}
+
+/// A receipt as its own document tells it: the references in its purpose, what its
+/// payer's INN and account say, the contract it names. Who paid comes next
+/// ([`payer_of`]), once the invoices are indexed.
+fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
+    let p = &ledger.payments[i];
+    let refs = refs::extract(&p.doc.purpose);
+    let mut notes = ThinVec::new();
+    if p.invalid_inn {
+        notes.push(Note::InvalidInn(
+            p.doc.payer.inn.clone().unwrap_or_default(),
+        ));
+    }
+    if p.by_account {
+        notes.push(Note::IdentifiedByAccount);
+    }
+    let named_contract = if cfg.by_contract {
+        contract_of_purpose(&p.doc.purpose)
+    } else {
+        None
+    };
+    let (contract, contract_text) = match named_contract {
+        Some((key, text)) => (Some(key), Some(text)),
+        None => (None, None),
+    };
+    Receipt {
+        payment: i,
+        party: None,
+        refs,
+        applied: Decimal::ZERO,
+        advance: Decimal::ZERO,
+        notes,
+        contract,
+        written_off: Decimal::ZERO,
+        manual: ThinVec::new(),
+        hold: false,
+        waiting: ThinVec::new(),
+        contract_text,
+    }
+}
+
+/// Who paid a receipt, with the notes that says how it was told: the payer; a customer
+/// the payer paid for (S26); for a payer without a usable INN, the customer whose
+/// invoices the references (and the export's links) name.
+fn payer_of(ledger: &Ledger, by_core: &CoreIndex, r: &Receipt) -> (Option<PartyId>, ThinVec<Note>) {
+    let p = &ledger.payments[r.payment];
+    let mut notes = ThinVec::new();
+    let party = match p.party() {
+        Some(id) => Some(third_party(ledger, by_core, id, p, &r.refs, &mut notes).unwrap_or(id)),
+        None => {
+            // A payer without an INN may also be told by the invoices the export links it to.
+            let named: Vec<DocRef> = p
+                .doc
+                .links
+                .iter()
+                .filter_map(|l| l.number.as_deref())
+                .map(link_ref)
+                .chain(r.refs.iter().cloned())
+                .collect();
+            identify(ledger, by_core, &named, p.doc.amount, &mut notes)
+        }
+    };
+    // A head office paying for its branch (another KPP): the same debtor (S25).
+    if let (Some(id), Some(kpp)) = (party, &p.doc.payer.kpp) {
+        let kpps = &ledger.party(id).kpps;
+        if !kpps.is_empty() && !kpps.contains(kpp) && ledger.party(id).inn == p.doc.payer.inn {
+            notes.push(Note::OtherKpp(kpp.clone()));
+        }
+    }
+    (party, notes)
 }
 
 /// A payer paying for another customer (S26): its purpose names an invoice none of the
