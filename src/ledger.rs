@@ -297,20 +297,23 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     // payments share nothing with the invoices and credits until parties are resolved:
     // the two sides drop their copies on a core each, and report in a fixed order.
     let mut removed: Vec<LedgerInvoice> = Vec::new();
-    let (mut payment_copies, mut invoice_copies, mut credit_copies) =
-        (Copies::default(), Copies::default(), Copies::default());
-    let sources = &ledger.sources;
+    let sources = ledger.sources.clone();
+    let (mut payment_copies, mut invoice_copies, mut credit_copies) = (
+        Copies::new(&sources),
+        Copies::new(&sources),
+        Copies::new(&sources),
+    );
     std::thread::scope(|scope| {
         scope.spawn(|| {
-            dedup_payments(&mut payments, sources, &mut payment_copies);
+            dedup_payments(&mut payments, &mut payment_copies);
             payments.retain(|p| p.doc.status.is_active());
         });
-        dedup_invoices(&mut invoices, sources, &mut invoice_copies);
+        dedup_invoices(&mut invoices, &mut invoice_copies);
         removed = invoices
             .extract_if(.., |i| !i.doc.status.is_active())
             .collect();
         supersede(&mut invoices);
-        dedup_credits(&mut credits, sources, &mut credit_copies);
+        dedup_credits(&mut credits, &mut credit_copies);
         credits.retain(|c| c.doc.status.is_active());
     });
     payment_copies.into_ledger(&mut ledger);
@@ -897,10 +900,9 @@ fn payment_key(p: &Payment) -> (Text, NaiveDate, Decimal, Text, Text, Text) {
 /// Payments exported twice count once. A newer export that marks the payment deleted or
 /// cancelled wins (with a warning); a purpose retyped between two statements does not
 /// matter.
-fn dedup_payments(payments: &mut Vec<LedgerPayment>, sources: &Sources, copies: &mut Copies) {
+fn dedup_payments(payments: &mut Vec<LedgerPayment>, copies: &mut Copies) {
     dedup_latest(
         payments,
-        sources,
         copies,
         "payment",
         |p| vec![payment_key(&p.doc)],
@@ -1084,13 +1086,22 @@ fn fx_hash<K: std::hash::Hash>(k: &K) -> u64 {
 
 /// What removing duplicates found: how many copies went, and a warning for each later
 /// copy that differs from the one it replaced.
-#[derive(Default)]
-struct Copies {
+struct Copies<'a> {
+    /// The files, to name where the earlier copy is.
+    sources: &'a Sources,
     count: usize,
     warnings: Vec<Warning>,
 }
 
-impl Copies {
+impl<'a> Copies<'a> {
+    fn new(sources: &'a Sources) -> Self {
+        Copies {
+            sources,
+            count: 0,
+            warnings: Vec::new(),
+        }
+    }
+
     fn into_ledger(self, ledger: &mut Ledger) {
         ledger.duplicates += self.count;
         ledger.warnings.extend(self.warnings);
@@ -1102,7 +1113,6 @@ impl Copies {
 /// wins) and a warning says so; identical copies are simply counted as duplicates.
 fn dedup_latest<T: Sync, K: Eq + Clone>(
     docs: &mut Vec<T>,
-    sources: &Sources,
     found_copies: &mut Copies,
     what: &str,
     keys: impl Fn(&T) -> Vec<K> + Sync,
@@ -1166,7 +1176,7 @@ fn dedup_latest<T: Sync, K: Eq + Clone>(
                 let current = &docs[winner[at]];
                 let (old, new) = (summary(current), summary(d));
                 if old != new {
-                    let at_old = sources.at(prov(current));
+                    let at_old = found_copies.sources.at(prov(current));
                     found_copies.warnings.push(Warning::at(
                         prov(d).file,
                         prov(d).line,
@@ -1207,10 +1217,9 @@ fn ru_date(d: Option<NaiveDate>) -> String {
     d.map_or("-".into(), |d| d.format("%d.%m.%Y").to_string())
 }
 
-fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, sources: &Sources, copies: &mut Copies) {
+fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, copies: &mut Copies) {
     dedup_latest(
         invoices,
-        sources,
         copies,
         "invoice",
         // Any number the invoice is known by identifies it: 1C's number in a list is the
@@ -1244,10 +1253,9 @@ fn dedup_invoices(invoices: &mut Vec<LedgerInvoice>, sources: &Sources, copies: 
     )
 }
 
-fn dedup_credits(credits: &mut Vec<LedgerCredit>, sources: &Sources, copies: &mut Copies) {
+fn dedup_credits(credits: &mut Vec<LedgerCredit>, copies: &mut Copies) {
     dedup_latest(
         credits,
-        sources,
         copies,
         "credit note",
         |c| vec![invoice_key(&c.doc.customer, &c.doc.number, c.doc.date)],
@@ -1383,11 +1391,10 @@ mod tests {
         ];
         let run = |hash: &(dyn Fn(&u32) -> u64 + Sync)| {
             let sources = Sources::new(vec!["list.csv".into()]);
-            let mut copies = Copies::default();
+            let mut copies = Copies::new(&sources);
             let mut d = docs.clone();
             dedup_latest(
                 &mut d,
-                &sources,
                 &mut copies,
                 "doc",
                 |x| vec![x.0, x.1],

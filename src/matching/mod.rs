@@ -714,26 +714,21 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             }));
             // Everything grouped by party (and contract, when settling per contract)
             // and currency: each group is matched on its own.
+            // (A credit note in у.е. goes with the у.е. invoices it corrects, also when
+            // roubles pay them (`--ue`): it settles them one to one.)
+            let key = |party, contract: &Option<crate::model::Text>, currency: &str| {
+                (party, contract_of(contract), paid_in(cfg, currency))
+            };
             let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
             for &i in &invoices {
                 let inv = &ledger.invoices[i];
-                let key = (
-                    inv.party,
-                    contract_of(&inv.doc.contract),
-                    paid_in(cfg, &inv.doc.currency),
-                );
-                groups.entry(key).or_default().invoices.push(i);
+                let g = key(inv.party, &inv.doc.contract, &inv.doc.currency);
+                groups.entry(g).or_default().invoices.push(i);
             }
             for &i in &credits {
                 let c = &ledger.credits[i];
-                // A credit note in у.е. goes with the у.е. invoices it corrects, also
-                // when roubles pay them (`--ue`); it settles them one to one.
-                let key = (
-                    c.party,
-                    contract_of(&c.doc.contract),
-                    paid_in(cfg, &c.doc.currency),
-                );
-                groups.entry(key).or_default().credits.push(i);
+                let g = key(c.party, &c.doc.contract, &c.doc.currency);
+                groups.entry(g).or_default().credits.push(i);
             }
             (by_core, groups)
         });
