@@ -26,8 +26,14 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if separators.any(|c| Some(c) != first) {
         return None;
     }
-    let parts: Vec<&str> = date_part.split(['.', '-', '/']).collect();
-    if parts.len() != 3
+    // Three parts, taken without an allocation (a statement has millions of dates).
+    let mut parts = [""; 3];
+    let mut count = 0;
+    for part in date_part.split(['.', '-', '/']) {
+        *parts.get_mut(count)? = part;
+        count += 1;
+    }
+    if count != 3
         || parts
             .iter()
             .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))

@@ -105,20 +105,16 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     if !frac_part.chars().all(|c| c.is_ascii_digit()) {
         return Err(AmountError::BadGrouping);
     }
-    let digits = integer_digits(int_part, decimal_sep)?;
-    if digits.is_empty() && frac_part.is_empty() {
+    let (any_digit, integer) = integer_digits(int_part, decimal_sep)?;
+    if !any_digit && frac_part.is_empty() {
         return Err(AmountError::NoDigits);
-    }
-    let significant = digits.trim_start_matches('0');
-    if significant.len() > MAX_INT_DIGITS {
-        return Err(AmountError::TooLarge);
     }
     let frac = frac_part.trim_end_matches('0');
     if frac.len() > 2 {
         return Err(AmountError::TooManyDecimals);
     }
-    let mut mantissa: i128 = 0;
-    for b in significant.bytes().chain(frac.bytes()) {
+    let mut mantissa = integer;
+    for b in frac.bytes() {
         mantissa = mantissa * 10 + i128::from(b - b'0');
     }
     let mut value = Decimal::from_i128_with_scale(mantissa, frac.len() as u32);
@@ -132,23 +128,38 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
     Ok(value)
 }
 
-/// The integer part with its group separators checked and removed.
-fn integer_digits(int_part: &str, decimal_sep: Option<char>) -> Result<String, AmountError> {
+/// The integer part with its group separators checked: whether it has any digit, and
+/// its value (at most [`MAX_INT_DIGITS`] significant digits). Read without an
+/// allocation: a statement has an amount in every document.
+fn integer_digits(int_part: &str, decimal_sep: Option<char>) -> Result<(bool, i128), AmountError> {
     let group_chars: &[char] = match decimal_sep {
         Some('.') => &[','],
         Some(_) => &['.'],
         None => &['.', ','],
     };
-    let groups: Vec<&str> = int_part
-        .split(|c: char| is_group_space(c) || group_chars.contains(&c))
-        .collect();
-    if groups.len() > 1 {
-        let first = groups[0];
-        if first.is_empty() || first.len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
-            return Err(AmountError::BadGrouping);
-        }
+    let groups = || int_part.split(|c: char| is_group_space(c) || group_chars.contains(&c));
+    let mut all = groups();
+    let first = all.next().unwrap_or("");
+    if all.next().is_some()
+        && (first.is_empty() || first.len() > 3 || groups().skip(1).any(|g| g.len() != 3))
+    {
+        return Err(AmountError::BadGrouping);
     }
-    Ok(groups.concat())
+    let mut any_digit = false;
+    let mut significant = 0;
+    let mut value: i128 = 0;
+    for b in groups().flat_map(str::bytes) {
+        any_digit = true;
+        if value == 0 && b == b'0' {
+            continue;
+        }
+        significant += 1;
+        if significant > MAX_INT_DIGITS {
+            return Err(AmountError::TooLarge);
+        }
+        value = value * 10 + i128::from(b - b'0');
+    }
+    Ok((any_digit, value))
 }
 
 /// Rounds to kopecks (banker's rounding is wrong for money: half away from zero).

@@ -603,6 +603,8 @@ struct Reader {
     /// Sides by their fields' text (see [`Reader::side`]), and the key being built.
     sides: rustc_hash::FxHashMap<Box<str>, std::sync::Arc<Party>>,
     side_key: String,
+    /// The buffer a document's kind is decoded into, passed on from document to document.
+    kind_buf: String,
     skipped: usize,
     warnings: Vec<Warning>,
     known_keys: usize,
@@ -637,6 +639,7 @@ impl Reader {
             spare: None,
             sides: Default::default(),
             side_key: String::new(),
+            kind_buf: String::new(),
             skipped: 0,
             warnings: Vec::new(),
             known_keys: 0,
@@ -742,9 +745,16 @@ impl Reader {
         // Section markers (two per document) without decoding.
         if let KeyClass::Marker(kind) = class {
             let m = match (kind, eq) {
-                (MarkerKind::DocumentStart, Some(i)) => Some(Marker::DocumentStart(
-                    self.encoding.decode(&bytes[i + 1..]).trim().to_string(),
-                )),
+                (MarkerKind::DocumentStart, Some(i)) => {
+                    // The kind is decoded into the last document's buffer (one per
+                    // document would be allocated and freed a million times).
+                    let mut kind = std::mem::take(&mut self.kind_buf);
+                    self.encoding.decode_into(&bytes[i + 1..], &mut kind);
+                    kind.truncate(kind.trim_end().len());
+                    let blank = kind.len() - kind.trim_start().len();
+                    kind.drain(..blank);
+                    Some(Marker::DocumentStart(kind))
+                }
                 (MarkerKind::DocumentStart, None) => Some(Marker::DocumentStart(String::new())),
                 (MarkerKind::AccountStart, None) => Some(Marker::AccountStart),
                 (MarkerKind::AccountEnd, None) => Some(Marker::AccountEnd),
@@ -1058,6 +1068,7 @@ impl Reader {
                 let doc = match self.spare.take() {
                     Some(mut doc) => {
                         doc.reset(no, &kind);
+                        self.kind_buf = kind;
                         doc
                     }
                     None => Box::new(OpenDocument::new(no, kind)),
