@@ -1457,7 +1457,9 @@ impl<'a> Simulation<'a> {
                 open: false,
             });
         }
-        debts.sort_by(|a, b| a.order.cmp(&b.order));
+        // (Ties keep the order the debts were listed in, which is their debits' order:
+        // sorted without a stable sort's scratch buffer.)
+        debts.sort_unstable_by(|a, b| a.order.cmp(&b.order).then(a.debit.cmp(&b.debit)));
         let mut core_pairs: Vec<(crate::model::Text, usize)> = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::default();
         let mut parts: HashMap<usize, Vec<usize>> = HashMap::default();
@@ -1487,7 +1489,8 @@ impl<'a> Simulation<'a> {
             group,
             context,
             debts,
-            allocations: Vec::new(),
+            // About one application per debt or receipt: room at once, not by doubling.
+            allocations: Vec::with_capacity(group.invoices.len() + group.receipts.len()),
             credit_results: Vec::new(),
             payment_notes: Vec::new(),
             by_core,
@@ -2234,7 +2237,8 @@ impl<'a> Simulation<'a> {
             }
         }
         // What is left in the pool is the party's advance and unapplied credit.
-        let mut applied_from: HashMap<Source, Decimal> = HashMap::default();
+        let mut applied_from: HashMap<Source, Decimal> =
+            HashMap::with_capacity_and_hasher(self.group.receipts.len(), Default::default());
         for a in &self.allocations {
             *applied_from.entry(a.source).or_default() += a.amount;
         }
