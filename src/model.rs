@@ -91,7 +91,15 @@ impl Party {
 #[derive(Debug, Default)]
 pub struct PartyPool {
     seen: FxHashSet<Arc<Party>>,
+    /// Parties by the texts a reader built them from (see [`PartyPool::by_texts`]).
+    by_text: rustc_hash::FxHashMap<Box<[u8]>, Arc<Party>>,
+    /// The key being looked up.
+    key: Vec<u8>,
 }
+
+/// At most this many parties are remembered by their texts (a file names a few
+/// thousand; the bound keeps a hostile file from growing the table without end).
+const MAX_TEXTS: usize = 1 << 16;
 
 impl PartyPool {
     pub fn intern(&mut self, party: Party) -> Arc<Party> {
@@ -100,6 +108,32 @@ impl PartyPool {
         }
         let shared = Arc::new(party);
         self.seen.insert(Arc::clone(&shared));
+        shared
+    }
+
+    /// The shared party that `texts` (the fields a reader reads a party from, as
+    /// written) describe: `build` makes it the first time those texts come, and later
+    /// rows and documents that write them the same way get it without building or
+    /// parsing anything.
+    pub fn by_texts<'t>(
+        &mut self,
+        texts: impl IntoIterator<Item = &'t str>,
+        build: impl FnOnce() -> Party,
+    ) -> Arc<Party> {
+        // Each text after its length: no two lists of texts make the same key.
+        self.key.clear();
+        for text in texts {
+            self.key.extend_from_slice(&text.len().to_le_bytes());
+            self.key.extend_from_slice(text.as_bytes());
+        }
+        if let Some(shared) = self.by_text.get(self.key.as_slice()) {
+            return Arc::clone(shared);
+        }
+        let shared = self.intern(build());
+        if self.by_text.len() < MAX_TEXTS {
+            self.by_text
+                .insert(self.key.as_slice().into(), Arc::clone(&shared));
+        }
         shared
     }
 }
@@ -366,6 +400,27 @@ impl Warning {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parties_found_by_their_texts() {
+        let mut pool = PartyPool::default();
+        let built = |name: &str| Party {
+            name: name.into(),
+            ..Party::default()
+        };
+        let a = pool.by_texts(["ООО Ромашка", "7707083893"], || {
+            built("ООО Ромашка")
+        });
+        let again = pool.by_texts(["ООО Ромашка", "7707083893"], || unreachable!());
+        assert!(Arc::ptr_eq(&a, &again));
+        // Texts that would read the same run together are different keys.
+        let b = pool.by_texts(["ab", "c"], || built("ab|c"));
+        let c = pool.by_texts(["a", "bc"], || built("a|bc"));
+        assert_eq!((b.name.as_str(), c.name.as_str()), ("ab|c", "a|bc"));
+        // The same party built from other texts is still one shared copy.
+        let d = pool.by_texts(["ООО  Ромашка"], || built("ООО Ромашка"));
+        assert!(Arc::ptr_eq(&a, &d));
+    }
 
     #[test]
     fn currencies_as_1c_writes_them() {

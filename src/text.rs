@@ -37,6 +37,24 @@ pub fn fold_ru(text: &str) -> String {
     out
 }
 
+/// Whether `fold_ru(text)` starts with `prefix` (given folded), without building it.
+pub fn folded_starts_with(text: &str, prefix: &str) -> bool {
+    let mut folded = text.chars().flat_map(|c| {
+        let mut one = [None, None, None];
+        match c {
+            'А'..='Я' => one[0] = char::from_u32(c as u32 + 32),
+            'Ё' | 'ё' => one[0] = Some('е'),
+            c => {
+                for (slot, l) in one.iter_mut().zip(c.to_lowercase()) {
+                    *slot = Some(l);
+                }
+            }
+        }
+        one.into_iter().flatten()
+    });
+    prefix.chars().all(|p| folded.next() == Some(p))
+}
+
 /// Whether [`fold_ru`] would change the text beyond ASCII letters (an upper-case
 /// non-ASCII letter or an `ё`).
 pub fn needs_fold_beyond_ascii(text: &str) -> bool {
@@ -97,6 +115,29 @@ fn lookalike(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folded_start_is_that_of_the_folded_text() {
+        for text in [
+            "Итого",
+            "ИТОГО:",
+            "всего",
+            "Total",
+            "Ёлка",
+            "İtogo",
+            "",
+            "Ит",
+            "12",
+        ] {
+            for prefix in ["итог", "всего", "total", "елк", "", "i"] {
+                assert_eq!(
+                    folded_starts_with(text, prefix),
+                    fold_ru(text).starts_with(prefix),
+                    "{text:?} {prefix:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn folding_matches_unicode_lower_case_with_yo_as_e() {

@@ -597,12 +597,10 @@ struct Reader {
     balances: Vec<Balance>,
     /// The payments read, as the documents the file gives (all `Document::Payment`).
     payments: Vec<Document>,
+    /// Parties, shared, and found by their fields' text (see [`Reader::side`]).
     parties: crate::model::PartyPool,
     /// The last document's buffers, for the next one.
     spare: Option<Box<OpenDocument>>,
-    /// Sides by their fields' text (see [`Reader::side`]), and the key being built.
-    sides: rustc_hash::FxHashMap<Box<str>, std::sync::Arc<Party>>,
-    side_key: String,
     /// The buffer a document's kind is decoded into, passed on from document to document.
     kind_buf: String,
     skipped: usize,
@@ -637,8 +635,6 @@ impl Reader {
             payments: Vec::new(),
             parties: Default::default(),
             spare: None,
-            sides: Default::default(),
-            side_key: String::new(),
             kind_buf: String::new(),
             skipped: 0,
             warnings: Vec::new(),
@@ -1215,20 +1211,8 @@ impl Reader {
     /// One side of the document, shared with every other document of the file that
     /// writes it the same way (looked up by its fields' text, before any is parsed).
     fn side(&mut self, doc: &OpenDocument, f: [Field; 7]) -> std::sync::Arc<Party> {
-        self.side_key.clear();
-        for field in f {
-            self.side_key.push_str(doc.get(field).unwrap_or(""));
-            self.side_key.push('\u{1}');
-        }
-        if let Some(shared) = self.sides.get(self.side_key.as_str()) {
-            return shared.clone();
-        }
-        let shared = self.parties.intern(side(doc, f));
-        if self.sides.len() < MAX_SIDES {
-            self.sides
-                .insert(self.side_key.as_str().into(), shared.clone());
-        }
-        shared
+        self.parties
+            .by_texts(f.map(|field| doc.get(field).unwrap_or("")), || side(doc, f))
     }
 
     fn finish(mut self) -> Result<FileRead, FileError> {
@@ -1489,10 +1473,6 @@ fn is_cyrillic_key(key: &str) -> bool {
         .next()
         .is_some_and(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'))
 }
-
-/// At most this many distinct sides are remembered by their text (a statement names a
-/// few thousand; the bound keeps a hostile file from growing the table without end).
-const MAX_SIDES: usize = 1 << 16;
 
 /// The kind of bank document as the model keeps it: the usual kinds without an
 /// allocation of their own.

@@ -12,7 +12,7 @@ use crate::dates::{parse_date, ru};
 use crate::inn::{clean_inn, clean_kpp, is_valid_inn};
 use crate::model::{
     Credit, Direction, DocLink, Document, FileId, Invoice, Party, PartyPool, Payment, Provenance,
-    normalize_currency,
+    Text, normalize_currency,
 };
 use crate::money::{AmountError, parse_amount, round2};
 use crate::text::quoted;
@@ -435,11 +435,11 @@ pub fn row(
     let first_text = cells
         .iter()
         .find(|f| !f.is_blank())
-        .map(|f| crate::text::fold_ru(&f.display()))
+        .map(TableCell::display)
         .unwrap_or_default();
     let is_total = ["итог", "всего", "total"]
         .iter()
-        .any(|w| first_text.starts_with(w));
+        .any(|w| crate::text::folded_starts_with(&first_text, w));
     if is_total && cell(Column::Date).is_blank() {
         return Ok(None);
     }
@@ -473,17 +473,19 @@ pub fn row(
             }
         }
     }
-    let party = Party {
-        name: get(Column::Counterparty).into_owned(),
+    let name = get(Column::Counterparty);
+    // (A list names the same customer on many rows: built once, then found by its texts.)
+    let party = parties.by_texts([name.as_ref(), &inn_text, &kpp_text], || Party {
+        name: name.to_string(),
         inn: clean_inn(&inn_text),
         kpp: clean_kpp(&kpp_text),
         ..Party::default()
-    };
+    });
     if party.name.is_empty() && party.inn.is_none() {
         return Err("no counterparty and no INN".into());
     }
-    let party = parties.intern(party);
-    let opt = |c: Column| Some(get(c).into_owned()).filter(|s| !s.is_empty());
+    // (Short values are kept inline, without a String of their own first.)
+    let opt = |c: Column| Some(Text::from(get(c).as_ref())).filter(|s| !s.is_empty());
     let currency = normalize_currency(&get(Column::Currency));
     let prov = Provenance { file, line };
     let mut kind = kind;
@@ -513,21 +515,24 @@ pub fn row(
                 Some(date_of(due_cell, dates, "due date")?)
             };
             Document::Invoice(Invoice {
-                number: number.into_owned().into(),
+                number: Text::from(number.as_ref()),
                 date,
                 due,
                 customer: party,
-                contract: opt(Column::Contract).map(Into::into),
+                contract: opt(Column::Contract),
                 amount,
                 currency,
-                manager: opt(Column::Manager).map(Into::into),
+                manager: opt(Column::Manager),
+                id: None,
+                aliases: thin_vec::ThinVec::new(),
                 // A sale made from an invoice (`Основание`: the invoice) takes its place,
                 // so the debt counts once.
                 replaces: opt(Column::Link)
                     .map(|n| thin_vec::thin_vec![link_of(&n)])
                     .unwrap_or_default(),
+                installments: thin_vec::ThinVec::new(),
+                status: crate::model::Status::Active,
                 prov,
-                ..Invoice::default()
             })
         }
         Kind::Credit => Document::Credit(Credit {
@@ -537,7 +542,7 @@ pub fn row(
             links: opt(Column::Link)
                 .map(|n| thin_vec::thin_vec![link_of(&n)])
                 .unwrap_or_default(),
-            contract: opt(Column::Contract).map(Into::into),
+            contract: opt(Column::Contract),
             amount,
             currency,
             prov,
