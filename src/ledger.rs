@@ -232,7 +232,6 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     // A statement's documents become the ledger's payments where they lie.
     let mut invoices: Vec<LedgerInvoice> = Vec::with_capacity(n_invoices);
     let mut credits: Vec<LedgerCredit> = Vec::with_capacity(n_credits);
-    let mut payments: Vec<LedgerPayment> = Vec::new();
     let unclassified = |doc: Payment| LedgerPayment {
         direction: None,
         class: PaymentClass::Unknown,
@@ -242,44 +241,61 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         by_account: false,
         doc,
     };
-    for f in files {
-        ledger
-            .our_accounts
-            .extend(f.accounts.into_iter().filter(|a| !a.is_empty()));
-        ledger
-            .our_inns
-            .extend(f.company_inns.into_iter().filter(|i| is_valid_inn(i)));
-        let only_payments = f
-            .documents
-            .iter()
-            .all(|d| matches!(d, Document::Payment(_)));
-        if payments.is_empty() && only_payments {
-            // (Collected in place: a payment record is no larger than a document.)
-            payments = f
-                .documents
-                .into_iter()
-                .filter_map(|d| match d {
-                    Document::Payment(doc) => Some(unclassified(doc)),
-                    _ => None,
-                })
-                .collect();
-            payments.reserve(n_payments - payments.len());
-            continue;
-        }
-        payments.reserve(n_payments - payments.len());
-        for d in f.documents {
-            match d {
-                Document::Invoice(doc) => invoices.push(LedgerInvoice {
-                    doc,
-                    party: UNRESOLVED,
-                }),
-                Document::Credit(doc) => credits.push(LedgerCredit {
-                    doc,
-                    party: UNRESOLVED,
-                }),
-                Document::Payment(doc) => payments.push(unclassified(doc)),
+    // The first file with payments, when it holds nothing else (a statement): its
+    // documents become the ledger's payments where they lie, on a core of their own
+    // while the other files' documents are moved.
+    let is_payment = |d: &Document| matches!(d, Document::Payment(_));
+    let statement = files
+        .iter()
+        .position(|f| f.documents.iter().any(is_payment))
+        .filter(|&k| files[k].documents.iter().all(is_payment))
+        .map(|k| std::mem::take(&mut files[k].documents));
+    // Payments of the other files, which come after the statement's.
+    let in_statement = statement.as_ref().map_or(0, Vec::len);
+    let mut later: Vec<LedgerPayment> = Vec::with_capacity(n_payments - in_statement);
+    let mut payments: Vec<LedgerPayment> = std::thread::scope(|scope| {
+        let converting = statement.map(|docs| {
+            scope.spawn(move || -> Vec<LedgerPayment> {
+                // (Collected in place: a payment record is no larger than a document.)
+                docs.into_iter()
+                    .filter_map(|d| match d {
+                        Document::Payment(doc) => Some(unclassified(doc)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+        });
+        for f in files {
+            ledger
+                .our_accounts
+                .extend(f.accounts.into_iter().filter(|a| !a.is_empty()));
+            ledger
+                .our_inns
+                .extend(f.company_inns.into_iter().filter(|i| is_valid_inn(i)));
+            for d in f.documents {
+                match d {
+                    Document::Invoice(doc) => invoices.push(LedgerInvoice {
+                        doc,
+                        party: UNRESOLVED,
+                    }),
+                    Document::Credit(doc) => credits.push(LedgerCredit {
+                        doc,
+                        party: UNRESOLVED,
+                    }),
+                    Document::Payment(doc) => later.push(unclassified(doc)),
+                }
             }
         }
+        // A panic on the other core is a bug; let it surface as one.
+        converting.map_or_else(Vec::new, |h| {
+            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    });
+    if payments.is_empty() {
+        payments = later;
+    } else if !later.is_empty() {
+        payments.reserve_exact(later.len());
+        payments.extend(later);
     }
     // Readers give a file's documents in line order; should one not, order them.
     let age = |p: Provenance| (rank.get(p.file as usize).copied().unwrap_or(u32::MAX), p);
@@ -401,7 +417,18 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
             .or_insert_with(|| id(resolver.key_of(p)))
     };
     let mut payer_of: HashMap<(usize, bool), (Option<PartyId>, bool)> = HashMap::default();
-    for lp in &mut classified {
+    // Our own transfers, expenses and documents of unknown direction are only counted
+    // from here on (warned about below): nothing later reads them. The rest move to an
+    // array of their own as they are resolved (filtering where they lie would keep the
+    // whole array; the room for the ones left out is never written, so never taken).
+    let counted = |lp: &LedgerPayment| {
+        !matches!(
+            lp.class,
+            PaymentClass::Expense | PaymentClass::Internal | PaymentClass::Unknown
+        )
+    };
+    let mut payments = Vec::with_capacity(classified.len());
+    for mut lp in classified {
         let p = &lp.doc;
         if lp.class == PaymentClass::Refund {
             let key = resolver.key_of(&p.payee);
@@ -434,20 +461,12 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         };
         lp.set_party(party);
         lp.by_account = by_account;
+        if counted(&lp) {
+            payments.push(lp);
+        } else {
+            ledger.uncounted_payments += 1;
+        }
     }
-    // Our own transfers, expenses and documents of unknown direction are only counted
-    // from here on (warned about above): nothing later reads them. The rest move to an
-    // array of their own size (filtering where they lie would keep the whole array).
-    let counted = |lp: &LedgerPayment| {
-        !matches!(
-            lp.class,
-            PaymentClass::Expense | PaymentClass::Internal | PaymentClass::Unknown
-        )
-    };
-    let kept = classified.iter().filter(|lp| counted(lp)).count();
-    ledger.uncounted_payments = classified.len() - kept;
-    let mut payments = Vec::with_capacity(kept);
-    payments.extend(classified.into_iter().filter(counted));
     for (file, (line, n)) in unknown_direction {
         ledger.warnings.push(Warning::at(
             file,

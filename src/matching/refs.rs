@@ -1168,13 +1168,25 @@ fn month_number(word: &str) -> Option<u32> {
 
 /// Drops refs whose token touches the end of a cut text, then duplicates.
 fn finish(t: &Text, found: Vec<Found>) -> Vec<DocRef> {
+    // A purpose names a few documents: the earlier ones are compared one by one; a
+    // long list (an export's free text can be long) is looked up in a set.
+    const FEW: usize = 16;
     let mut seen: HashSet<(RefKind, String, Option<NaiveDate>)> = HashSet::new();
-    let mut out = Vec::new();
+    let mut out: Vec<DocRef> = Vec::new();
     for f in found {
         if t.cut && f.end >= t.len() {
             continue;
         }
-        if seen.insert((f.r.kind, f.r.number.to_string(), f.r.date)) {
+        let new = if out.len() < FEW {
+            !out.iter()
+                .any(|o| o.kind == f.r.kind && o.number == f.r.number && o.date == f.r.date)
+        } else {
+            if seen.is_empty() {
+                seen.extend(out.iter().map(|o| (o.kind, o.number.to_string(), o.date)));
+            }
+            seen.insert((f.r.kind, f.r.number.to_string(), f.r.date))
+        };
+        if new {
             out.push(f.r);
         }
     }
@@ -1334,6 +1346,15 @@ mod tests {
             assert_eq!(r.kind, RefKind::Invoice, "{text}");
             assert_eq!(r.strength, Strength::Keyword, "{text}");
         }
+    }
+
+    #[test]
+    fn a_long_list_names_each_invoice_once() {
+        let numbers: Vec<String> = (1..=20).map(|n| n.to_string()).collect();
+        let purpose = format!("Оплата по счетам №№ {}, 5, 17, 20", numbers.join(", "));
+        let refs = extract(&purpose);
+        let got: Vec<&str> = refs.iter().map(|r| r.number.as_str()).collect();
+        assert_eq!(got, numbers.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     #[test]
