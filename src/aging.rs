@@ -349,7 +349,11 @@ fn accumulate(
     cfg: &AgingConfig,
     paid: &Paid,
     mine: impl Fn(PartyId) -> bool,
-) -> (BTreeMap<AccKey, Acc>, std::collections::BTreeSet<i32>) {
+) -> (
+    BTreeMap<AccKey, Acc>,
+    std::collections::BTreeSet<i32>,
+    BTreeMap<String, Decimal>,
+) {
     let as_of = m.as_of;
     let nb = cfg.buckets.len() + 2;
     // Rows per party and currency, and per contract when settling per contract.
@@ -516,7 +520,39 @@ fn accumulate(
             }
         }
     }
-    (acc, guessed_years)
+    // The party's receipts: what is left with it as an advance, its last payment, and
+    // the money received (in each currency).
+    let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
+    for r in &m.receipts {
+        let Some(party) = r.party.filter(|&p| mine(p)) else {
+            continue;
+        };
+        let pay = &ledger.payments[r.payment];
+        add_received(&mut received, &pay.doc.currency, pay.doc.amount);
+        let e = acc
+            .entry((party, r.contract.clone(), pay.doc.currency.clone()))
+            .or_default();
+        // A contract only payments name is shown as the first one writes it.
+        if let Some(text) = &r.contract_text {
+            e.contract_text.get_or_insert_with(|| text.clone());
+        }
+        let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
+        a.advance += r.advance;
+        if e.last_payment.is_none_or(|d| d < pay.cash_date) {
+            e.last_payment = Some(pay.cash_date);
+        }
+    }
+    (acc, guessed_years, received)
+}
+
+/// Adds money received in `currency` to the sums by currency.
+fn add_received(received: &mut BTreeMap<String, Decimal>, currency: &str, amount: Decimal) {
+    match received.get_mut(currency) {
+        Some(sum) => *sum += amount,
+        None => {
+            received.insert(currency.to_string(), amount);
+        }
+    }
 }
 
 /// Builds the register as of the matching's date and checks it.
@@ -537,48 +573,31 @@ pub fn register(
     drop(paid);
     let mut acc: BTreeMap<AccKey, Acc> = BTreeMap::new();
     let mut guessed_years = std::collections::BTreeSet::new();
-    for (mut part, years) in parts {
+    let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (mut part, years, sums) in parts {
         acc.append(&mut part);
         guessed_years.extend(years);
+        for (currency, amount) in sums {
+            add_received(&mut received, &currency, amount);
+        }
     }
+    // (The parties' receipts were summed with their rows; these are the receipts of
+    // nobody known.)
     let mut unidentified = Vec::new();
-    let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
-    for r in &m.receipts {
+    for r in m.receipts.iter().filter(|r| r.party.is_none()) {
         let pay = &ledger.payments[r.payment];
-        match received.get_mut(pay.doc.currency.as_str()) {
-            Some(sum) => *sum += pay.doc.amount,
-            None => {
-                received.insert(pay.doc.currency.to_string(), pay.doc.amount);
-            }
-        }
-        match r.party {
-            Some(party) => {
-                let e = acc
-                    .entry((party, r.contract.clone(), pay.doc.currency.clone()))
-                    .or_default();
-                // A contract only payments name is shown as the first one writes it.
-                if let Some(text) = &r.contract_text {
-                    e.contract_text.get_or_insert_with(|| text.clone());
-                }
-                let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
-                a.advance += r.advance;
-
-                if e.last_payment.is_none_or(|d| d < pay.cash_date) {
-                    e.last_payment = Some(pay.cash_date);
-                }
-            }
-            None => unidentified.push(Unidentified {
-                payment: r.payment,
-                number: pay.doc.number.to_string(),
-                date: pay.cash_date,
-                amount: pay.doc.amount,
-                currency: pay.doc.currency.to_string(),
-                payer: pay.doc.payer.name.clone(),
-                inn: pay.doc.payer.inn.clone(),
-                purpose: pay.doc.purpose.to_string(),
-                notes: r.notes.to_vec(),
-            }),
-        }
+        add_received(&mut received, &pay.doc.currency, pay.doc.amount);
+        unidentified.push(Unidentified {
+            payment: r.payment,
+            number: pay.doc.number.to_string(),
+            date: pay.cash_date,
+            amount: pay.doc.amount,
+            currency: pay.doc.currency.to_string(),
+            payer: pay.doc.payer.name.clone(),
+            inn: pay.doc.payer.inn.clone(),
+            purpose: pay.doc.purpose.to_string(),
+            notes: r.notes.to_vec(),
+        });
     }
     for c in &m.credits {
         let credit = &ledger.credits[c.credit];
@@ -908,10 +927,13 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
         }
     }
     // Conservation: every receipt is applied, held as an advance or unidentified.
-    let mut applied_by_payment: HashMap<usize, Decimal> = HashMap::default();
+    // (By payment index: a slot each, no hashing; a payment no allocation names has 0.)
+    let mut applied_by_payment: Vec<Decimal> = vec![Decimal::ZERO; ledger.payments.len()];
     for a in &m.allocations {
-        if let Source::Payment(p) = a.source {
-            *applied_by_payment.entry(p).or_default() += a.amount;
+        if let Source::Payment(p) = a.source
+            && let Some(sum) = applied_by_payment.get_mut(p)
+        {
+            *sum += a.amount;
         }
     }
     let mut applied = Decimal::ZERO;
@@ -921,7 +943,7 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
     for r in &m.receipts {
         let amount = ledger.payments[r.payment].doc.amount;
         let a = applied_by_payment
-            .get(&r.payment)
+            .get(r.payment)
             .copied()
             .unwrap_or_default();
         if a != r.applied || r.advance < Decimal::ZERO {
