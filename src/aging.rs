@@ -545,6 +545,22 @@ fn accumulate(
     (acc, guessed_years, received)
 }
 
+/// A payment listed on its own (nobody known paid it, or an agent did), with its notes.
+fn listed(ledger: &Ledger, payment: usize, notes: Vec<Note>) -> Unidentified {
+    let pay = &ledger.payments[payment];
+    Unidentified {
+        payment,
+        number: pay.doc.number.to_string(),
+        date: pay.cash_date,
+        amount: pay.doc.amount,
+        currency: pay.doc.currency.to_string(),
+        payer: pay.doc.payer.name.clone(),
+        inn: pay.doc.payer.inn.clone(),
+        purpose: pay.doc.purpose.to_string(),
+        notes,
+    }
+}
+
 /// Adds money received in `currency` to the sums by currency.
 fn add_received(received: &mut BTreeMap<String, Decimal>, currency: &str, amount: Decimal) {
     match received.get_mut(currency) {
@@ -587,17 +603,7 @@ pub fn register(
     for r in m.receipts.iter().filter(|r| r.party.is_none()) {
         let pay = &ledger.payments[r.payment];
         add_received(&mut received, &pay.doc.currency, pay.doc.amount);
-        unidentified.push(Unidentified {
-            payment: r.payment,
-            number: pay.doc.number.to_string(),
-            date: pay.cash_date,
-            amount: pay.doc.amount,
-            currency: pay.doc.currency.to_string(),
-            payer: pay.doc.payer.name.clone(),
-            inn: pay.doc.payer.inn.clone(),
-            purpose: pay.doc.purpose.to_string(),
-            notes: r.notes.to_vec(),
-        });
+        unidentified.push(listed(ledger, r.payment, r.notes.to_vec()));
     }
     for c in &m.credits {
         let credit = &ledger.credits[c.credit];
@@ -677,20 +683,7 @@ pub fn register(
     let agent_receipts: Vec<Unidentified> = m
         .agents
         .iter()
-        .map(|&i| {
-            let pay = &ledger.payments[i];
-            Unidentified {
-                payment: i,
-                number: pay.doc.number.to_string(),
-                date: pay.cash_date,
-                amount: pay.doc.amount,
-                currency: pay.doc.currency.to_string(),
-                payer: pay.doc.payer.name.clone(),
-                inn: pay.doc.payer.inn.clone(),
-                purpose: pay.doc.purpose.to_string(),
-                notes: Vec::new(),
-            }
-        })
+        .map(|&i| listed(ledger, i, Vec::new()))
         .collect();
     let totals = totals_of(&rows, nb);
     let reg = Register {
