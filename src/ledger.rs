@@ -93,8 +93,9 @@ impl LedgerPayment {
     }
 
     fn set_party(&mut self, party: Option<PartyId>) {
-        // A ledger holds far fewer parties than four billion (each is a document's side).
-        self.party_slot = party.map_or(0, |id| u32::try_from(id + 1).unwrap_or(u32::MAX));
+        // A ledger holds far fewer parties than four billion (each is a document's side);
+        // an id beyond that would read as no party, never as another one.
+        self.party_slot = party.map_or(0, |id| u32::try_from(id + 1).unwrap_or(0));
     }
 }
 
