@@ -506,7 +506,7 @@ fn cuts(
     let mut marker = b"\n".to_vec();
     marker.extend_from_slice(&encoding.encode("СекцияДокумент="));
     let mut cuts = vec![0];
-    let mut window = Vec::with_capacity(CUT_WINDOW);
+    let mut window = Vec::new();
     for k in 1..parts as u64 {
         let at = size / parts as u64 * k;
         if at <= *cuts.last().unwrap_or(&0) {
@@ -514,11 +514,22 @@ fn cuts(
         }
         f.seek(SeekFrom::Start(at))?;
         window.clear();
-        f.by_ref()
-            .take(CUT_WINDOW as u64)
-            .read_to_end(&mut window)?;
-        if let Some(i) = memchr::memmem::find(&window, &marker) {
-            cuts.push(at + i as u64 + 1);
+        // A document starts every kilobyte or so: the window grows (up to CUT_WINDOW)
+        // only while no marker is in it.
+        let mut want = CUT_WINDOW.min(64 << 10);
+        loop {
+            let had = window.len();
+            f.by_ref()
+                .take((want - had) as u64)
+                .read_to_end(&mut window)?;
+            if let Some(i) = memchr::memmem::find(&window, &marker) {
+                cuts.push(at + i as u64 + 1);
+                break;
+            }
+            if window.len() < want || want >= CUT_WINDOW {
+                break;
+            }
+            want = (want * 4).min(CUT_WINDOW);
         }
     }
     cuts.push(size);
@@ -1633,6 +1644,35 @@ mod tests {
         }
         text.push_str(tail);
         text.replace('\n', newline)
+    }
+
+    #[test]
+    fn a_cut_is_found_past_a_long_stretch_without_documents() {
+        use std::io::Write;
+        let marker = "\nСекцияДокумент=";
+        let enc = |t: &str| TextEncoding::Windows1251.encode(t).to_vec();
+        // 1 MiB of filler, the planned cut in its middle, the next document 600 KiB on.
+        let mut bytes = vec![b'x'; 1 << 20];
+        bytes.extend(enc(marker));
+        bytes.extend(vec![b'y'; 100]);
+        let size = bytes.len() as u64;
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&bytes).unwrap();
+        let found = cuts(&mut f, size, 2, TextEncoding::Windows1251).unwrap();
+        assert_eq!(found, vec![0, (1 << 20) + 1, size]);
+        // No document within the window past a planned cut: no cut there.
+        let mut far = vec![b'x'; (CUT_WINDOW * 2) + 10];
+        far.extend(enc(marker));
+        let size = far.len() as u64;
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&far).unwrap();
+        // (Planned cuts at a quarter, a half and three quarters: only the last one has
+        // the document within CUT_WINDOW after it.)
+        let document = (CUT_WINDOW as u64 * 2) + 10 + 1;
+        assert_eq!(
+            cuts(&mut f, size, 4, TextEncoding::Windows1251).unwrap(),
+            vec![0, document, size]
+        );
     }
 
     #[test]
