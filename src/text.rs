@@ -17,9 +17,6 @@ pub fn is_letter_or_digit(c: char) -> bool {
     c.is_ascii_digit() || is_letter(c) || (!c.is_ascii() && c.is_numeric())
 }
 
-/// The canonical form of a document number for comparison: the runs of letters and digits
-/// between other characters, each with leading zeros dropped, Latin lookalikes read as
-/// Cyrillic (`00БП-000045` = `БП-45`; `00БП000045` is one run, `БП000045`).
 /// Lower-cases text and reads `ё` as `е`, as the word lists compare it. Russian and Latin
 /// letters take a fast path (a statement's purposes are lower-cased by the hundred
 /// thousand); other letters follow Unicode.
@@ -37,22 +34,13 @@ pub fn fold_ru(text: &str) -> String {
     out
 }
 
-/// Whether `fold_ru(text)` starts with `prefix` (given folded), without building it.
+/// Whether `fold_ru(text)` starts with `prefix` (given folded), folding only the start:
+/// no character folds to nothing, so the text's first characters, as many as the
+/// prefix has, decide.
 pub fn folded_starts_with(text: &str, prefix: &str) -> bool {
-    let mut folded = text.chars().flat_map(|c| {
-        let mut one = [None, None, None];
-        match c {
-            'А'..='Я' => one[0] = char::from_u32(c as u32 + 32),
-            'Ё' | 'ё' => one[0] = Some('е'),
-            c => {
-                for (slot, l) in one.iter_mut().zip(c.to_lowercase()) {
-                    *slot = Some(l);
-                }
-            }
-        }
-        one.into_iter().flatten()
-    });
-    prefix.chars().all(|p| folded.next() == Some(p))
+    let k = prefix.chars().count();
+    let head = text.char_indices().nth(k).map_or(text, |(i, _)| &text[..i]);
+    fold_ru(head).starts_with(prefix)
 }
 
 /// Whether [`fold_ru`] would change the text beyond ASCII letters (an upper-case
@@ -62,6 +50,9 @@ pub fn needs_fold_beyond_ascii(text: &str) -> bool {
         .any(|c| matches!(c, 'А'..='Я' | 'Ё' | 'ё') || !c.is_ascii() && c.is_uppercase())
 }
 
+/// The canonical form of a document number for comparison: the runs of letters and digits
+/// between other characters, each with leading zeros dropped, Latin lookalikes read as
+/// Cyrillic (`00БП-000045` = `БП-45`; `00БП000045` is one run, `БП000045`).
 pub fn canonical_number(number: &str) -> crate::model::Text {
     let mut out = crate::model::Text::with_capacity(number.len());
     for group in number
