@@ -316,13 +316,9 @@ impl Paid {
     }
 }
 
-/// The contract a document's row is under: its key when settling per contract, else none.
+/// The contract a document's row is under (see [`crate::matching::row_contract`]).
 fn contract_of(m: &Matching, contract: &Option<crate::model::Text>) -> Option<String> {
-    if m.by_contract {
-        contract.as_deref().map(crate::matching::contract_key)
-    } else {
-        None
-    }
+    crate::matching::row_contract(m.by_contract, contract)
 }
 
 /// A row of the register being summed: per party and currency, and per contract when

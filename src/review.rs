@@ -328,11 +328,7 @@ impl<'a> Managers<'a> {
 
     /// The row key of a document's contract.
     fn contract_of(&self, contract: &Option<crate::model::Text>) -> Option<String> {
-        if self.by_contract {
-            contract.as_deref().map(crate::matching::contract_key)
-        } else {
-            None
-        }
+        crate::matching::row_contract(self.by_contract, contract)
     }
 
     fn of(&self, party: PartyId, contract: Option<String>) -> Option<String> {

@@ -604,6 +604,16 @@ fn is_contract_word(w: &str) -> bool {
     w == "дог" || ending("договор") || ending("контракт")
 }
 
+/// The contract a document is settled and shown under: its key when settling per
+/// contract, else none (one row per customer and currency).
+pub fn row_contract(by_contract: bool, contract: &Option<crate::model::Text>) -> Option<String> {
+    if by_contract {
+        contract.as_deref().map(contract_key)
+    } else {
+        None
+    }
+}
+
 /// A contract as the source writes it (`№ 12/2024 от 15.01.2024`, `Договор поставки №2`,
 /// `2`) to a comparison key: the number after `№`, else the first token with a digit,
 /// canonical; else the whole text, normalised.
@@ -694,13 +704,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     let receipt_ids: Vec<usize> = receipt_keys.into_iter().map(|(_, _, i)| i).collect();
     let agents: Vec<usize> = agent_keys.into_iter().map(|(_, _, i)| i).collect();
 
-    let contract_of = |c: &Option<crate::model::Text>| {
-        if cfg.by_contract {
-            c.as_deref().map(contract_key)
-        } else {
-            None
-        }
-    };
+    let contract_of = |c: &Option<crate::model::Text>| row_contract(cfg.by_contract, c);
     // The index of invoices by number core (for payers that must be identified by
     // reference) and the groups of invoices and credits need nothing from the receipts:
     // they are built on a core of their own while the receipts' purposes are read on
