@@ -336,9 +336,10 @@ struct Acc {
     contract_text: Option<String>,
 }
 
-/// The rows' sums, open debts, managers and contracts from the invoices and refunds of
-/// the parties `mine` picks (the register's parts are worked out on all cores), and the
-/// years the calendar had to guess.
+/// The rows' sums, open debts, managers and contracts from the invoices, refunds and
+/// receipts of the parties `mine` picks (the register's parts are worked out on all
+/// cores), the years the calendar had to guess, and the money those receipts brought in
+/// each currency.
 fn accumulate(
     ledger: &Ledger,
     m: &Matching,

@@ -540,7 +540,6 @@ fn learn_parties(
             resolver.note_customer(p);
         }
     }
-    drop(last_seen);
 }
 
 /// The party of an invoice or credit before parties are resolved.

@@ -1651,7 +1651,7 @@ mod tests {
         use std::io::Write;
         let marker = "\nСекцияДокумент=";
         let enc = |t: &str| TextEncoding::Windows1251.encode(t).to_vec();
-        // 1 MiB of filler, the planned cut in its middle, the next document 600 KiB on.
+        // 1 MiB of filler, the planned cut in its middle, the next document 512 KiB on.
         let mut bytes = vec![b'x'; 1 << 20];
         bytes.extend(enc(marker));
         bytes.extend(vec![b'y'; 100]);

@@ -836,16 +836,14 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     }
     // The groups share nothing, so they are matched on all cores. Each group gets its
     // receipts as references handed out by one pass over the list (each receipt to
-    // one group, in date order), numbered from 0 within the group: the receipts stay
-    // where they are, in date order. Results are gathered in the groups' order, as one
-    // core would give them.
+    // one group, in date order): the receipts stay where they are, in date order.
+    // Results are gathered in the groups' order, as one core would give them.
     let mut jobs: Vec<(GroupKey, Group)> = Vec::with_capacity(groups.len());
     let mut group_of: Vec<u32> = vec![u32::MAX; receipts.len()];
-    for (key, mut group) in groups {
+    for (key, group) in groups {
         for &ri in &group.receipts {
             group_of[ri] = jobs.len() as u32;
         }
-        group.receipts = (0..group.receipts.len()).collect();
         jobs.push((key, group));
     }
     let mut handed: Vec<Vec<&mut Receipt>> = jobs
@@ -1912,6 +1910,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Matches the group; `receipts` are its receipts, in date order (the ones
+    /// `Group::receipts` lists).
     fn run(&mut self, receipts: &mut [&mut Receipt]) -> Result<(), MatchError> {
         // Phase 1: explicit links and references, whatever the order of dates (a payment
         // may name an invoice exported after it was paid).
@@ -1951,14 +1951,14 @@ impl<'a> Simulation<'a> {
         }
         let mut receipt_left: Vec<(usize, Decimal, Rest)> = Vec::new();
         // The accountant's overrides come before every rule.
-        for &ri in &self.group.receipts {
-            if !receipts[ri].overridden() {
+        for (ri, r) in receipts.iter().enumerate() {
+            if !r.overridden() {
                 continue;
             }
-            let payment = receipts[ri].payment;
+            let payment = r.payment;
             let p = &self.ledger.payments[payment];
             let mut left = p.doc.amount;
-            for &(inv, amount, line) in &receipts[ri].manual {
+            for &(inv, amount, line) in &r.manual {
                 let head = self.parts.get(&inv).and_then(|v| v.first().copied());
                 let Some(head) = head else {
                     let number = &self.ledger.invoices[inv].doc.number;
@@ -2010,7 +2010,7 @@ impl<'a> Simulation<'a> {
             // when roubles wait for an invoice in у.е.: its price in roubles is not known
             // yet); the rest is held or an advance as usual.
             let mut reserve = Decimal::ZERO;
-            for &(inv, amount, _) in &receipts[ri].waiting {
+            for &(inv, amount, _) in &r.waiting {
                 let doc = &self.ledger.invoices[inv].doc;
                 reserve += match amount {
                     Some(a) => a,
@@ -2022,20 +2022,15 @@ impl<'a> Simulation<'a> {
             if reserve > Decimal::ZERO {
                 receipt_left.push((ri, reserve, Rest::Reserved));
             }
-            let rest = if receipts[ri].hold {
-                Rest::Held
-            } else {
-                Rest::Named
-            };
+            let rest = if r.hold { Rest::Held } else { Rest::Named };
             if left > reserve || reserve.is_zero() {
                 receipt_left.push((ri, left - reserve, rest));
             }
         }
-        for &ri in &self.group.receipts {
-            if receipts[ri].overridden() {
+        for (ri, r) in receipts.iter_mut().enumerate() {
+            if r.overridden() {
                 continue;
             }
-            let r = &receipts[ri];
             let p = &self.ledger.payments[r.payment];
             let amount = p.doc.amount;
             let mut targets: Vec<(usize, Rule, Option<Decimal>)> = Vec::new();
@@ -2133,8 +2128,8 @@ impl<'a> Simulation<'a> {
             if short > Decimal::ZERO {
                 notes.push(Note::ShortOfNamed(short));
             }
-            receipts[ri].notes.extend(notes);
-            receipts[ri].applied = amount - left;
+            r.notes.extend(notes);
+            r.applied = amount - left;
             let rest = if named { Rest::Named } else { Rest::Unnamed };
             receipt_left.push((ri, left, rest));
         }
@@ -2246,38 +2241,33 @@ impl<'a> Simulation<'a> {
         for a in &self.allocations {
             *applied_from.entry(a.source).or_default() += a.amount;
         }
-        for &ri in &self.group.receipts {
-            let p = receipts[ri].payment;
+        for r in receipts.iter_mut() {
+            let p = r.payment;
             let applied = applied_from
                 .get(&Source::Payment(p))
                 .copied()
                 .unwrap_or_default();
-            receipts[ri].applied = applied;
+            r.applied = applied;
             let amount = self.ledger.payments[p].doc.amount;
-            receipts[ri].advance = amount - applied;
+            r.advance = amount - applied;
             // A trifle paid too much, written off when asked (S54); never by default.
             // Only the rest of money that paid something: not a stand-alone transfer,
             // not money held or waiting by an override.
-            if receipts[ri].applied > Decimal::ZERO
-                && !receipts[ri].hold
-                && receipts[ri].waiting.is_empty()
-                && self
-                    .cfg
-                    .overpay_tolerance
-                    .covers(receipts[ri].advance, amount)
+            if r.applied > Decimal::ZERO
+                && !r.hold
+                && r.waiting.is_empty()
+                && self.cfg.overpay_tolerance.covers(r.advance, amount)
             {
-                receipts[ri].written_off = receipts[ri].advance;
-                receipts[ri]
-                    .notes
-                    .push(Note::OverpaymentWrittenOff(receipts[ri].advance));
-                receipts[ri].advance = Decimal::ZERO;
+                r.written_off = r.advance;
+                r.notes.push(Note::OverpaymentWrittenOff(r.advance));
+                r.advance = Decimal::ZERO;
             }
             let notes = self
                 .payment_notes
                 .iter()
                 .filter(|(x, _)| *x == p)
                 .map(|(_, n)| n.clone());
-            receipts[ri].notes.extend(notes);
+            r.notes.extend(notes);
         }
 
         for (c, _, _, unknown) in credit_left {
