@@ -115,7 +115,7 @@ pub struct OpenDebt {
     pub days_overdue: i64,
     pub bucket: usize,
     pub manager: Option<String>,
-    pub contract: Option<String>,
+    pub contract: Option<crate::model::Shared>,
     /// Money applied to it after the report date (`--show-future-payments`).
     pub future: Vec<FuturePayment>,
 }
@@ -317,7 +317,7 @@ impl Paid {
 }
 
 /// The contract a document's row is under (see [`crate::matching::row_contract`]).
-fn contract_of(m: &Matching, contract: &Option<crate::model::Text>) -> Option<String> {
+fn contract_of(m: &Matching, contract: Option<&str>) -> Option<String> {
     crate::matching::row_contract(m.by_contract, contract)
 }
 
@@ -423,7 +423,7 @@ fn accumulate(
             };
             debt(
                 inv.party,
-                contract_of(m, &doc.contract),
+                contract_of(m, doc.contract.as_deref()),
                 &doc.currency,
                 OpenDebt {
                     kind: DebtKind::Invoice,
@@ -443,7 +443,11 @@ fn accumulate(
                     days_overdue: age,
                     bucket: cfg.bucket_of(age),
                     manager: text(doc.manager.as_deref()),
-                    contract: text(doc.contract.as_deref()),
+                    contract: if outstanding.is_zero() {
+                        None
+                    } else {
+                        doc.contract.clone()
+                    },
                     future: Vec::new(),
                 },
                 true,
@@ -497,7 +501,7 @@ fn accumulate(
             let e = acc
                 .entry((
                     inv.party,
-                    contract_of(m, &inv.doc.contract),
+                    contract_of(m, inv.doc.contract.as_deref()),
                     inv.doc.currency.clone(),
                 ))
                 .or_default();
@@ -507,7 +511,7 @@ fn accumulate(
             let e = acc
                 .entry((
                     inv.party,
-                    contract_of(m, &inv.doc.contract),
+                    contract_of(m, inv.doc.contract.as_deref()),
                     inv.doc.currency.clone(),
                 ))
                 .or_default();
@@ -607,7 +611,7 @@ pub fn register(
         let e = acc
             .entry((
                 credit.party,
-                contract_of(m, &credit.doc.contract),
+                contract_of(m, credit.doc.contract.as_deref()),
                 credit.doc.currency.clone(),
             ))
             .or_default();

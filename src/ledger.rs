@@ -1300,12 +1300,16 @@ mod tests {
     use rust_decimal_macros::dec;
 
     #[test]
-    fn a_payment_record_fits_where_its_document_lay() {
+    fn a_ledger_record_fits_where_its_document_lay() {
         // The ledger turns a statement's documents into its payment records in place;
-        // a bigger record would need a second array as big as the statement's.
+        // a bigger record would need a second array as big as the statement's. An
+        // invoice record fits too, for a list's invoices to be turned in place alike.
         use std::mem::{align_of, size_of};
         assert!(size_of::<LedgerPayment>() <= size_of::<Document>());
         assert_eq!(align_of::<LedgerPayment>(), align_of::<Document>());
+        assert!(size_of::<LedgerInvoice>() <= size_of::<Document>());
+        assert_eq!(align_of::<LedgerInvoice>(), align_of::<Document>());
+        assert_eq!(size_of::<Document>(), 184);
     }
 
     #[test]

@@ -95,6 +95,8 @@ pub struct PartyPool {
     by_text: rustc_hash::FxHashMap<Box<[u8]>, Arc<Party>>,
     /// The key being looked up.
     key: Vec<u8>,
+    /// Other texts many documents repeat (see [`PartyPool::shared`]).
+    texts: FxHashSet<Shared>,
 }
 
 /// At most this many parties are remembered by their texts (a file names a few
@@ -102,6 +104,19 @@ pub struct PartyPool {
 const MAX_TEXTS: usize = 1 << 16;
 
 impl PartyPool {
+    /// One shared copy of a text many of a file's documents repeat, such as the contract
+    /// an invoice is under: a list of 100 000 invoices names a few thousand contracts.
+    pub fn shared(&mut self, text: &str) -> Shared {
+        if let Some(shared) = self.texts.get(text) {
+            return Arc::clone(shared);
+        }
+        let shared: Shared = text.into();
+        if self.texts.len() < MAX_TEXTS {
+            self.texts.insert(Arc::clone(&shared));
+        }
+        shared
+    }
+
     pub fn intern(&mut self, party: Party) -> Arc<Party> {
         if let Some(shared) = self.seen.get(&party) {
             return Arc::clone(shared);
@@ -137,6 +152,10 @@ impl PartyPool {
         shared
     }
 }
+
+/// A text shared by the documents that repeat it (see [`PartyPool::shared`]): one
+/// pointer and a length where it is used, and one copy however many use it.
+pub type Shared = Arc<str>;
 
 /// Currency code as written in the source, normalised: `RUB` for roubles.
 pub type Currency = Text;
@@ -248,10 +267,12 @@ pub struct Invoice {
     /// The due date, when the source gives one.
     pub due: Option<NaiveDate>,
     pub customer: Arc<Party>,
-    pub contract: Option<Text>,
+    /// The contract as written (shared by the documents that name it).
+    pub contract: Option<Shared>,
     pub amount: Decimal,
     pub currency: Currency,
-    pub manager: Option<Text>,
+    /// The manager as written (shared by the documents that name them).
+    pub manager: Option<Shared>,
     /// The document's id in the exporting system (a 1C GUID, a site's order id).
     pub id: Option<Text>,
     /// Other numbers the same debt is known by (a site's order number beside 1C's
@@ -276,7 +297,7 @@ pub struct Credit {
     pub customer: Arc<Party>,
     /// The invoices it belongs to, when the source says so.
     pub links: ThinVec<DocLink>,
-    pub contract: Option<Text>,
+    pub contract: Option<Shared>,
     pub amount: Decimal,
     pub currency: Currency,
     pub id: Option<Text>,
@@ -321,8 +342,8 @@ pub struct Payment {
     pub payee: Arc<Party>,
     pub purpose: Box<str>,
     /// The kind of bank document (`Платежное поручение`, `Банковский ордер`, …) or of
-    /// the list row (`Поступление`).
-    pub kind: Text,
+    /// the list row (`Поступление`), shared by the documents of a kind.
+    pub kind: Shared,
     /// The direction when the source states it (a receipt in a list is incoming); bank
     /// statements leave it to the ledger, which knows all our accounts.
     pub direction: Option<Direction>,
@@ -347,7 +368,13 @@ impl Payment {
 }
 
 /// Any normalized document.
+///
+/// Its kind is a byte of its own before the record (`repr(u8)`), so that a document
+/// takes the room of its largest record and a tag, whatever the records' layouts: the
+/// ledger turns a file's documents into its records where they lie, and a ledger record
+/// (a document and a few fields) must fit there.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Document {
     Invoice(Invoice),
     Credit(Credit),

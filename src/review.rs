@@ -198,7 +198,7 @@ pub fn review(
     for &i in &m_end.invoices {
         let inv = &ledger.invoices[i];
         let doc = &inv.doc;
-        let manager = managers.of(inv.party, managers.contract_of(&doc.contract));
+        let manager = managers.of(inv.party, managers.contract_of(doc.contract.as_deref()));
         if doc.date >= from {
             slot(&mut figures, manager.clone(), &doc.currency).invoiced += doc.amount;
         }
@@ -327,7 +327,7 @@ impl<'a> Managers<'a> {
     }
 
     /// The row key of a document's contract.
-    fn contract_of(&self, contract: &Option<crate::model::Text>) -> Option<String> {
+    fn contract_of(&self, contract: Option<&str>) -> Option<String> {
         crate::matching::row_contract(self.by_contract, contract)
     }
 

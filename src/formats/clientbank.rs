@@ -1207,7 +1207,7 @@ impl Reader {
                 ],
             ),
             purpose: purpose.into(),
-            kind: kind_text(&doc.kind),
+            kind: self.parties.shared(&doc.kind),
             direction: None,
             links: thin_vec::ThinVec::new(),
             id: None,
@@ -1483,26 +1483,6 @@ fn is_cyrillic_key(key: &str) -> bool {
     key.chars()
         .next()
         .is_some_and(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'))
-}
-
-/// The kind of bank document as the model keeps it: the usual kinds without an
-/// allocation of their own.
-fn kind_text(kind: &str) -> crate::model::Text {
-    const KNOWN: &[&str] = &[
-        "Платежное поручение",
-        "Банковский ордер",
-        "Платежное требование",
-        "Инкассовое поручение",
-        "Мемориальный ордер",
-        "Платежный ордер",
-        "Выписка банка",
-        "Прочее списание",
-        "Прочее поступление",
-    ];
-    match KNOWN.iter().find(|k| **k == kind) {
-        Some(k) => crate::model::Text::const_new(k),
-        None => kind.into(),
-    }
 }
 
 /// One side of the document from its fields: name, composite name, INN, KPP, accounts, BIC.
@@ -1797,7 +1777,7 @@ mod tests {
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(p.payer.name, "ООО \"Ромашка\"");
         assert_eq!(&*p.purpose, "Оплата по сч. № 45 от 12.03.24");
-        assert_eq!(p.kind, "Платежное поручение");
+        assert_eq!(&*p.kind, "Платежное поручение");
         assert_eq!(p.prov.line, 5);
         assert_eq!(r.accounts, vec!["40702810000000000001"]);
         assert_eq!(r.version.as_deref(), Some("1.03"));

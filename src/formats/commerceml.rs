@@ -1371,7 +1371,7 @@ mod tests {
         assert_eq!(p.amount, dec!(1000));
         assert_eq!(p.credited, Some(day(2017, 8, 5)));
         assert_eq!(p.direction, Some(Direction::Incoming));
-        assert_eq!(p.kind, "Выплата безналичных денег");
+        assert_eq!(&*p.kind, "Выплата безналичных денег");
         assert_eq!(p.payer.name, "Фотоника", "the order's customer");
         assert_eq!(p.payer.inn.as_deref(), Some("7736523556"));
         assert_eq!(
@@ -1482,7 +1482,7 @@ mod tests {
         assert_eq!(p.date, day(2017, 8, 16));
         assert_eq!(p.credited, Some(day(2017, 8, 16)));
         assert_eq!(p.amount, dec!(2340));
-        assert_eq!(p.kind, "Оплата заказа");
+        assert_eq!(&*p.kind, "Оплата заказа");
         assert_eq!(p.direction, Some(Direction::Incoming));
         assert_eq!(p.payer.name, "ООО Ромашка");
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));

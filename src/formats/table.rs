@@ -486,6 +486,14 @@ pub fn row(
     }
     // (Short values are kept inline, without a String of their own first.)
     let opt = |c: Column| Some(Text::from(get(c).as_ref())).filter(|s| !s.is_empty());
+    // (A list names each contract and manager on many rows: one shared copy each.)
+    let mut shared = |c: Column| {
+        Some(get(c))
+            .filter(|s| !s.is_empty())
+            .map(|s| parties.shared(&s))
+    };
+    let contract = shared(Column::Contract);
+    let manager = shared(Column::Manager);
     let currency = normalize_currency(&get(Column::Currency));
     let prov = Provenance { file, line };
     let mut kind = kind;
@@ -519,10 +527,10 @@ pub fn row(
                 date,
                 due,
                 customer: party,
-                contract: opt(Column::Contract),
+                contract,
                 amount,
                 currency,
-                manager: opt(Column::Manager),
+                manager,
                 id: None,
                 aliases: thin_vec::ThinVec::new(),
                 // A sale made from an invoice (`Основание`: the invoice) takes its place,
@@ -542,7 +550,7 @@ pub fn row(
             links: opt(Column::Link)
                 .map(|n| thin_vec::thin_vec![link_of(&n)])
                 .unwrap_or_default(),
-            contract: opt(Column::Contract),
+            contract,
             amount,
             currency,
             prov,
@@ -558,11 +566,11 @@ pub fn row(
             payer: party,
             payee: Default::default(),
             purpose: get(Column::Purpose).into(),
-            kind: if kind_text.is_empty() {
-                "Поступление".into()
+            kind: parties.shared(if kind_text.is_empty() {
+                "Поступление"
             } else {
-                kind_text.into_owned().into()
-            },
+                &kind_text
+            }),
             direction: Some(Direction::Incoming),
             links: opt(Column::Link)
                 .map(|n| thin_vec::thin_vec![link_of(&n)])

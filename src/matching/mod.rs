@@ -200,6 +200,48 @@ impl Rule {
     }
 }
 
+/// The allocations of a run in the order the groups made them, kept as each group's
+/// block: joining the blocks into one array would hold two copies at the peak of the
+/// run's memory.
+#[derive(Debug, Clone, Default)]
+pub struct Allocations {
+    blocks: Vec<Vec<Allocation>>,
+    len: usize,
+}
+
+impl Allocations {
+    /// Adds a group's allocations after the others, in as little room as they need.
+    fn push_block(&mut self, mut block: Vec<Allocation>) {
+        if block.is_empty() {
+            return;
+        }
+        block.shrink_to_fit();
+        self.len += block.len();
+        self.blocks.push(block);
+    }
+
+    pub fn iter(&self) -> std::iter::Flatten<std::slice::Iter<'_, Vec<Allocation>>> {
+        self.blocks.iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<'a> IntoIterator for &'a Allocations {
+    type Item = &'a Allocation;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Allocation>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// One application of money to a debt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allocation {
@@ -496,7 +538,7 @@ pub struct Matching {
     pub as_of: NaiveDate,
     /// The payment terms the due dates came from.
     pub terms: crate::terms::Terms,
-    pub allocations: Vec<Allocation>,
+    pub allocations: Allocations,
     /// Receipts credited on or before the as-of date, in date order.
     pub receipts: Vec<Receipt>,
     pub credits: Vec<CreditUse>,
@@ -606,9 +648,9 @@ fn is_contract_word(w: &str) -> bool {
 
 /// The contract a document is settled and shown under: its key when settling per
 /// contract, else none (one row per customer and currency).
-pub fn row_contract(by_contract: bool, contract: &Option<crate::model::Text>) -> Option<String> {
+pub fn row_contract(by_contract: bool, contract: Option<&str>) -> Option<String> {
     if by_contract {
-        contract.as_deref().map(contract_key)
+        contract.map(contract_key)
     } else {
         None
     }
@@ -704,7 +746,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     let receipt_ids: Vec<usize> = receipt_keys.into_iter().map(|(_, _, i)| i).collect();
     let agents: Vec<usize> = agent_keys.into_iter().map(|(_, _, i)| i).collect();
 
-    let contract_of = |c: &Option<crate::model::Text>| row_contract(cfg.by_contract, c);
+    let contract_of = |c: Option<&str>| row_contract(cfg.by_contract, c);
     // The index of invoices by number core (for payers that must be identified by
     // reference) and the groups of invoices and credits need nothing from the receipts:
     // they are built on a core of their own while the receipts' purposes are read on
@@ -720,18 +762,18 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             // and currency: each group is matched on its own.
             // (A credit note in у.е. goes with the у.е. invoices it corrects, also when
             // roubles pay them (`--ue`): it settles them one to one.)
-            let key = |party, contract: &Option<crate::model::Text>, currency: &str| {
+            let key = |party, contract: Option<&str>, currency: &str| {
                 (party, contract_of(contract), paid_in(cfg, currency))
             };
             let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
             for &i in &invoices {
                 let inv = &ledger.invoices[i];
-                let g = key(inv.party, &inv.doc.contract, &inv.doc.currency);
+                let g = key(inv.party, inv.doc.contract.as_deref(), &inv.doc.currency);
                 groups.entry(g).or_default().invoices.push(i);
             }
             for &i in &credits {
                 let c = &ledger.credits[i];
-                let g = key(c.party, &c.doc.contract, &c.doc.currency);
+                let g = key(c.party, c.doc.contract.as_deref(), &c.doc.currency);
                 groups.entry(g).or_default().credits.push(i);
             }
             (by_core, groups)
@@ -801,7 +843,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     let mut m = Matching {
         as_of,
         terms: cfg.terms.clone(),
-        allocations: Vec::new(),
+        allocations: Allocations::default(),
         receipts: Vec::new(),
         credits: credits
             .iter()
@@ -878,12 +920,13 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             r.notes.sort();
             r.notes.dedup();
         }
-        (outcome, sim.credit_results, sim.allocations)
+        // (Made smaller here, on the group's core, while its memory is at hand for the
+        // next group.)
+        let mut allocations = sim.allocations;
+        allocations.shrink_to_fit();
+        (outcome, sim.credit_results, allocations)
     });
-    // Room for every group's allocations at once (growing by doubling would hold two
-    // copies at the peak).
-    m.allocations
-        .reserve_exact(done.iter().map(|(_, _, a)| a.len()).sum());
+    m.allocations.blocks.reserve_exact(done.len());
     for (outcome, credit_results, allocations) in done {
         outcome?;
         for (c, applied, unapplied, unknown) in credit_results {
@@ -892,7 +935,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             slot.unapplied = unapplied;
             slot.link_note = unknown;
         }
-        m.allocations.extend(allocations);
+        m.allocations.push_block(allocations);
     }
     // (A group sorted its receipts' notes; these are the receipts of no group.)
     for r in receipts.iter_mut().filter(|r| r.party.is_none()) {
@@ -908,7 +951,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
 fn contract_of_overrides(
     ledger: &Ledger,
     r: &mut Receipt,
-    contract_of: impl Fn(&Option<crate::model::Text>) -> Option<String>,
+    contract_of: impl Fn(Option<&str>) -> Option<String>,
 ) -> Result<(), MatchError> {
     let named = r
         .manual
@@ -917,7 +960,7 @@ fn contract_of_overrides(
         .chain(r.waiting.iter().map(|&(i, _, line)| (i, line)));
     let mut chosen: Option<(Option<String>, usize)> = None;
     for (inv, line) in named {
-        let key = contract_of(&ledger.invoices[inv].doc.contract);
+        let key = contract_of(ledger.invoices[inv].doc.contract.as_deref());
         match &chosen {
             None => chosen = Some((key, inv)),
             Some((first_key, first)) if *first_key != key => {
