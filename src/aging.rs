@@ -93,7 +93,7 @@ pub struct OpenDebt {
     pub kind: DebtKind,
     /// The debt in the matching's terms.
     pub debit: Debit,
-    pub number: String,
+    pub number: crate::model::Text,
     /// The stage of the invoice's payment schedule (1-based), when it has one.
     pub installment: Option<u16>,
     pub date: NaiveDate,
@@ -114,7 +114,7 @@ pub struct OpenDebt {
     /// Age in days; negative or zero when not due.
     pub days_overdue: i64,
     pub bucket: usize,
-    pub manager: Option<String>,
+    pub manager: Option<crate::model::Shared>,
     pub contract: Option<crate::model::Shared>,
     /// Money applied to it after the report date (`--show-future-payments`).
     pub future: Vec<FuturePayment>,
@@ -417,10 +417,7 @@ fn accumulate(
             let age = (as_of - aged_from).num_days();
             let outstanding = amount - p - c - w;
             // Only an open debt is kept: a paid one gives its sums, not its texts.
-            let text = |t: Option<&str>| match t {
-                Some(t) if !outstanding.is_zero() => Some(t.to_string()),
-                _ => None,
-            };
+            let open = !outstanding.is_zero();
             debt(
                 inv.party,
                 contract_of(m, doc.contract.as_deref()),
@@ -428,7 +425,11 @@ fn accumulate(
                 OpenDebt {
                     kind: DebtKind::Invoice,
                     debit: Debit::Invoice(i, k as u16),
-                    number: text(Some(&doc.number)).unwrap_or_default(),
+                    number: if open {
+                        doc.number.clone()
+                    } else {
+                        crate::model::Text::default()
+                    },
                     installment: stage,
                     date: doc.date,
                     due_date,
@@ -442,12 +443,8 @@ fn accumulate(
                     outstanding,
                     days_overdue: age,
                     bucket: cfg.bucket_of(age),
-                    manager: text(doc.manager.as_deref()),
-                    contract: if outstanding.is_zero() {
-                        None
-                    } else {
-                        doc.contract.clone()
-                    },
+                    manager: open.then(|| doc.manager.clone()).flatten(),
+                    contract: open.then(|| doc.contract.clone()).flatten(),
                     future: Vec::new(),
                 },
                 true,
@@ -468,7 +465,7 @@ fn accumulate(
             OpenDebt {
                 kind: DebtKind::Refund,
                 debit: Debit::Refund(i),
-                number: pay.doc.number.to_string(),
+                number: pay.doc.number.clone(),
                 installment: None,
                 date: pay.cash_date,
                 due_date: Some(pay.cash_date),
@@ -643,8 +640,9 @@ pub fn register(
         // The settings' mapping is the current assignment: it wins over the invoices.
         let assigned = info.inn.as_deref().and_then(|i| cfg.managers.get(i));
         if let Some(name) = assigned {
+            let name = crate::model::Shared::from(name);
             for d in &mut debts {
-                d.manager = Some(name.to_string());
+                d.manager = Some(name.clone());
             }
         }
         rows.push(Row {

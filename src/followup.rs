@@ -187,7 +187,7 @@ pub fn tasks(reg: &Register, cfg: &TaskConfig, calendar: Option<&Calendar>) -> V
             })
             .map(|d| match d.installment {
                 Some(k) => format!("{} ({k})", d.number),
-                None => d.number.clone(),
+                None => d.number.to_string(),
             })
             .collect();
         out.push(Task {

@@ -350,7 +350,7 @@ fn by_invoice(reg: &Register, lang: Lang, title: String) -> Sheet {
                 Cell::text(kind),
                 Cell::Text(match d.installment {
                     Some(k) => format!("{} ({} {k})", d.number, lang.t("этап", "stage")),
-                    None => d.number.clone(),
+                    None => d.number.to_string(),
                 }),
                 Cell::Date(d.date),
                 Cell::Date(d.due),
