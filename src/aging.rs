@@ -532,7 +532,7 @@ fn accumulate(
             .or_default();
         // A contract only payments name is shown as the first one writes it.
         if let Some(text) = &r.contract_text {
-            e.contract_text.get_or_insert_with(|| text.clone());
+            e.contract_text.get_or_insert_with(|| text.to_string());
         }
         let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
         a.advance += r.advance;

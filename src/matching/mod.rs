@@ -489,7 +489,7 @@ pub struct Receipt {
     /// Index into `Ledger::payments`.
     pub payment: usize,
     pub party: Option<PartyId>,
-    pub refs: Vec<DocRef>,
+    pub refs: ThinVec<DocRef>,
     pub applied: Decimal,
     /// Left with the party as an advance.
     pub advance: Decimal,
@@ -507,7 +507,7 @@ pub struct Receipt {
     /// what they will take waits for them, untouched.
     pub waiting: ThinVec<(usize, Option<Decimal>, u32)>,
     /// The contract as the purpose writes it (settling per contract only).
-    pub contract_text: Option<String>,
+    pub contract_text: Option<crate::model::Shared>,
 }
 
 impl Receipt {
@@ -559,7 +559,7 @@ impl Matching {
     /// peak of the run's memory.
     pub fn drop_references(&mut self) {
         for r in &mut self.receipts {
-            r.refs = Vec::new();
+            r.refs = ThinVec::new();
         }
     }
 }
@@ -1165,7 +1165,7 @@ fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
         None
     };
     let (contract, contract_text) = match named_contract {
-        Some((key, text)) => (Some(key), Some(text)),
+        Some((key, text)) => (Some(key), Some(text.into())),
         None => (None, None),
     };
     Receipt {

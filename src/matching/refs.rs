@@ -157,7 +157,7 @@ fn strip_leading_zeros(digits: &str) -> &str {
 }
 
 /// All document references in a purpose text, in text order, no duplicates (same kind+number+date).
-pub fn extract(purpose: &str) -> Vec<DocRef> {
+pub fn extract(purpose: &str) -> thin_vec::ThinVec<DocRef> {
     let text = Text::new(purpose);
     let mut found = Vec::new();
     let mut i = 0;
@@ -165,7 +165,8 @@ pub fn extract(purpose: &str) -> Vec<DocRef> {
         i = step(&text, i, &mut found).max(i + 1);
     }
     let mut refs = finish(&text, found);
-    // Kept with the receipt for the whole run.
+    // Kept with the receipt for the whole run (in one pointer where a purpose names
+    // nothing).
     refs.shrink_to_fit();
     refs
 }
@@ -1167,12 +1168,12 @@ fn month_number(word: &str) -> Option<u32> {
 // ---------------------------------------------------------------------------
 
 /// Drops refs whose token touches the end of a cut text, then duplicates.
-fn finish(t: &Text, found: Vec<Found>) -> Vec<DocRef> {
+fn finish(t: &Text, found: Vec<Found>) -> thin_vec::ThinVec<DocRef> {
     // A purpose names a few documents: the earlier ones are compared one by one; a
     // long list (an export's free text can be long) is looked up in a set.
     const FEW: usize = 16;
     let mut seen: HashSet<(RefKind, String, Option<NaiveDate>)> = HashSet::new();
-    let mut out: Vec<DocRef> = Vec::new();
+    let mut out: thin_vec::ThinVec<DocRef> = thin_vec::ThinVec::new();
     for f in found {
         if t.cut && f.end >= t.len() {
             continue;
