@@ -398,11 +398,11 @@ fn accumulate(
         let (whole_due, whole_from) = m.terms.due(ledger, inv);
         // Each stage of a payment schedule ages from its own due date (S39).
         let whole = doc
-            .installments
+            .installments()
             .is_empty()
             .then_some((None, whole_due, whole_from, doc.amount));
         let stages = whole.into_iter().chain(
-            doc.installments
+            doc.installments()
                 .iter()
                 .enumerate()
                 .map(|(k, s)| (Some(k as u16 + 1), s.due, DueFrom::Document, s.amount)),

@@ -256,8 +256,8 @@ pub struct Installment {
 
 /// An invoice (счёт на оплату) or another receivable document: the customer owes `amount`.
 ///
-/// The lists that nearly every document leaves empty are `ThinVec`s (one pointer, no
-/// allocation when empty, where a `Vec` takes three words): a year holds millions of
+/// What few invoices carry (an id, other numbers, replaced documents, a schedule) is kept
+/// apart in [`InvoiceMore`], boxed only when there is any: a year holds millions of
 /// documents, and their records are most of the run's memory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invoice {
@@ -273,6 +273,16 @@ pub struct Invoice {
     pub currency: Currency,
     /// The manager as written (shared by the documents that name them).
     pub manager: Option<Shared>,
+    /// The rarely given fields; `None` when the source gives none of them.
+    pub more: Option<Box<InvoiceMore>>,
+    pub status: Status,
+    pub prov: Provenance,
+}
+
+/// The fields of an invoice that most sources leave empty (a list of invoices gives
+/// none of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceMore {
     /// The document's id in the exporting system (a 1C GUID, a site's order id).
     pub id: Option<Text>,
     /// Other numbers the same debt is known by (a site's order number beside 1C's
@@ -285,8 +295,44 @@ pub struct Invoice {
     /// stages: each stage is due on its own date. Empty: the whole amount is due on `due`.
     /// The stages' amounts add up to `amount` (readers ensure it).
     pub installments: ThinVec<Installment>,
-    pub status: Status,
-    pub prov: Provenance,
+}
+
+impl InvoiceMore {
+    /// Boxed for an invoice, or `None` when it holds nothing.
+    pub fn boxed(self) -> Option<Box<InvoiceMore>> {
+        let empty = self.id.is_none()
+            && self.aliases.is_empty()
+            && self.replaces.is_empty()
+            && self.installments.is_empty();
+        (!empty).then(|| Box::new(self))
+    }
+}
+
+impl Invoice {
+    /// The document's id in the exporting system, when the source gives one.
+    pub fn id(&self) -> Option<&Text> {
+        self.more.as_ref()?.id.as_ref()
+    }
+
+    /// Other numbers the same debt is known by.
+    pub fn aliases(&self) -> &[DocLink] {
+        self.more.as_deref().map_or(&[], |m| &m.aliases)
+    }
+
+    /// Documents this one takes the place of.
+    pub fn replaces(&self) -> &[DocLink] {
+        self.more.as_deref().map_or(&[], |m| &m.replaces)
+    }
+
+    /// The stages of the payment schedule; empty when the whole amount is due on `due`.
+    pub fn installments(&self) -> &[Installment] {
+        self.more.as_deref().map_or(&[], |m| &m.installments)
+    }
+
+    /// The rarely given fields, to be changed (made empty first when there were none).
+    pub fn more_mut(&mut self) -> &mut InvoiceMore {
+        self.more.get_or_insert_with(Default::default)
+    }
 }
 
 /// A return or a credit note: reduces what the customer owes.
@@ -327,6 +373,9 @@ impl fmt::Display for Direction {
 }
 
 /// A payment: a bank document from a statement, or a receipt from a list.
+///
+/// What few payments carry (an id, explicit links to invoices) is kept apart in
+/// [`PaymentMore`], boxed only when there is any: a bank statement gives neither.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Payment {
     pub number: Text,
@@ -341,21 +390,43 @@ pub struct Payment {
     pub payer: Arc<Party>,
     pub payee: Arc<Party>,
     pub purpose: Box<str>,
-    /// The kind of bank document (`Платежное поручение`, `Банковский ордер`, …) or of
-    /// the list row (`Поступление`), shared by the documents of a kind.
-    pub kind: Shared,
     /// The direction when the source states it (a receipt in a list is incoming); bank
     /// statements leave it to the ledger, which knows all our accounts.
     pub direction: Option<Direction>,
-    /// Invoices the source explicitly links this payment to (with the amount for each,
-    /// when it says).
-    pub links: ThinVec<DocLink>,
-    pub id: Option<Text>,
+    /// The rarely given fields; `None` when the source gives none of them.
+    pub more: Option<Box<PaymentMore>>,
     pub status: Status,
     pub prov: Provenance,
 }
 
+/// The fields of a payment that most sources leave empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentMore {
+    /// Invoices the source explicitly links this payment to (with the amount for each,
+    /// when it says).
+    pub links: ThinVec<DocLink>,
+    /// The document's id in the exporting system.
+    pub id: Option<Text>,
+}
+
+impl PaymentMore {
+    /// Boxed for a payment, or `None` when it holds nothing.
+    pub fn boxed(self) -> Option<Box<PaymentMore>> {
+        (self.id.is_some() || !self.links.is_empty()).then(|| Box::new(self))
+    }
+}
+
 impl Payment {
+    /// Invoices the source explicitly links this payment to.
+    pub fn links(&self) -> &[DocLink] {
+        self.more.as_deref().map_or(&[], |m| &m.links)
+    }
+
+    /// The document's id in the exporting system, when the source gives one.
+    pub fn id(&self) -> Option<&Text> {
+        self.more.as_ref()?.id.as_ref()
+    }
+
     /// The day the money counts: credited for incoming, debited for outgoing, else the
     /// document date (the ledger passes the direction once it knows it).
     pub fn cash_date(&self, direction: Direction) -> NaiveDate {

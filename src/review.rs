@@ -202,10 +202,13 @@ pub fn review(
         if doc.date >= from {
             slot(&mut figures, manager.clone(), &doc.currency).invoiced += doc.amount;
         }
-        let stages: Vec<(NaiveDate, Decimal)> = if doc.installments.is_empty() {
+        let stages: Vec<(NaiveDate, Decimal)> = if doc.installments().is_empty() {
             vec![(m_end.terms.due(ledger, inv).0, doc.amount)]
         } else {
-            doc.installments.iter().map(|s| (s.due, s.amount)).collect()
+            doc.installments()
+                .iter()
+                .map(|s| (s.due, s.amount))
+                .collect()
         };
         for (k, (due, amount)) in stages.into_iter().enumerate() {
             let due = cfg.calendar.as_ref().map_or(due, |c| c.next_working(due));

@@ -216,7 +216,7 @@ fn due_of(
         return None;
     };
     let inv = &ledger.invoices[i];
-    let due = match inv.doc.installments.get(usize::from(stage)) {
+    let due = match inv.doc.installments().get(usize::from(stage)) {
         Some(s) => s.due,
         None => m.terms.due(ledger, inv).0,
     };
@@ -241,7 +241,7 @@ pub fn to_json(
                         json!({
                             "invoice": debit_number(ledger, a.debit),
                             "kind": match a.debit { Debit::Invoice(..) => "invoice", Debit::Refund(_) => "refund" },
-                            "installment": match a.debit { Debit::Invoice(_, k) if k > 0 => Value::from(k + 1), Debit::Invoice(i, _) if !ledger.invoices[i].doc.installments.is_empty() => Value::from(1), _ => Value::Null },
+                            "installment": match a.debit { Debit::Invoice(_, k) if k > 0 => Value::from(k + 1), Debit::Invoice(i, _) if !ledger.invoices[i].doc.installments().is_empty() => Value::from(1), _ => Value::Null },
                             "amount": money(a.amount),
                             "settled": money(a.settled),
                             "date": date(a.date),

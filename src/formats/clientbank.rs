@@ -184,16 +184,16 @@ enum Marker {
     Signature,
     AccountStart,
     AccountEnd,
-    DocumentStart(String),
+    DocumentStart,
     DocumentEnd,
     FileEnd,
 }
 
-/// A document being read: its start line, its kind and the fields seen so far. One is
-/// reused from document to document, so the values' buffers are allocated once.
+/// A document being read: its start line and the fields seen so far (its kind, after
+/// `СекцияДокумент=`, is not kept: the model has no use for it). One is reused from
+/// document to document, so the values' buffers are allocated once.
 struct OpenDocument {
     line: u32,
-    kind: String,
     fields: [Slot; FIELD_COUNT],
     /// A line of it could not be read (too long): the document is skipped, and why.
     damaged: Option<(u32, String)>,
@@ -208,19 +208,16 @@ struct Slot {
 }
 
 impl OpenDocument {
-    fn new(line: u32, kind: String) -> Self {
+    fn new(line: u32) -> Self {
         OpenDocument {
             line,
-            kind,
             fields: std::array::from_fn(|_| Slot::default()),
             damaged: None,
         }
     }
     /// Starts another document in this one's buffers.
-    fn reset(&mut self, line: u32, kind: &str) {
+    fn reset(&mut self, line: u32) {
         self.line = line;
-        self.kind.clear();
-        self.kind.push_str(kind);
         self.damaged = None;
         for f in &mut self.fields {
             f.set = false;
@@ -612,8 +609,6 @@ struct Reader {
     parties: crate::model::PartyPool,
     /// The last document's buffers, for the next one.
     spare: Option<Box<OpenDocument>>,
-    /// The buffer a document's kind is decoded into, passed on from document to document.
-    kind_buf: String,
     skipped: usize,
     warnings: Vec<Warning>,
     known_keys: usize,
@@ -646,7 +641,6 @@ impl Reader {
             payments: Vec::new(),
             parties: Default::default(),
             spare: None,
-            kind_buf: String::new(),
             skipped: 0,
             warnings: Vec::new(),
             known_keys: 0,
@@ -752,17 +746,7 @@ impl Reader {
         // Section markers (two per document) without decoding.
         if let KeyClass::Marker(kind) = class {
             let m = match (kind, eq) {
-                (MarkerKind::DocumentStart, Some(i)) => {
-                    // The kind is decoded into the last document's buffer (one per
-                    // document would be allocated and freed a million times).
-                    let mut kind = std::mem::take(&mut self.kind_buf);
-                    self.encoding.decode_into(&bytes[i + 1..], &mut kind);
-                    kind.truncate(kind.trim_end().len());
-                    let blank = kind.len() - kind.trim_start().len();
-                    kind.drain(..blank);
-                    Some(Marker::DocumentStart(kind))
-                }
-                (MarkerKind::DocumentStart, None) => Some(Marker::DocumentStart(String::new())),
+                (MarkerKind::DocumentStart, _) => Some(Marker::DocumentStart),
                 (MarkerKind::AccountStart, None) => Some(Marker::AccountStart),
                 (MarkerKind::AccountEnd, None) => Some(Marker::AccountEnd),
                 (MarkerKind::DocumentEnd, None) => Some(Marker::DocumentEnd),
@@ -886,9 +870,7 @@ impl Reader {
         }
         if let KeyClass::Marker(kind) = class {
             let m = match (kind, value) {
-                (MarkerKind::DocumentStart, v) => {
-                    Some(Marker::DocumentStart(v.unwrap_or("").trim().to_string()))
-                }
+                (MarkerKind::DocumentStart, _) => Some(Marker::DocumentStart),
                 (_, Some(_)) => None,
                 (MarkerKind::Signature, None) => Some(Marker::Signature),
                 (MarkerKind::AccountStart, None) => Some(Marker::AccountStart),
@@ -1014,7 +996,7 @@ impl Reader {
         // A new section or the end of the file closes an open one.
         let closing_document = matches!(
             m,
-            Marker::DocumentStart(_) | Marker::AccountStart | Marker::FileEnd | Marker::Signature
+            Marker::DocumentStart | Marker::AccountStart | Marker::FileEnd | Marker::Signature
         );
         if closing_document {
             match std::mem::replace(&mut self.state, State::Header) {
@@ -1070,15 +1052,14 @@ impl Reader {
                     self.warn(no, "КонецРасчСчет without СекцияРасчСчет: ignored");
                 }
             },
-            Marker::DocumentStart(kind) => {
+            Marker::DocumentStart => {
                 self.known_keys += 1;
                 let doc = match self.spare.take() {
                     Some(mut doc) => {
-                        doc.reset(no, &kind);
-                        self.kind_buf = kind;
+                        doc.reset(no);
                         doc
                     }
-                    None => Box::new(OpenDocument::new(no, kind)),
+                    None => Box::new(OpenDocument::new(no)),
                 };
                 self.state = State::Document(doc);
             }
@@ -1207,10 +1188,8 @@ impl Reader {
                 ],
             ),
             purpose: purpose.into(),
-            kind: self.parties.shared(&doc.kind),
             direction: None,
-            links: thin_vec::ThinVec::new(),
-            id: None,
+            more: None,
             status: crate::model::Status::Active,
             prov: Provenance {
                 file: self.file,
@@ -1777,7 +1756,6 @@ mod tests {
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(p.payer.name, "ООО \"Ромашка\"");
         assert_eq!(&*p.purpose, "Оплата по сч. № 45 от 12.03.24");
-        assert_eq!(&*p.kind, "Платежное поручение");
         assert_eq!(p.prov.line, 5);
         assert_eq!(r.accounts, vec!["40702810000000000001"]);
         assert_eq!(r.version.as_deref(), Some("1.03"));

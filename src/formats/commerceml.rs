@@ -319,7 +319,6 @@ struct Doc {
     /// The payments the document states (`Оплаты/Оплата`).
     payments: Vec<Element>,
     kind: Kind,
-    operation: String,
     number: String,
     date: NaiveDate,
     /// The site's number beside 1C's.
@@ -733,7 +732,6 @@ impl Reader {
                 .cloned()
                 .collect(),
             kind,
-            operation: operation.to_string(),
             date,
             site_number,
             id: text(el, "Ид")
@@ -843,6 +841,16 @@ impl Reader {
                     ),
                 );
             }
+            // A return or a payment settles the documents it is based on, for its amount.
+            let paid_bases = || -> thin_vec::ThinVec<DocLink> {
+                bases
+                    .iter()
+                    .map(|(l, _)| DocLink {
+                        amount: Some(d.amount),
+                        ..l.clone()
+                    })
+                    .collect()
+            };
             match d.kind {
                 Kind::Invoice | Kind::Order | Kind::Shipment => {
                     let mut aliases = Vec::new();
@@ -879,10 +887,13 @@ impl Reader {
                         amount: d.amount,
                         currency: d.currency.clone().into(),
                         manager: d.manager.clone().map(Into::into),
-                        id: d.id.clone().map(Into::into),
-                        aliases: aliases.into(),
-                        replaces: replaces.into(),
-                        installments: thin_vec::ThinVec::new(),
+                        more: crate::model::InvoiceMore {
+                            id: d.id.clone().map(Into::into),
+                            aliases: aliases.into(),
+                            replaces: replaces.into(),
+                            installments: thin_vec::ThinVec::new(),
+                        }
+                        .boxed(),
                         status: d.status,
                         prov,
                     }));
@@ -893,13 +904,7 @@ impl Reader {
                         number: d.number.clone().into(),
                         date: d.date,
                         customer: customer.into(),
-                        links: bases
-                            .iter()
-                            .map(|(l, _)| DocLink {
-                                amount: Some(d.amount),
-                                ..l.clone()
-                            })
-                            .collect(),
+                        links: paid_bases(),
                         contract: d.contract.clone().map(Into::into),
                         amount: d.amount,
                         currency: d.currency.clone().into(),
@@ -924,16 +929,12 @@ impl Reader {
                         payer: customer.into(),
                         payee: payee.into(),
                         purpose: d.comment.clone().unwrap_or_default().into(),
-                        kind: d.operation.clone().into(),
                         direction: Some(Direction::Incoming),
-                        links: bases
-                            .iter()
-                            .map(|(l, _)| DocLink {
-                                amount: Some(d.amount),
-                                ..l.clone()
-                            })
-                            .collect(),
-                        id: d.id.clone().map(Into::into),
+                        more: crate::model::PaymentMore {
+                            links: paid_bases(),
+                            id: d.id.clone().map(Into::into),
+                        }
+                        .boxed(),
                         status: d.status,
                         prov,
                     }));
@@ -1046,13 +1047,15 @@ impl Reader {
                 currency: d.currency.clone().into(),
                 payer: (customer.clone()).into(),
                 payee: (d.company.clone().unwrap_or_default()).into(),
-                kind: format!("Оплата {}", d.kind.genitive()).into(),
                 direction: Some(Direction::Incoming),
-                links: thin_vec::thin_vec![DocLink {
-                    amount: Some(amount),
-                    ..order_link.clone()
-                }],
-                id: None,
+                more: crate::model::PaymentMore {
+                    links: thin_vec::thin_vec![DocLink {
+                        amount: Some(amount),
+                        ..order_link.clone()
+                    }],
+                    id: None,
+                }
+                .boxed(),
                 status: d.status,
                 prov: Provenance {
                     file: self.file,
@@ -1236,7 +1239,7 @@ mod tests {
         assert_eq!(i.amount, dec!(29535));
         assert_eq!(i.currency, "RUB");
         assert_eq!(
-            i.id.as_deref(),
+            i.id().map(|s| s.as_str()),
             Some("ce943e88-531b-11f0-912d-3c58c2c0cbf9")
         );
         assert_eq!(i.customer.name, "ООО \"Артэ\"");
@@ -1248,7 +1251,7 @@ mod tests {
         assert_eq!(i.manager.as_deref(), Some("Иванова А."));
         assert_eq!(i.status, Status::Active);
         assert_eq!(i.prov, Provenance { file: 7, line: 3 });
-        assert!(i.aliases.is_empty() && i.replaces.is_empty());
+        assert!(i.aliases().is_empty() && i.replaces().is_empty());
     }
 
     #[test]
@@ -1276,7 +1279,7 @@ mod tests {
         assert_eq!(i.number, "ТДЦУ-000001");
         assert_eq!(i.date, day(2015, 6, 29), "Дата1С goes with Номер1С");
         assert_eq!(
-            i.aliases,
+            i.aliases(),
             vec![DocLink {
                 number: Some("142".into()),
                 id: Some("142".into()),
@@ -1346,7 +1349,7 @@ mod tests {
         let order = inv[0];
         assert_eq!(order.number, "L320");
         assert_eq!(
-            order.aliases,
+            order.aliases(),
             vec![
                 DocLink {
                     number: Some("320".into()),
@@ -1371,20 +1374,19 @@ mod tests {
         assert_eq!(p.amount, dec!(1000));
         assert_eq!(p.credited, Some(day(2017, 8, 5)));
         assert_eq!(p.direction, Some(Direction::Incoming));
-        assert_eq!(&*p.kind, "Выплата безналичных денег");
         assert_eq!(p.payer.name, "Фотоника", "the order's customer");
         assert_eq!(p.payer.inn.as_deref(), Some("7736523556"));
         assert_eq!(
-            p.links,
+            p.links(),
             vec![DocLink {
                 amount: Some(dec!(1000)),
                 ..order_link.clone()
             }]
         );
-        assert_eq!(p.id.as_deref(), Some("pay-77"));
+        assert_eq!(p.id().map(|s| s.as_str()), Some("pay-77"));
         let ship = inv[1];
         assert_eq!(ship.number, "О0000000976");
-        assert_eq!(ship.replaces, vec![order_link]);
+        assert_eq!(ship.replaces(), vec![order_link]);
         assert_eq!(ship.customer.name, "Фотоника");
         assert_eq!(ship.prov.line, 32);
     }
@@ -1443,7 +1445,7 @@ mod tests {
         let inv = invoices(&r);
         assert_eq!(inv.len(), 2);
         assert_eq!(inv[0].customer.name, "Еремеева Юлия");
-        assert_eq!(inv[0].id, None);
+        assert_eq!(inv[0].id(), None);
         assert_eq!(inv[1].customer.name, "Петров Петр");
         assert_eq!(inv[1].amount, dec!(200));
     }
@@ -1482,12 +1484,11 @@ mod tests {
         assert_eq!(p.date, day(2017, 8, 16));
         assert_eq!(p.credited, Some(day(2017, 8, 16)));
         assert_eq!(p.amount, dec!(2340));
-        assert_eq!(&*p.kind, "Оплата заказа");
         assert_eq!(p.direction, Some(Direction::Incoming));
         assert_eq!(p.payer.name, "ООО Ромашка");
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(
-            p.links,
+            p.links(),
             vec![DocLink {
                 number: Some("490".into()),
                 date: Some(day(2017, 8, 14)),
@@ -1550,8 +1551,8 @@ mod tests {
                 ("оплата заказа 21", day(2007, 10, 19), dec!(300)),
             ]
         );
-        assert_eq!(pays[2].links[0].amount, Some(dec!(300)));
-        assert_eq!(pays[2].links[0].number.as_deref(), Some("21"));
+        assert_eq!(pays[2].links()[0].amount, Some(dec!(300)));
+        assert_eq!(pays[2].links()[0].number.as_deref(), Some("21"));
     }
 
     #[test]

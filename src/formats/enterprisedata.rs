@@ -71,8 +71,8 @@ enum Kind {
     Sale,
     Return,
     DebtAdjustment,
-    /// A receipt, with the readable Russian kind.
-    Payment(&'static str),
+    /// A receipt (from the bank or the cash desk).
+    Payment,
     /// Another document: counted, not read.
     OtherDocument,
     /// A catalog or anything else: ignored.
@@ -87,11 +87,8 @@ fn kind(name: &str) -> Kind {
         "Документ.РеализацияТоваровУслуг" => Kind::Sale,
         "Документ.ВозвратТоваровОтПокупателя" => Kind::Return,
         "Документ.КорректировкаДолга" => Kind::DebtAdjustment,
-        "Документ.ПБДСРасчетыСКонтрагентами" => {
-            Kind::Payment("Поступление на расчетный счет")
-        }
-        "Документ.ПКОРасчетыСКонтрагентами" => {
-            Kind::Payment("Приходный кассовый ордер")
+        "Документ.ПБДСРасчетыСКонтрагентами" | "Документ.ПКОРасчетыСКонтрагентами" => {
+            Kind::Payment
         }
         n if n.starts_with("Документ.") => Kind::OtherDocument,
         _ => Kind::Ignored,
@@ -329,12 +326,12 @@ impl Reader {
                     .or_insert((obj.line, 0));
                 e.1 += 1;
             }
-            Kind::Payment(label) => {
+            Kind::Payment => {
                 if let Some(why) = not_a_customer_payment(obj) {
                     self.other(obj, why);
                     return;
                 }
-                self.document(obj, |r, keys| r.payment(obj, keys, label));
+                self.document(obj, |r, keys| r.payment(obj, keys));
             }
             Kind::DebtAdjustment => {
                 if let Err(why) = adjustment_applies(obj) {
@@ -585,9 +582,13 @@ impl Reader {
             amount,
             currency: currency(obj.child("Валюта")),
             manager: manager(obj).map(Into::into),
-            id: keys.id.map(Into::into),
-            replaces: replaces.into(),
-            installments: installments.into(),
+            more: crate::model::InvoiceMore {
+                id: keys.id.map(Into::into),
+                replaces: replaces.into(),
+                installments: installments.into(),
+                ..Default::default()
+            }
+            .boxed(),
             prov: Provenance {
                 file: self.file,
                 line: obj.line,
@@ -710,12 +711,7 @@ impl Reader {
     }
 
     /// `Документ.ПБДСРасчетыСКонтрагентами` / `Документ.ПКОРасчетыСКонтрагентами`.
-    fn payment(
-        &mut self,
-        obj: &Element,
-        keys: Keys<'_>,
-        label: &'static str,
-    ) -> Result<Document, String> {
+    fn payment(&mut self, obj: &Element, keys: Keys<'_>) -> Result<Document, String> {
         let common = obj.child("ОбщиеДанные").ok_or("no ОбщиеДанные")?;
         let amount_text = common
             .text_at(&["Сумма"])
@@ -758,10 +754,12 @@ impl Reader {
             payer: payer.into(),
             payee: (keys.organization.map(party).unwrap_or_default()).into(),
             purpose: purpose.into(),
-            kind: label.into(),
             direction: Some(Direction::Incoming),
-            links: links.into(),
-            id: keys.id.map(Into::into),
+            more: crate::model::PaymentMore {
+                links: links.into(),
+                id: keys.id.map(Into::into),
+            }
+            .boxed(),
             status: Status::Active,
             prov: Provenance {
                 file: self.file,
@@ -938,7 +936,7 @@ mod tests {
         let i = invoice(&r.documents[0]);
         assert_eq!(i.number, "00УТ-000101");
         assert_eq!(i.date, date(2024, 3, 1));
-        assert_eq!(i.id.as_deref(), Some("a1"));
+        assert_eq!(i.id().map(|s| s.as_str()), Some("a1"));
         assert_eq!(i.amount, dec!(120000));
         assert_eq!(i.currency, "RUB");
         assert_eq!(i.customer.name, "Ромашка ООО");
@@ -999,7 +997,7 @@ mod tests {
         let r = read_ok(&msg(NS_18, &body));
         let i = invoice(&r.documents[0]);
         assert_eq!(
-            i.replaces,
+            i.replaces(),
             vec![
                 DocLink {
                     number: Some("00УТ-000101".into()),
@@ -1107,13 +1105,12 @@ mod tests {
         assert_eq!(p.credited, Some(date(2024, 3, 18)));
         assert_eq!(p.amount, dec!(70000));
         assert_eq!(p.direction, Some(Direction::Incoming));
-        assert_eq!(&*p.kind, "Поступление на расчетный счет");
         assert_eq!(&*p.purpose, "Оплата по счету № 101 от 01.03.2024");
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(p.payee.inn.as_deref(), Some("7701234560"));
-        assert_eq!(p.id.as_deref(), Some("p1"));
+        assert_eq!(p.id().map(|s| s.as_str()), Some("p1"));
         assert_eq!(
-            p.links,
+            p.links(),
             vec![
                 DocLink {
                     number: Some("00УТ-000057".into()),
@@ -1142,10 +1139,9 @@ mod tests {
         assert_eq!(p.number, "00УТ-000009");
         assert_eq!(p.date, date(2024, 3, 20));
         assert_eq!(p.credited, Some(date(2024, 3, 20)));
-        assert_eq!(&*p.kind, "Приходный кассовый ордер");
         assert_eq!(&*p.purpose, "Оплата по заказу № 15");
         assert_eq!(p.payer.name, "Смирнов А.В.");
-        assert!(p.links.is_empty());
+        assert!(p.links().is_empty());
     }
 
     #[test]
@@ -1364,14 +1360,14 @@ mod tests {
         let sale = invoice(&inv.documents[2]);
         assert_eq!(sale.number, "00УТ-000057");
         assert_eq!(
-            sale.replaces[0].id.as_deref(),
+            sale.replaces()[0].id.as_deref(),
             Some("0d5c2a84-d7a4-11ee-9f1b-00155d0a1f01")
         );
         let order = invoice(&inv.documents[3]);
         assert_eq!(order.due, Some(date(2024, 3, 25)));
         // Two stages of 22 500.00 that add up to the order: each is a debt of its own.
         assert_eq!(
-            order.installments,
+            order.installments(),
             vec![
                 Installment {
                     due: date(2024, 2, 25),

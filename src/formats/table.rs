@@ -531,14 +531,15 @@ pub fn row(
                 amount,
                 currency,
                 manager,
-                id: None,
-                aliases: thin_vec::ThinVec::new(),
                 // A sale made from an invoice (`Основание`: the invoice) takes its place,
                 // so the debt counts once.
-                replaces: opt(Column::Link)
-                    .map(|n| thin_vec::thin_vec![link_of(&n)])
-                    .unwrap_or_default(),
-                installments: thin_vec::ThinVec::new(),
+                more: opt(Column::Link).and_then(|n| {
+                    crate::model::InvoiceMore {
+                        replaces: thin_vec::thin_vec![link_of(&n)],
+                        ..Default::default()
+                    }
+                    .boxed()
+                }),
                 status: crate::model::Status::Active,
                 prov,
             })
@@ -566,15 +567,14 @@ pub fn row(
             payer: party,
             payee: Default::default(),
             purpose: get(Column::Purpose).into(),
-            kind: parties.shared(if kind_text.is_empty() {
-                "Поступление"
-            } else {
-                &kind_text
-            }),
             direction: Some(Direction::Incoming),
-            links: opt(Column::Link)
-                .map(|n| thin_vec::thin_vec![link_of(&n)])
-                .unwrap_or_default(),
+            more: opt(Column::Link).and_then(|n| {
+                crate::model::PaymentMore {
+                    links: thin_vec::thin_vec![link_of(&n)],
+                    id: None,
+                }
+                .boxed()
+            }),
             prov,
             ..Payment::default()
         }),

@@ -696,7 +696,7 @@ pub use crate::money::pro_rata;
 /// Every number an invoice is known by: its own and its aliases'.
 fn numbers(inv: &crate::model::Invoice) -> impl Iterator<Item = &str> {
     std::iter::once(inv.number.as_str())
-        .chain(inv.aliases.iter().filter_map(|a| a.number.as_deref()))
+        .chain(inv.aliases().iter().filter_map(|a| a.number.as_deref()))
 }
 
 /// The distinct numeric cores of an invoice's numbers, for the indexes.
@@ -1196,7 +1196,7 @@ fn payer_of(ledger: &Ledger, by_core: &CoreIndex, r: &Receipt) -> (Option<PartyI
             // A payer without an INN may also be told by the invoices the export links it to.
             let named: Vec<DocRef> = p
                 .doc
-                .links
+                .links()
                 .iter()
                 .filter_map(|l| l.number.as_deref())
                 .map(link_ref)
@@ -1454,10 +1454,13 @@ impl<'a> Simulation<'a> {
             let (due, _) = cfg.terms.due(ledger, &ledger.invoices[i]);
             let inv = &ledger.invoices[i].doc;
             // Each stage of a payment schedule is a debt of its own, due on its own date.
-            let stages: Vec<(NaiveDate, Decimal)> = if inv.installments.is_empty() {
+            let stages: Vec<(NaiveDate, Decimal)> = if inv.installments().is_empty() {
                 vec![(due, inv.amount)]
             } else {
-                inv.installments.iter().map(|s| (s.due, s.amount)).collect()
+                inv.installments()
+                    .iter()
+                    .map(|s| (s.due, s.amount))
+                    .collect()
             };
             for (part, (due, amount)) in stages.into_iter().enumerate() {
                 let head = part == 0;
@@ -1468,14 +1471,14 @@ impl<'a> Simulation<'a> {
                     due,
                     number: inv.number.clone(),
                     aliases: if head {
-                        inv.aliases.to_vec()
+                        inv.aliases().to_vec()
                     } else {
                         Vec::new()
                     },
                     ids: if head {
-                        inv.id
-                            .iter()
-                            .chain(inv.aliases.iter().filter_map(|a| a.id.as_ref()))
+                        inv.id()
+                            .into_iter()
+                            .chain(inv.aliases().iter().filter_map(|a| a.id.as_ref()))
                             .cloned()
                             .collect()
                     } else {
@@ -1855,9 +1858,9 @@ impl<'a> Simulation<'a> {
             .map(|&i| &self.ledger.removed[i])
             .find(|x| {
                 let by_id = link.id.is_some()
-                    && (x.doc.id == link.id
+                    && (x.doc.id() == link.id.as_ref()
                         || x.doc
-                            .aliases
+                            .aliases()
                             .iter()
                             .any(|a| a.id.is_some() && a.id == link.id));
                 let by_number = r
@@ -1878,7 +1881,7 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|&i| &self.ledger.invoices[i].doc)
             .find(|inv| {
-                let by_id = link.id.is_some() && inv.id == link.id;
+                let by_id = link.id.is_some() && inv.id() == link.id.as_ref();
                 let by_number = r
                     .as_ref()
                     .is_some_and(|r| numbers(inv).any(|n| names_number(r, n)));
@@ -2081,7 +2084,7 @@ impl<'a> Simulation<'a> {
             let mut notes = Vec::new();
             // Links the export states come first, with their amounts; then what the
             // purpose names.
-            for link in &p.doc.links {
+            for link in p.doc.links() {
                 named = true;
                 match self.resolve_link(link, amount, Source::Payment(r.payment), p.cash_date) {
                     Ok(debts) if !debts.is_empty() => {

@@ -434,7 +434,6 @@ impl World {
                 payer: payer.into(),
                 payee: us().into(),
                 purpose: self.purpose(r).into(),
-                kind: "Платежное поручение".into(),
                 direction: None,
                 prov,
                 ..Payment::default()
@@ -452,7 +451,6 @@ impl World {
                 payer: us().into(),
                 payee: bank_party(self.customer(r.customer)).into(),
                 purpose: "Возврат излишне перечисленных средств. Без НДС".into(),
-                kind: "Платежное поручение".into(),
                 direction: None,
                 prov,
                 ..Payment::default()
