@@ -50,20 +50,40 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     }
     let chunk = items.len().div_ceil(threads);
     let f = &f;
+    // Each thread writes its results where they go in the output: gathering them from
+    // arrays of their own would hold a second copy of all but the first thread's.
+    let mut out: Vec<R> = Vec::with_capacity(items.len());
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
+        let mut parts = items
             .chunks(chunk)
-            .skip(1)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .zip(out.spare_capacity_mut().chunks_mut(chunk));
+        let first = parts.next();
+        let handles: Vec<_> = parts
+            .map(|(part, slots)| {
+                scope.spawn(move || {
+                    for (item, slot) in part.iter().zip(slots) {
+                        slot.write(f(item));
+                    }
+                })
+            })
             .collect();
-        let mut out: Vec<R> = Vec::with_capacity(items.len());
-        out.extend(items[..chunk.min(items.len())].iter().map(f));
-        for h in handles {
-            // A panic in a worker is a bug: let it surface as one.
-            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        if let Some((part, slots)) = first {
+            for (item, slot) in part.iter().zip(slots) {
+                slot.write(f(item));
+            }
         }
-        out
-    })
+        for h in handles {
+            // A panic in a worker is a bug: let it surface as one (the results written
+            // so far are leaked, never read).
+            h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        }
+    });
+    // SAFETY: the chunks of `items` and of the spare room pair up one to one (the same
+    // chunk size over the same length), every thread wrote a result into each slot of its
+    // chunk and returned without a panic (a panic was resumed above), so all
+    // `items.len()` slots are initialised.
+    unsafe { out.set_len(items.len()) };
+    out
 }
 
 /// `items.into_iter().map(f).collect()` for items of uneven size: they are cut into one
@@ -75,11 +95,31 @@ pub fn map_weighted<T: Send, R: Send>(
     weight: impl Fn(&T) -> usize,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
+    map_weighted_with(items, weight, |_| (), |item, _: &mut ()| f(item)).0
+}
+
+/// [`map_weighted`] where each run of items also adds to a state of its own (`start`
+/// makes it from the run's items), returned in the runs' order: what the items add to their run's
+/// state, in turn, is in the input's order when the states are read one after another.
+/// One growing array per run instead of one per item keeps what lasts together in
+/// memory, apart from what each item needs only while it is worked on.
+pub fn map_weighted_with<T: Send, R: Send, S: Send>(
+    items: Vec<T>,
+    weight: impl Fn(&T) -> usize,
+    start: impl Fn(&[T]) -> S + Sync,
+    f: impl Fn(T, &mut S) -> R + Sync,
+) -> (Vec<R>, Vec<S>) {
     let weights: Vec<usize> = items.iter().map(&weight).collect();
     let total: usize = weights.iter().sum();
     let threads = threads_for(total);
+    let one_run = |run: Vec<T>| {
+        let mut state = start(&run);
+        let out: Vec<R> = run.into_iter().map(|item| f(item, &mut state)).collect();
+        (out, state)
+    };
     if threads <= 1 || items.len() < 2 {
-        return items.into_iter().map(f).collect();
+        let (out, state) = one_run(items);
+        return (out, vec![state]);
     }
     // Cut where the running total passes each thread's share.
     let share = total.div_ceil(threads);
@@ -94,19 +134,23 @@ pub fn map_weighted<T: Send, R: Send>(
         }
     }
     runs.push(run);
-    let f = &f;
+    let one_run = &one_run;
     std::thread::scope(|scope| {
         let mut runs = runs.into_iter();
         let first = runs.next().unwrap_or_default();
         let handles: Vec<_> = runs
-            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Vec<R>>()))
+            .map(|part| scope.spawn(move || one_run(part)))
             .collect();
-        let mut out: Vec<R> = first.into_iter().map(f).collect();
+        let (mut out, state) = one_run(first);
+        let mut states = Vec::with_capacity(handles.len() + 1);
+        states.push(state);
         for h in handles {
             // A panic in a worker is a bug: let it surface as one.
-            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            let (more, state) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            out.extend(more);
+            states.push(state);
         }
-        out
+        (out, states)
     })
 }
 
@@ -129,6 +173,25 @@ mod tests {
         assert_eq!(each(4, |k| k * 10), vec![0, 10, 20, 30]);
         assert_eq!(each(1, |k| k + 1), vec![1]);
         assert_eq!(each(0, |k| k), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn weighted_states_read_in_turn_keep_the_input_order() {
+        // What the items add to their run's state, read state after state, comes in the
+        // items' order; each run starts from the room `start` gives it.
+        let items: Vec<usize> = (0..20_000).collect();
+        let (out, states) = map_weighted_with(
+            items.clone(),
+            |_| 1,
+            |run: &[usize]| Vec::with_capacity(run.len()),
+            |x, seen: &mut Vec<usize>| {
+                seen.push(x);
+                x + 1
+            },
+        );
+        assert_eq!(out, items.iter().map(|x| x + 1).collect::<Vec<_>>());
+        assert_eq!(states.concat(), items);
+        assert_eq!(states.len(), threads_for(items.len()));
     }
 
     #[test]

@@ -200,9 +200,9 @@ impl Rule {
     }
 }
 
-/// The allocations of a run in the order the groups made them, kept as each group's
-/// block: joining the blocks into one array would hold two copies at the peak of the
-/// run's memory.
+/// The allocations of a run in the order the groups made them, kept as the blocks the
+/// cores made them in (see [`run`]): joining the blocks into one array would hold two
+/// copies at the peak of the run's memory.
 #[derive(Debug, Clone, Default)]
 pub struct Allocations {
     blocks: Vec<Vec<Allocation>>,
@@ -210,12 +210,12 @@ pub struct Allocations {
 }
 
 impl Allocations {
-    /// Adds a group's allocations after the others, in as little room as they need.
-    fn push_block(&mut self, mut block: Vec<Allocation>) {
+    /// Adds a block of allocations after the others. (Its room beyond them was never
+    /// written, so never taken from the system.)
+    fn push_block(&mut self, block: Vec<Allocation>) {
         if block.is_empty() {
             return;
         }
-        block.shrink_to_fit();
         self.len += block.len();
         self.blocks.push(block);
     }
@@ -906,7 +906,11 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     let work = |(_, g, _): &(GroupKey, Group, Vec<&mut Receipt>)| {
         1 + g.invoices.len() + g.receipts.len() + g.credits.len() + g.refunds.len()
     };
-    let done = crate::par::map_weighted(slices, work, |(key, group, mut own)| {
+    // Each core adds its groups' allocations to one array of its own, in the groups'
+    // order: what lasts stays together, apart from what a group needs only while it is
+    // matched (an array per group would keep the pages around it from being given back).
+    let work_with = |(key, group, mut own): (GroupKey, Group, Vec<&mut Receipt>),
+                     kept: &mut Vec<Allocation>| {
         let (party, contract, currency) = &key;
         let context = Context {
             removed: removed.get(party).map_or(&[][..], Vec::as_slice),
@@ -920,14 +924,20 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             r.notes.sort();
             r.notes.dedup();
         }
-        // (Made smaller here, on the group's core, while its memory is at hand for the
-        // next group.)
-        let mut allocations = sim.allocations;
-        allocations.shrink_to_fit();
-        (outcome, sim.credit_results, allocations)
-    });
-    m.allocations.blocks.reserve_exact(done.len());
-    for (outcome, credit_results, allocations) in done {
+        kept.extend(sim.allocations);
+        (outcome, sim.credit_results)
+    };
+    // (Room for about one allocation per debt or receipt at once, as a group takes; the
+    // room not needed is never written, so never taken from the system.)
+    let room = |run: &[(GroupKey, Group, Vec<&mut Receipt>)]| {
+        Vec::with_capacity(
+            run.iter()
+                .map(|(_, g, _)| g.invoices.len() + g.receipts.len())
+                .sum(),
+        )
+    };
+    let (done, kept) = crate::par::map_weighted_with(slices, work, room, work_with);
+    for (outcome, credit_results) in done {
         outcome?;
         for (c, applied, unapplied, unknown) in credit_results {
             let slot = &mut m.credits[credit_slot[&c]];
@@ -935,7 +945,9 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             slot.unapplied = unapplied;
             slot.link_note = unknown;
         }
-        m.allocations.push_block(allocations);
+    }
+    for block in kept {
+        m.allocations.push_block(block);
     }
     // (A group sorted its receipts' notes; these are the receipts of no group.)
     for r in receipts.iter_mut().filter(|r| r.party.is_none()) {
