@@ -1316,15 +1316,8 @@ mod tests {
         assert_eq!(align_of::<LedgerPayment>(), align_of::<Document>());
         assert!(size_of::<LedgerInvoice>() <= size_of::<Document>());
         assert_eq!(align_of::<LedgerInvoice>(), align_of::<Document>());
-        eprintln!(
-            "SIZES doc {} inv {} linv {} pay {} lpay {} credit {}",
-            size_of::<Document>(),
-            size_of::<Invoice>(),
-            size_of::<LedgerInvoice>(),
-            size_of::<Payment>(),
-            size_of::<LedgerPayment>(),
-            size_of::<crate::model::Credit>()
-        );
+        // (The size the layout gives today: a change is seen and weighed.)
+        assert_eq!(size_of::<Document>(), 128);
     }
 
     #[test]

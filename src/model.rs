@@ -160,9 +160,10 @@ pub type Shared = Arc<str>;
 /// Currency code as written in the source, normalised: `RUB` for roubles.
 pub type Currency = Text;
 
-/// A short string stored inline (up to 24 bytes: numbers, codes, INNs, a currency)
-/// without a heap allocation of its own; longer ones go to the heap as a `String` would.
-pub type Text = compact_str::CompactString;
+/// A short string stored inline (up to 15 bytes: numbers, codes, INNs, a currency)
+/// without a heap allocation of its own, in 16 bytes where a `String` takes 24; longer
+/// ones go to the heap, shared by their copies (`ecow`).
+pub type Text = ecow::EcoString;
 
 /// The home currency: statements are in roubles.
 pub const RUB: &str = "RUB";
@@ -171,17 +172,17 @@ pub const RUB: &str = "RUB";
 pub fn normalize_currency(raw: &str) -> Currency {
     // What nearly every document says, without lower-casing it first.
     if matches!(raw, "" | "643" | "RUB" | "810") {
-        return Text::const_new(RUB);
+        return Text::inline(RUB);
     }
     let s = raw.trim().trim_end_matches('.').to_lowercase();
     match s.as_str() {
         "" | "643" | "810" | "руб" | "rub" | "rur" | "рубль" | "₽" | "р" => {
-            Text::const_new(RUB)
+            Text::inline(RUB)
         }
-        "840" | "usd" | "$" | "доллар" | "долл" => Text::const_new("USD"),
-        "978" | "eur" | "€" | "евро" => Text::const_new("EUR"),
-        "156" | "cny" | "юань" => Text::const_new("CNY"),
-        "у.е" | "уе" => Text::const_new("у.е."),
+        "840" | "usd" | "$" | "доллар" | "долл" => Text::inline("USD"),
+        "978" | "eur" | "€" | "евро" => Text::inline("EUR"),
+        "156" | "cny" | "юань" => Text::inline("CNY"),
+        "у.е" | "уе" => Text::inline("у.е."),
         _ => raw.trim().to_uppercase().into(),
     }
 }

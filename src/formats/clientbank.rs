@@ -1162,7 +1162,7 @@ impl Reader {
             credited,
             debited,
             amount,
-            currency: crate::model::Text::const_new(RUB),
+            currency: crate::model::Text::inline(RUB),
             payer: self.side(
                 doc,
                 [

@@ -578,7 +578,7 @@ fn pegged(cfg: &MatchConfig, currency: &str) -> Option<String> {
 /// The currency whose money pays an invoice in `currency`: roubles for pegged у.е.
 fn paid_in(cfg: &MatchConfig, currency: &str) -> crate::model::Text {
     if pegged(cfg, currency).is_some() {
-        crate::model::Text::const_new(crate::model::RUB)
+        crate::model::Text::inline(crate::model::RUB)
     } else {
         currency.into()
     }
