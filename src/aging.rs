@@ -528,10 +528,10 @@ fn accumulate(
         let pay = &ledger.payments[r.payment];
         add_received(&mut received, &pay.doc.currency, pay.doc.amount);
         let e = acc
-            .entry((party, r.contract.clone(), pay.doc.currency.clone()))
+            .entry((party, r.contract().cloned(), pay.doc.currency.clone()))
             .or_default();
         // A contract only payments name is shown as the first one writes it.
-        if let Some(text) = &r.contract_text {
+        if let Some(text) = &r.contract_text() {
             e.contract_text.get_or_insert_with(|| text.to_string());
         }
         let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
@@ -950,15 +950,17 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
             }
             unidentified += amount;
         } else {
-            if a + r.advance + r.written_off != amount {
+            if a + r.advance + r.written_off() != amount {
                 return fail(format!(
                     "receipt {}: applied {a} + advance {} + written off {} != amount {amount}",
-                    r.payment, r.advance, r.written_off
+                    r.payment,
+                    r.advance,
+                    r.written_off()
                 ));
             }
             applied += a;
             advance += r.advance;
-            written_off += r.written_off;
+            written_off += r.written_off();
         }
     }
     let received: Decimal = reg.received.iter().map(|(_, v)| *v).sum();

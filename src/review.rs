@@ -236,7 +236,7 @@ pub fn review(
             continue;
         }
         if let Some(party) = r.party {
-            let manager = managers.of(party, r.contract.clone());
+            let manager = managers.of(party, r.contract().cloned());
             slot(&mut figures, manager, &p.doc.currency).collected += p.doc.amount;
         }
     }

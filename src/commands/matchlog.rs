@@ -281,7 +281,7 @@ pub fn to_json(
                 "allocations": allocations(Source::Payment(r.payment)),
                 "applied": money(r.applied),
                 "advance": money(r.advance),
-                "written_off": money(r.written_off),
+                "written_off": money(r.written_off()),
                 "unidentified": r.unidentified(),
                 "notes": r.notes.iter().map(|n| json!({
                     "code": n.code(),

@@ -494,6 +494,14 @@ pub struct Receipt {
     /// Left with the party as an advance.
     pub advance: Decimal,
     pub notes: ThinVec<Note>,
+    /// What only some receipts have (a contract, overrides, a write-off); `None` when it
+    /// would be empty, as it is for most: a year holds a million receipts.
+    pub more: Option<Box<ReceiptMore>>,
+}
+
+/// The parts of a receipt that settling per contract, overrides and tolerances give.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReceiptMore {
     /// The contract it is settled under (settling per contract only).
     pub contract: Option<String>,
     /// An overpayment within `--tolerance-overpay`, written off instead of kept.
@@ -517,7 +525,43 @@ impl Receipt {
 
     /// True when an override decides where it goes.
     pub fn overridden(&self) -> bool {
-        self.hold || !self.manual.is_empty() || !self.waiting.is_empty()
+        self.hold() || !self.manual().is_empty() || !self.waiting().is_empty()
+    }
+
+    /// The contract it is settled under (settling per contract only).
+    pub fn contract(&self) -> Option<&String> {
+        self.more.as_ref()?.contract.as_ref()
+    }
+
+    /// The contract as the purpose writes it (settling per contract only).
+    pub fn contract_text(&self) -> Option<&crate::model::Shared> {
+        self.more.as_ref()?.contract_text.as_ref()
+    }
+
+    /// An overpayment within `--tolerance-overpay`, written off instead of kept.
+    pub fn written_off(&self) -> Decimal {
+        self.more.as_ref().map_or(Decimal::ZERO, |m| m.written_off)
+    }
+
+    /// Overrides' invoices (index into `Ledger::invoices`, amount if given, line).
+    pub fn manual(&self) -> &[(usize, Option<Decimal>, u32)] {
+        self.more.as_deref().map_or(&[], |m| &m.manual)
+    }
+
+    /// Held as an advance by an override.
+    pub fn hold(&self) -> bool {
+        self.more.as_ref().is_some_and(|m| m.hold)
+    }
+
+    /// Invoices an override sends it to that are dated after the as-of date.
+    pub fn waiting(&self) -> &[(usize, Option<Decimal>, u32)] {
+        self.more.as_deref().map_or(&[], |m| &m.waiting)
+    }
+
+    /// The parts only some receipts have, to be changed (made empty first when there
+    /// were none).
+    pub fn more_mut(&mut self) -> &mut ReceiptMore {
+        self.more.get_or_insert_with(Default::default)
     }
 }
 
@@ -802,9 +846,9 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         // A payment that names no contract, from a customer with a single contract, is
         // settled under that one.
         if cfg.by_contract
-            && r.contract.is_none()
-            && r.manual.is_empty()
-            && r.waiting.is_empty()
+            && r.contract().is_none()
+            && r.manual().is_empty()
+            && r.waiting().is_empty()
             && let Some(party) = r.party
         {
             let cur = &ledger.payments[r.payment].doc.currency;
@@ -815,7 +859,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
                 .take_while(|(p, _, _)| *p == party)
                 .filter(|(_, c, k)| k == cur && c.is_some());
             if let (Some(only), None) = (theirs.next(), theirs.next()) {
-                r.contract = only.1.clone();
+                r.more_mut().contract = only.1.clone();
             }
         }
     }
@@ -823,7 +867,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         if let Some(party) = r.party {
             let cur = ledger.payments[r.payment].doc.currency.clone();
             groups
-                .entry((party, r.contract.clone(), cur))
+                .entry((party, r.contract().cloned(), cur))
                 .or_default()
                 .receipts
                 .push(ri);
@@ -966,10 +1010,10 @@ fn contract_of_overrides(
     contract_of: impl Fn(Option<&str>) -> Option<String>,
 ) -> Result<(), MatchError> {
     let named = r
-        .manual
+        .manual()
         .iter()
         .map(|&(i, _, line)| (i, line))
-        .chain(r.waiting.iter().map(|&(i, _, line)| (i, line)));
+        .chain(r.waiting().iter().map(|&(i, _, line)| (i, line)));
     let mut chosen: Option<(Option<String>, usize)> = None;
     for (inv, line) in named {
         let key = contract_of(ledger.invoices[inv].doc.contract.as_deref());
@@ -997,8 +1041,12 @@ fn contract_of_overrides(
         }
     }
     if let Some((key, _)) = chosen {
-        r.contract = key;
-        r.contract_text = None;
+        // (A receipt that names no contract and gets none keeps no room for one.)
+        if key.is_some() || r.contract_text().is_some() {
+            let more = r.more_mut();
+            more.contract = key;
+            more.contract_text = None;
+        }
     }
     Ok(())
 }
@@ -1074,7 +1122,7 @@ fn apply_overrides(
                     .notes
                     .retain(|n| !matches!(n, Note::NoParty | Note::AmbiguousParty));
             }
-            Target::Advance => receipts[ri].hold = true,
+            Target::Advance => receipts[ri].more_mut().hold = true,
             Target::Invoice { number, date, inn } => {
                 let party = match inn {
                     Some(inn) => Some(party_with(inn)?),
@@ -1122,9 +1170,12 @@ fn apply_overrides(
                 // An invoice issued after the report date: what it will take waits for
                 // it, so that reports as of earlier dates do not spend it elsewhere.
                 if doc.date > cfg.as_of {
-                    receipts[ri].waiting.push((inv, o.amount, o.line));
+                    receipts[ri]
+                        .more_mut()
+                        .waiting
+                        .push((inv, o.amount, o.line));
                 } else {
-                    receipts[ri].manual.push((inv, o.amount, o.line));
+                    receipts[ri].more_mut().manual.push((inv, o.amount, o.line));
                 }
             }
         }
@@ -1187,12 +1238,13 @@ fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
         applied: Decimal::ZERO,
         advance: Decimal::ZERO,
         notes,
-        contract,
-        written_off: Decimal::ZERO,
-        manual: ThinVec::new(),
-        hold: false,
-        waiting: ThinVec::new(),
-        contract_text,
+        more: contract.map(|contract| {
+            Box::new(ReceiptMore {
+                contract: Some(contract),
+                contract_text,
+                ..ReceiptMore::default()
+            })
+        }),
     }
 }
 
@@ -2016,7 +2068,7 @@ impl<'a> Simulation<'a> {
             let payment = r.payment;
             let p = &self.ledger.payments[payment];
             let mut left = p.doc.amount;
-            for &(inv, amount, line) in &r.manual {
+            for &(inv, amount, line) in r.manual() {
                 let head = self.parts.get(&inv).and_then(|v| v.first().copied());
                 let Some(head) = head else {
                     let number = &self.ledger.invoices[inv].doc.number;
@@ -2068,7 +2120,7 @@ impl<'a> Simulation<'a> {
             // when roubles wait for an invoice in у.е.: its price in roubles is not known
             // yet); the rest is held or an advance as usual.
             let mut reserve = Decimal::ZERO;
-            for &(inv, amount, _) in &r.waiting {
+            for &(inv, amount, _) in r.waiting() {
                 let doc = &self.ledger.invoices[inv].doc;
                 reserve += match amount {
                     Some(a) => a,
@@ -2080,7 +2132,7 @@ impl<'a> Simulation<'a> {
             if reserve > Decimal::ZERO {
                 receipt_left.push((ri, reserve, Rest::Reserved));
             }
-            let rest = if r.hold { Rest::Held } else { Rest::Named };
+            let rest = if r.hold() { Rest::Held } else { Rest::Named };
             if left > reserve || reserve.is_zero() {
                 receipt_left.push((ri, left - reserve, rest));
             }
@@ -2312,11 +2364,11 @@ impl<'a> Simulation<'a> {
             // Only the rest of money that paid something: not a stand-alone transfer,
             // not money held or waiting by an override.
             if r.applied > Decimal::ZERO
-                && !r.hold
-                && r.waiting.is_empty()
+                && !r.hold()
+                && r.waiting().is_empty()
                 && self.cfg.overpay_tolerance.covers(r.advance, amount)
             {
-                r.written_off = r.advance;
+                r.more_mut().written_off = r.advance;
                 r.notes.push(Note::OverpaymentWrittenOff(r.advance));
                 r.advance = Decimal::ZERO;
             }

@@ -678,7 +678,7 @@ fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
             // Money conserved: applied, held as an advance, or (an overpayment within the
             // tolerance) written off.
             prop_assert_eq!(
-                r.applied + r.advance + r.written_off,
+                r.applied + r.advance + r.written_off(),
                 amount,
                 "receipt {:?}",
                 r
