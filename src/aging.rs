@@ -294,11 +294,11 @@ impl Paid {
             other: HashMap::default(),
         };
         for a in &m.allocations {
-            let e = match a.debit {
+            let e = match a.debit() {
                 Debit::Invoice(i, 0) if i < paid.first_stage.len() => &mut paid.first_stage[i],
                 other => paid.other.entry(other).or_default(),
             };
-            match a.source {
+            match a.source() {
                 Source::Payment(_) => e.0 += a.settled,
                 Source::Credit(_) => e.1 += a.settled,
                 Source::WriteOff(_) => e.2 += a.settled,
@@ -730,11 +730,11 @@ impl Register {
             if a.date <= self.as_of {
                 continue;
             }
-            let number = match a.source {
+            let number = match a.source() {
                 Source::Payment(p) | Source::WriteOff(p) => ledger.payments[p].doc.number.clone(),
                 Source::Credit(c) => ledger.credits[c].doc.number.clone(),
             };
-            by_debit.entry(a.debit).or_default().push(FuturePayment {
+            by_debit.entry(a.debit()).or_default().push(FuturePayment {
                 date: a.date,
                 number: number.to_string(),
                 amount: a.settled,
@@ -922,7 +922,7 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
     // (By payment index: a slot each, no hashing; a payment no allocation names has 0.)
     let mut applied_by_payment: Vec<Decimal> = vec![Decimal::ZERO; ledger.payments.len()];
     for a in &m.allocations {
-        if let Source::Payment(p) = a.source
+        if let Source::Payment(p) = a.source()
             && let Some(sum) = applied_by_payment.get_mut(p)
         {
             *sum += a.amount;

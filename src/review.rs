@@ -191,7 +191,7 @@ pub fn review(
     let mut settled_by: HashMap<Debit, Vec<(NaiveDate, Decimal)>> = HashMap::default();
     for a in &m_end.allocations {
         settled_by
-            .entry(a.debit)
+            .entry(a.debit())
             .or_default()
             .push((a.date, a.settled));
     }

@@ -142,7 +142,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
             } else {
                 vec![Cell::Empty; head.len()]
             };
-            row.push(Cell::text(debit_number(ledger, a.debit)));
+            row.push(Cell::text(debit_number(ledger, a.debit())));
             row.push(Cell::Money(a.amount));
             row.push(Cell::Text(rule_text(a.rule, lang)));
             if k == 0 {
@@ -184,7 +184,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
 fn by_origin(m: &Matching) -> HashMap<Source, Vec<&Allocation>> {
     let mut out: HashMap<Source, Vec<&Allocation>> = HashMap::new();
     for a in &m.allocations {
-        let origin = match a.source {
+        let origin = match a.source() {
             Source::WriteOff(p) => Source::Payment(p),
             other => other,
         };
@@ -237,11 +237,11 @@ pub fn to_json(
             .map(|v| {
                 v.iter()
                     .map(|a| {
-                        let due = due_of(ledger, m, calendar, a.debit);
+                        let due = due_of(ledger, m, calendar, a.debit());
                         json!({
-                            "invoice": debit_number(ledger, a.debit),
-                            "kind": match a.debit { Debit::Invoice(..) => "invoice", Debit::Refund(_) => "refund" },
-                            "installment": match a.debit { Debit::Invoice(_, k) if k > 0 => Value::from(k + 1), Debit::Invoice(i, _) if !ledger.invoices[i].doc.installments().is_empty() => Value::from(1), _ => Value::Null },
+                            "invoice": debit_number(ledger, a.debit()),
+                            "kind": match a.debit() { Debit::Invoice(..) => "invoice", Debit::Refund(_) => "refund" },
+                            "installment": match a.debit() { Debit::Invoice(_, k) if k > 0 => Value::from(k + 1), Debit::Invoice(i, _) if !ledger.invoices[i].doc.installments().is_empty() => Value::from(1), _ => Value::Null },
                             "amount": money(a.amount),
                             "settled": money(a.settled),
                             "date": date(a.date),

@@ -664,8 +664,8 @@ fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
     let mut from: HashMap<Source, Decimal> = HashMap::new();
     let mut to: HashMap<Debit, Decimal> = HashMap::new();
     for a in &m.allocations {
-        *from.entry(a.source).or_default() += a.amount;
-        *to.entry(a.debit).or_default() += a.amount;
+        *from.entry(a.source()).or_default() += a.amount;
+        *to.entry(a.debit()).or_default() += a.amount;
     }
     for r in &m.receipts {
         let amount = ledger.payments[r.payment].doc.amount;
@@ -712,7 +712,7 @@ fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
             "{debit:?}: allocated {sum} of {amount}: {:?}",
             m.allocations
                 .iter()
-                .filter(|a| a.debit == *debit)
+                .filter(|a| a.debit() == *debit)
                 .collect::<Vec<_>>()
         );
     }
