@@ -858,14 +858,15 @@ fn classify(
                 .inn
                 .as_ref()
                 .is_some_and(|i| config.agent_inns.contains(i))
-                || (is_agent_purpose(&p.purpose)
-                    && !p.payer.inn.as_deref().is_some_and(|i| invoiced.contains(i))) =>
+                // (The purpose is read only for a payer we have not invoiced.)
+                || (!p.payer.inn.as_deref().is_some_and(|i| invoiced.contains(i))
+                    && is_agent_purpose(&p.purpose.text())) =>
         {
             PaymentClass::Agent
         }
         Some(Direction::Incoming) => PaymentClass::Receipt,
         Some(Direction::Outgoing) if our_inn(&p.payee) => PaymentClass::Internal,
-        Some(Direction::Outgoing) if is_refund_purpose(&p.purpose) => PaymentClass::Refund,
+        Some(Direction::Outgoing) if is_refund_purpose(&p.purpose.text()) => PaymentClass::Refund,
         Some(Direction::Outgoing) => PaymentClass::Expense,
     }
 }

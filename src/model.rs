@@ -390,7 +390,7 @@ pub struct Payment {
     pub currency: Currency,
     pub payer: Arc<Party>,
     pub payee: Arc<Party>,
-    pub purpose: Box<str>,
+    pub purpose: Purpose,
     /// The direction when the source states it (a receipt in a list is incoming); bank
     /// statements leave it to the ledger, which knows all our accounts.
     pub direction: Option<Direction>,
@@ -398,6 +398,94 @@ pub struct Payment {
     pub more: Option<Box<PaymentMore>>,
     pub status: Status,
     pub prov: Provenance,
+}
+
+/// A payment's purpose (назначение платежа), the longest text a run keeps of each
+/// payment. It stays in Windows-1251 when the statement is written in it (a Cyrillic
+/// letter takes one byte there and two in UTF-8), else it is kept in UTF-8;
+/// [`Purpose::text`] gives it as text.
+#[derive(Clone, Default)]
+pub struct Purpose(Box<[u8]>);
+
+/// The first byte of a kept purpose: how the rest is encoded.
+const PURPOSE_UTF8: u8 = 0;
+const PURPOSE_WINDOWS_1251: u8 = 1;
+
+impl Purpose {
+    /// A purpose as the statement's Windows-1251 bytes give it.
+    pub fn from_windows_1251(bytes: &[u8]) -> Purpose {
+        if bytes.is_empty() {
+            return Purpose::default();
+        }
+        // (ASCII reads the same either way; as UTF-8 it is read without decoding.)
+        let tag = if bytes.is_ascii() {
+            PURPOSE_UTF8
+        } else {
+            PURPOSE_WINDOWS_1251
+        };
+        let mut kept = Vec::with_capacity(bytes.len() + 1);
+        kept.push(tag);
+        kept.extend_from_slice(bytes);
+        Purpose(kept.into_boxed_slice())
+    }
+
+    /// The purpose as text.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self.0.split_first() {
+            None => std::borrow::Cow::Borrowed(""),
+            Some((&PURPOSE_WINDOWS_1251, bytes)) => {
+                encoding_rs::WINDOWS_1251
+                    .decode_without_bom_handling(bytes)
+                    .0
+            }
+            Some((_, bytes)) => String::from_utf8_lossy(bytes),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.len() <= 1
+    }
+}
+
+impl From<&str> for Purpose {
+    fn from(text: &str) -> Purpose {
+        if text.is_empty() {
+            return Purpose::default();
+        }
+        let mut kept = Vec::with_capacity(text.len() + 1);
+        kept.push(PURPOSE_UTF8);
+        kept.extend_from_slice(text.as_bytes());
+        Purpose(kept.into_boxed_slice())
+    }
+}
+
+impl From<String> for Purpose {
+    fn from(text: String) -> Purpose {
+        Purpose::from(text.as_str())
+    }
+}
+
+impl PartialEq for Purpose {
+    fn eq(&self, other: &Purpose) -> bool {
+        match (self.0.first(), other.0.first()) {
+            (a, b) if a == b => self.0 == other.0,
+            _ => self.text() == other.text(),
+        }
+    }
+}
+
+impl Eq for Purpose {}
+
+impl std::fmt::Debug for Purpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.text(), f)
+    }
+}
+
+impl std::fmt::Display for Purpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
 }
 
 /// The fields of a payment that most sources leave empty.
@@ -499,6 +587,24 @@ impl Warning {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_purpose_reads_back_as_written_in_either_encoding() {
+        let text = "Оплата по счёту № 45 от 12.03.2024, в т.ч. НДС 20% — 1 234,56";
+        let (bytes, _, unmapped) = encoding_rs::WINDOWS_1251.encode(text);
+        assert!(!unmapped);
+        let kept = Purpose::from_windows_1251(&bytes);
+        assert_eq!(kept.text(), text);
+        assert_eq!(kept, Purpose::from(text));
+        assert_eq!(
+            Purpose::from_windows_1251(b"Payment 45").text(),
+            "Payment 45"
+        );
+        assert_eq!(Purpose::from("").text(), "");
+        assert!(Purpose::from_windows_1251(b"").is_empty());
+        assert_ne!(kept, Purpose::from("Оплата"));
+        assert_eq!(format!("{kept:?}"), format!("{text:?}"));
+    }
 
     #[test]
     fn parties_found_by_their_texts() {

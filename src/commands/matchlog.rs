@@ -118,7 +118,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
             Cell::Money(p.doc.amount),
             Cell::text(counterparty(ledger, r).unwrap_or(&p.doc.payer.name)),
             Cell::opt_text(p.doc.payer.inn.as_deref()),
-            Cell::text(&*p.doc.purpose),
+            Cell::text(p.doc.purpose.to_string()),
         ];
         if allocs.is_empty() {
             let mut row = head;
@@ -164,7 +164,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
             Cell::Money(p.doc.amount),
             Cell::text(&p.doc.payer.name),
             Cell::opt_text(p.doc.payer.inn.as_deref()),
-            Cell::text(&*p.doc.purpose),
+            Cell::text(p.doc.purpose.to_string()),
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
@@ -272,7 +272,7 @@ pub fn to_json(
                 "inn": opt_str(p.doc.payer.inn.as_deref()),
                 "counterparty": opt_str(party.map(|x| x.name.as_str())),
                 "counterparty_inn": opt_str(party.and_then(|x| x.inn.as_deref())),
-                "purpose": p.doc.purpose,
+                "purpose": p.doc.purpose.text(),
                 "references": r.refs.iter().map(|x| json!({
                     "kind": kind_name(x.kind),
                     "number": x.number,
@@ -333,7 +333,7 @@ pub fn to_json(
                 "currency": p.doc.currency,
                 "payer": p.doc.payer.name,
                 "inn": opt_str(p.doc.payer.inn.as_deref()),
-                "purpose": p.doc.purpose,
+                "purpose": p.doc.purpose.text(),
             })
         })
         .collect();

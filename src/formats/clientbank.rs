@@ -200,11 +200,15 @@ struct OpenDocument {
 }
 
 /// One field's value as read (decoded), and its line; `set` when the document has it.
+/// The purpose also keeps its Windows-1251 bytes as written (`raw`, when `raw_ok`): the
+/// payment keeps those rather than the decoded text, which takes more room.
 #[derive(Default)]
 struct Slot {
     value: String,
     line: u32,
     set: bool,
+    raw: Vec<u8>,
+    raw_ok: bool,
 }
 
 impl OpenDocument {
@@ -793,11 +797,17 @@ impl Reader {
                         );
                         slot.value = value;
                         slot.line = no;
+                        slot.raw_ok = false;
                         self.warn(no, message);
                         return;
                     }
                 }
                 encoding.decode_into(&bytes[eq + 1..], &mut slot.value);
+                slot.raw_ok = f == Field::Purpose && encoding == TextEncoding::Windows1251;
+                if slot.raw_ok {
+                    slot.raw.clear();
+                    slot.raw.extend_from_slice(&bytes[eq + 1..]);
+                }
                 slot.line = no;
                 slot.set = true;
             }
@@ -899,6 +909,7 @@ impl Reader {
                     let repeated = slot.set && slot.value.trim() != value.trim();
                     slot.value.clear();
                     slot.value.push_str(value);
+                    slot.raw_ok = false;
                     slot.line = no;
                     slot.set = true;
                     if repeated {
@@ -1141,8 +1152,15 @@ impl Reader {
         };
         let debited = date_field(Field::Debited, "ДатаСписано");
         let credited = date_field(Field::Credited, "ДатаПоступило");
-        let purpose = match doc.get(Field::Purpose) {
-            Some(p) => p.to_string(),
+        let purpose: crate::model::Purpose = match doc.get(Field::Purpose) {
+            Some(p) => {
+                let slot = &doc.fields[Field::Purpose as usize];
+                if slot.raw_ok {
+                    crate::model::Purpose::from_windows_1251(trim_1251(&slot.raw))
+                } else {
+                    p.into()
+                }
+            }
             None => [
                 Field::Purpose1,
                 Field::Purpose2,
@@ -1154,7 +1172,8 @@ impl Reader {
             .iter()
             .filter_map(|f| doc.get(*f))
             .collect::<Vec<_>>()
-            .join(" "),
+            .join(" ")
+            .into(),
         };
         Ok(Payment {
             number: doc.get(Field::Number).unwrap_or("").into(),
@@ -1187,7 +1206,7 @@ impl Reader {
                     Field::PayeeBic,
                 ],
             ),
-            purpose: purpose.into(),
+            purpose,
             direction: None,
             more: None,
             status: crate::model::Status::Active,
@@ -1464,6 +1483,19 @@ fn is_cyrillic_key(key: &str) -> bool {
         .is_some_and(|c| matches!(c, 'А'..='я' | 'Ё' | 'ё'))
 }
 
+/// Windows-1251 bytes without the white space `str::trim` would take off the decoded text
+/// (ASCII white space, and the no-break space 0xA0, the only other byte that decodes to
+/// white space).
+fn trim_1251(bytes: &[u8]) -> &[u8] {
+    let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ' | 0xA0);
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
 /// One side of the document from its fields: name, composite name, INN, KPP, accounts, BIC.
 fn side(doc: &OpenDocument, f: [Field; 7]) -> Party {
     let [name1, composite, inn, kpp, account, settlement, bic] = f;
@@ -1517,6 +1549,28 @@ fn split_composite(value: &str) -> (Option<String>, Cow<'_, str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_1251_takes_off_what_trim_takes_off_the_decoded_text() {
+        for b in 0..=255u8 {
+            let byte = [b];
+            let text = encoding_rs::WINDOWS_1251
+                .decode_without_bom_handling(&byte)
+                .0;
+            assert_eq!(
+                trim_1251(&byte).is_empty(),
+                text.trim().is_empty(),
+                "byte {b:#x}"
+            );
+        }
+        let bytes = b"\xa0 \xce\xef\xeb\xe0\xf2\xe0\xa0\xef\xee \xf1\xf7. 45\t\r\xa0";
+        let decoded = encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(bytes)
+            .0;
+        let kept = crate::model::Purpose::from_windows_1251(trim_1251(bytes));
+        assert_eq!(kept.text(), decoded.trim());
+        assert_eq!(kept.text(), "Оплата\u{a0}по сч. 45");
+    }
 
     /// Reading in chunks of any size (cutting lines and CRLF pairs anywhere) gives what
     /// reading the whole file gives.
@@ -1755,7 +1809,7 @@ mod tests {
         assert_eq!(p.credited, NaiveDate::from_ymd_opt(2024, 4, 1));
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(p.payer.name, "ООО \"Ромашка\"");
-        assert_eq!(&*p.purpose, "Оплата по сч. № 45 от 12.03.24");
+        assert_eq!(&*p.purpose.text(), "Оплата по сч. № 45 от 12.03.24");
         assert_eq!(p.prov.line, 5);
         assert_eq!(r.accounts, vec!["40702810000000000001"]);
         assert_eq!(r.version.as_deref(), Some("1.03"));
@@ -1768,7 +1822,7 @@ mod tests {
         let r = read_str(&format!("{HEAD}{doc}КонецФайла"));
         let p = payments(&r)[0];
         assert_eq!(p.amount, dec!(5.50));
-        assert_eq!(&*p.purpose, "НДС-465000= {53=33798.03}");
+        assert_eq!(&*p.purpose.text(), "НДС-465000= {53=33798.03}");
     }
 
     #[test]
@@ -1777,7 +1831,7 @@ mod tests {
 НазначениеПлатежа1=Комиссия за ведение счета\nНазначениеПлатежа2= НДС не облагается\nКонецДокумента\n";
         let r = read_str(&format!("{HEAD}{doc}КонецФайла\n"));
         assert_eq!(
-            &*payments(&r)[0].purpose,
+            &*payments(&r)[0].purpose.text(),
             "Комиссия за ведение счета НДС не облагается"
         );
     }

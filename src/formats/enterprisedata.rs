@@ -1105,7 +1105,7 @@ mod tests {
         assert_eq!(p.credited, Some(date(2024, 3, 18)));
         assert_eq!(p.amount, dec!(70000));
         assert_eq!(p.direction, Some(Direction::Incoming));
-        assert_eq!(&*p.purpose, "Оплата по счету № 101 от 01.03.2024");
+        assert_eq!(&*p.purpose.text(), "Оплата по счету № 101 от 01.03.2024");
         assert_eq!(p.payer.inn.as_deref(), Some("7707083893"));
         assert_eq!(p.payee.inn.as_deref(), Some("7701234560"));
         assert_eq!(p.id().map(|s| s.as_str()), Some("p1"));
@@ -1139,7 +1139,7 @@ mod tests {
         assert_eq!(p.number, "00УТ-000009");
         assert_eq!(p.date, date(2024, 3, 20));
         assert_eq!(p.credited, Some(date(2024, 3, 20)));
-        assert_eq!(&*p.purpose, "Оплата по заказу № 15");
+        assert_eq!(&*p.purpose.text(), "Оплата по заказу № 15");
         assert_eq!(p.payer.name, "Смирнов А.В.");
         assert!(p.links().is_empty());
     }

@@ -566,7 +566,7 @@ pub fn row(
             currency,
             payer: party,
             payee: Default::default(),
-            purpose: get(Column::Purpose).into(),
+            purpose: get(Column::Purpose).as_ref().into(),
             direction: Some(Direction::Incoming),
             more: opt(Column::Link).and_then(|n| {
                 crate::model::PaymentMore {

@@ -1276,7 +1276,8 @@ fn link_ref(number: &str) -> DocRef {
 /// ([`payer_of`]), once the invoices are indexed.
 fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
     let p = &ledger.payments[i];
-    let refs = refs::extract(&p.doc.purpose);
+    let purpose = p.doc.purpose.text();
+    let refs = refs::extract(&purpose);
     let mut notes = ThinVec::new();
     if p.invalid_inn {
         notes.push(Note::InvalidInn(
@@ -1287,7 +1288,7 @@ fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
         notes.push(Note::IdentifiedByAccount);
     }
     let named_contract = if cfg.by_contract {
-        contract_of_purpose(&p.doc.purpose)
+        contract_of_purpose(&purpose)
     } else {
         None
     };
@@ -1388,12 +1389,13 @@ fn third_party(
     others.dedup();
     let [other] = others[..] else { return None };
     let info = ledger.party(other);
-    let purpose = crate::ledger::normalize_name(&p.doc.purpose);
+    let text = p.doc.purpose.text();
+    let purpose = crate::ledger::normalize_name(&text);
     let name = crate::ledger::normalize_name(&info.name);
     let mentioned = info
         .inn
         .as_ref()
-        .is_some_and(|inn| p.doc.purpose.contains(inn.as_str()))
+        .is_some_and(|inn| text.contains(inn.as_str()))
         || (!name.is_empty() && format!(" {purpose} ").contains(&format!(" {name} ")));
     if !mentioned {
         return None;
