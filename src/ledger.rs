@@ -67,6 +67,23 @@ pub enum PaymentClass {
     Agent,
 }
 
+/// The bank documents the ledger counted and left out, by what they were.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uncounted {
+    /// Transfers between our own accounts, or from our own INN.
+    pub internal: usize,
+    /// Money we paid to someone else.
+    pub expenses: usize,
+    /// Documents whose direction neither side nor the dates tell.
+    pub unknown: usize,
+}
+
+impl Uncounted {
+    pub fn total(&self) -> usize {
+        self.internal + self.expenses + self.unknown
+    }
+}
+
 /// A payment with what the ledger worked out about it.
 #[derive(Debug, Clone)]
 pub struct LedgerPayment {
@@ -136,10 +153,9 @@ pub struct Ledger {
     pub removed: Vec<LedgerInvoice>,
     /// Documents dropped because another file (or the same one) already had them.
     pub duplicates: usize,
-    /// Bank documents read and then left out because no debt depends on them (our own
-    /// transfers, our expenses, documents of unknown direction): `payments` does not
-    /// hold them.
-    pub uncounted_payments: usize,
+    /// Bank documents read and then left out because no debt depends on them:
+    /// `payments` does not hold them.
+    pub uncounted: Uncounted,
     pub warnings: Vec<Warning>,
 }
 
@@ -422,12 +438,6 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     // from here on (warned about below): nothing later reads them. The rest move to an
     // array of their own as they are resolved (filtering where they lie would keep the
     // whole array; the room for the ones left out is never written, so never taken).
-    let counted = |lp: &LedgerPayment| {
-        !matches!(
-            lp.class,
-            PaymentClass::Expense | PaymentClass::Internal | PaymentClass::Unknown
-        )
-    };
     let mut payments = Vec::with_capacity(classified.len());
     for mut lp in classified {
         let p = &lp.doc;
@@ -462,10 +472,11 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
         };
         lp.set_party(party);
         lp.by_account = by_account;
-        if counted(&lp) {
-            payments.push(lp);
-        } else {
-            ledger.uncounted_payments += 1;
+        match lp.class {
+            PaymentClass::Internal => ledger.uncounted.internal += 1,
+            PaymentClass::Expense => ledger.uncounted.expenses += 1,
+            PaymentClass::Unknown => ledger.uncounted.unknown += 1,
+            _ => payments.push(lp),
         }
     }
     for (file, (line, n)) in unknown_direction {
@@ -1398,12 +1409,18 @@ mod tests {
         let mut ps = vec![pay("1", 0, 1, us(), other()), pay("2", 0, 2, other(), us())];
         ps[0].purpose = "Возврат излишне перечисленных средств по п/п 123".into();
         ps.push(pay("3", 0, 3, us(), us2()));
+        ps.push(pay("4", 0, 4, us(), other())); // an expense: paid out, no refund named
         let l = build_payments(ps);
         let classes: Vec<PaymentClass> = l.payments.iter().map(|p| p.class).collect();
         // The refund goes to a payer we know (it paid us in document 2); the transfer
-        // between our own accounts is counted and left out.
+        // between our own accounts and the expense are counted and left out.
         assert_eq!(classes, vec![PaymentClass::Refund, PaymentClass::Receipt]);
-        assert_eq!(l.uncounted_payments, 1);
+        let left_out = Uncounted {
+            internal: 1,
+            expenses: 1,
+            unknown: 0,
+        };
+        assert_eq!(l.uncounted, left_out);
         assert!(l.our_inns.contains("7701234560"));
     }
 

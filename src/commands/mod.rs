@@ -134,7 +134,7 @@ pub fn load_ledger(common: &Common, diag: &mut dyn Diagnostics) -> Result<Ledger
     // fail under --strict), since a failed export is the likely cause.
     if ledger.invoices.is_empty()
         && ledger.payments.is_empty()
-        && ledger.uncounted_payments == 0
+        && ledger.uncounted.total() == 0
         && ledger.credits.is_empty()
     {
         diag.warning(
