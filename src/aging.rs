@@ -538,7 +538,7 @@ fn accumulate(
             .entry((party, r.contract().cloned(), pay.doc.currency.clone()))
             .or_default();
         // A contract only payments name is shown as the first one writes it.
-        if let Some(text) = &r.contract_text() {
+        if let Some(text) = r.contract_text() {
             e.contract_text.get_or_insert_with(|| text.to_string());
         }
         let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));

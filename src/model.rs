@@ -414,15 +414,20 @@ const PURPOSE_WINDOWS_1251: u8 = 1;
 impl Purpose {
     /// A purpose as the statement's Windows-1251 bytes give it.
     pub fn from_windows_1251(bytes: &[u8]) -> Purpose {
-        if bytes.is_empty() {
-            return Purpose::default();
-        }
         // (ASCII reads the same either way; as UTF-8 it is read without decoding.)
         let tag = if bytes.is_ascii() {
             PURPOSE_UTF8
         } else {
             PURPOSE_WINDOWS_1251
         };
+        Purpose::tagged(tag, bytes)
+    }
+
+    /// `bytes` after the byte that tells their encoding (nothing for an empty text).
+    fn tagged(tag: u8, bytes: &[u8]) -> Purpose {
+        if bytes.is_empty() {
+            return Purpose::default();
+        }
         let mut kept = Vec::with_capacity(bytes.len() + 1);
         kept.push(tag);
         kept.extend_from_slice(bytes);
@@ -441,21 +446,11 @@ impl Purpose {
             Some((_, bytes)) => String::from_utf8_lossy(bytes),
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.len() <= 1
-    }
 }
 
 impl From<&str> for Purpose {
     fn from(text: &str) -> Purpose {
-        if text.is_empty() {
-            return Purpose::default();
-        }
-        let mut kept = Vec::with_capacity(text.len() + 1);
-        kept.push(PURPOSE_UTF8);
-        kept.extend_from_slice(text.as_bytes());
-        Purpose(kept.into_boxed_slice())
+        Purpose::tagged(PURPOSE_UTF8, text.as_bytes())
     }
 }
 
@@ -601,7 +596,7 @@ mod tests {
             "Payment 45"
         );
         assert_eq!(Purpose::from("").text(), "");
-        assert!(Purpose::from_windows_1251(b"").is_empty());
+        assert!(Purpose::from_windows_1251(b"").text().is_empty());
         assert_ne!(kept, Purpose::from("Оплата"));
         assert_eq!(format!("{kept:?}"), format!("{text:?}"));
     }

@@ -53,24 +53,21 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     // Each thread writes its results where they go in the output: gathering them from
     // arrays of their own would hold a second copy of all but the first thread's.
     let mut out: Vec<R> = Vec::with_capacity(items.len());
+    let fill = |part: &[T], slots: &mut [std::mem::MaybeUninit<R>]| {
+        for (item, slot) in part.iter().zip(slots) {
+            slot.write(f(item));
+        }
+    };
     std::thread::scope(|scope| {
         let mut parts = items
             .chunks(chunk)
             .zip(out.spare_capacity_mut().chunks_mut(chunk));
         let first = parts.next();
         let handles: Vec<_> = parts
-            .map(|(part, slots)| {
-                scope.spawn(move || {
-                    for (item, slot) in part.iter().zip(slots) {
-                        slot.write(f(item));
-                    }
-                })
-            })
+            .map(|(part, slots)| scope.spawn(move || fill(part, slots)))
             .collect();
         if let Some((part, slots)) = first {
-            for (item, slot) in part.iter().zip(slots) {
-                slot.write(f(item));
-            }
+            fill(part, slots);
         }
         for h in handles {
             // A panic in a worker is a bug: let it surface as one (the results written

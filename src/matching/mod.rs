@@ -206,30 +206,19 @@ impl Rule {
 #[derive(Debug, Clone, Default)]
 pub struct Allocations {
     blocks: Vec<Vec<Allocation>>,
-    len: usize,
 }
 
 impl Allocations {
     /// Adds a block of allocations after the others. (Its room beyond them was never
     /// written, so never taken from the system.)
     fn push_block(&mut self, block: Vec<Allocation>) {
-        if block.is_empty() {
-            return;
+        if !block.is_empty() {
+            self.blocks.push(block);
         }
-        self.len += block.len();
-        self.blocks.push(block);
     }
 
     pub fn iter(&self) -> std::iter::Flatten<std::slice::Iter<'_, Vec<Allocation>>> {
         self.blocks.iter().flatten()
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 
@@ -243,11 +232,11 @@ impl<'a> IntoIterator for &'a Allocations {
 }
 
 /// One application of money to a debt.
-#[derive(Debug, Clone, PartialEq, Eq)]
 ///
 /// Where the money came from and which debt it went to are kept as 32-bit indexes and
 /// a byte of kinds ([`Allocation::source`] and [`Allocation::debit`] give them back): a
 /// year holds a million allocations, and this keeps each in 48 bytes instead of 72.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allocation {
     /// The money applied, in the payment's (or credit's) currency.
     pub amount: Decimal,
