@@ -529,10 +529,10 @@ fn accumulate(
     // the money received (in each currency).
     let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
     for r in &m.receipts {
-        let Some(party) = r.party.filter(|&p| mine(p)) else {
+        let Some(party) = r.party().filter(|&p| mine(p)) else {
             continue;
         };
-        let pay = &ledger.payments[r.payment];
+        let pay = &ledger.payments[r.payment()];
         add_received(&mut received, &pay.doc.currency, pay.doc.amount);
         let e = acc
             .entry((party, r.contract().cloned(), pay.doc.currency.clone()))
@@ -605,10 +605,10 @@ pub fn register(
     // (The parties' receipts were summed with their rows; these are the receipts of
     // nobody known.)
     let mut unidentified = Vec::new();
-    for r in m.receipts.iter().filter(|r| r.party.is_none()) {
-        let pay = &ledger.payments[r.payment];
+    for r in m.receipts.iter().filter(|r| r.party().is_none()) {
+        let pay = &ledger.payments[r.payment()];
         add_received(&mut received, &pay.doc.currency, pay.doc.amount);
-        unidentified.push(listed(ledger, r.payment, r.notes.to_vec()));
+        unidentified.push(listed(ledger, r.payment(), r.notes.to_vec()));
     }
     for c in &m.credits {
         let credit = &ledger.credits[c.credit];
@@ -940,27 +940,28 @@ pub fn check(reg: &Register, ledger: &Ledger, m: &Matching) -> Result<(), Invari
     let mut unidentified = Decimal::ZERO;
     let mut written_off = Decimal::ZERO;
     for r in &m.receipts {
-        let amount = ledger.payments[r.payment].doc.amount;
+        let amount = ledger.payments[r.payment()].doc.amount;
         let a = applied_by_payment
-            .get(r.payment)
+            .get(r.payment())
             .copied()
             .unwrap_or_default();
         if a != r.applied || r.advance < Decimal::ZERO {
             return fail(format!(
                 "receipt {}: allocations {a} but applied {}",
-                r.payment, r.applied
+                r.payment(),
+                r.applied
             ));
         }
-        if r.party.is_none() {
+        if r.party().is_none() {
             if !a.is_zero() || !r.advance.is_zero() {
-                return fail(format!("receipt {}: unidentified but applied", r.payment));
+                return fail(format!("receipt {}: unidentified but applied", r.payment()));
             }
             unidentified += amount;
         } else {
             if a + r.advance + r.written_off() != amount {
                 return fail(format!(
                     "receipt {}: applied {a} + advance {} + written off {} != amount {amount}",
-                    r.payment,
+                    r.payment(),
                     r.advance,
                     r.written_off()
                 ));

@@ -231,11 +231,11 @@ pub fn review(
     }
     // Customers' money credited in the period: receipts of known customers.
     for r in &m_end.receipts {
-        let p = &ledger.payments[r.payment];
+        let p = &ledger.payments[r.payment()];
         if p.class != PaymentClass::Receipt || p.cash_date < from {
             continue;
         }
-        if let Some(party) = r.party {
+        if let Some(party) = r.party() {
             let manager = managers.of(party, r.contract().cloned());
             slot(&mut figures, manager, &p.doc.currency).collected += p.doc.amount;
         }

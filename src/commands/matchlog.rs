@@ -52,7 +52,7 @@ fn debit_number(ledger: &Ledger, d: Debit) -> &str {
 }
 
 fn counterparty<'a>(ledger: &'a Ledger, r: &Receipt) -> Option<&'a str> {
-    r.party.map(|p| ledger.party(p).name.as_str())
+    r.party().map(|p| ledger.party(p).name.as_str())
 }
 
 fn notes_text(r: &Receipt, lang: Lang) -> String {
@@ -100,9 +100,9 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
         .column(lang.t("Примечание", "Note"), true);
     let by_source = by_origin(m);
     for r in &m.receipts {
-        let p = &ledger.payments[r.payment];
+        let p = &ledger.payments[r.payment()];
         let allocs = by_source
-            .get(&Source::Payment(r.payment))
+            .get(&Source::Payment(r.payment()))
             .cloned()
             .unwrap_or_default();
         let note = if r.unidentified() && r.notes.is_empty() {
@@ -258,8 +258,8 @@ pub fn to_json(
         .receipts
         .iter()
         .map(|r| {
-            let p = &ledger.payments[r.payment];
-            let party = r.party.map(|id| ledger.party(id));
+            let p = &ledger.payments[r.payment()];
+            let party = r.party().map(|id| ledger.party(id));
             json!({
                 "file": ledger.sources.display(p.doc.prov.file),
                 "line": p.doc.prov.line,
@@ -278,7 +278,7 @@ pub fn to_json(
                     "number": x.number,
                     "date": x.date.map_or(Value::Null, date),
                 })).collect::<Vec<_>>(),
-                "allocations": allocations(Source::Payment(r.payment)),
+                "allocations": allocations(Source::Payment(r.payment())),
                 "applied": money(r.applied),
                 "advance": money(r.advance),
                 "written_off": money(r.written_off()),

@@ -39,7 +39,7 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let review = m
         .receipts
         .iter()
-        .filter(|r| r.party.is_some() && r.notes.iter().any(|n| n.needs_review()))
+        .filter(|r| r.party().is_some() && r.notes.iter().any(|n| n.needs_review()))
         .count();
     // The table, JSON and XLSX list unidentified receipts; CSV and TSV hold the register only.
     if !reg.unidentified.is_empty() && matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {

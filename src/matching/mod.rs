@@ -539,10 +539,12 @@ impl Note {
 /// What happened to one receipt.
 #[derive(Debug, Clone)]
 pub struct Receipt {
-    /// Index into `Ledger::payments`.
-    pub payment: usize,
-    pub party: Option<PartyId>,
-    pub refs: ThinVec<DocRef>,
+    /// Index into `Ledger::payments` ([`Receipt::payment`]), in 32 bits: a year holds a
+    /// million receipts, and there are far fewer than four billion payments.
+    payment_ix: u32,
+    /// The party ([`Receipt::party`]): its id plus one, 0 for none.
+    party_slot: u32,
+    pub refs: refs::Refs,
     pub applied: Decimal,
     /// Left with the party as an advance.
     pub advance: Decimal,
@@ -572,8 +574,38 @@ pub struct ReceiptMore {
 }
 
 impl Receipt {
+    /// A receipt of payment `payment` (an index into `Ledger::payments`), of nobody yet.
+    fn new(payment: usize, refs: refs::Refs) -> Receipt {
+        Receipt {
+            // (An index past four billion would need a terabyte of payment records.)
+            payment_ix: u32::try_from(payment).unwrap_or(u32::MAX),
+            party_slot: 0,
+            refs,
+            applied: Decimal::ZERO,
+            advance: Decimal::ZERO,
+            notes: ThinVec::new(),
+            more: None,
+        }
+    }
+
+    /// Index into `Ledger::payments`.
+    pub fn payment(&self) -> usize {
+        self.payment_ix as usize
+    }
+
+    /// Who paid, as matching worked it out; `None` for money of nobody known.
+    pub fn party(&self) -> Option<PartyId> {
+        (self.party_slot as usize).checked_sub(1)
+    }
+
+    pub fn set_party(&mut self, party: Option<PartyId>) {
+        // A ledger holds far fewer parties than four billion (each is a document's side);
+        // an id beyond that would read as no party, never as another one.
+        self.party_slot = party.map_or(0, |id| u32::try_from(id + 1).unwrap_or(0));
+    }
+
     pub fn unidentified(&self) -> bool {
-        self.party.is_none()
+        self.party().is_none()
     }
 
     /// True when an override decides where it goes.
@@ -609,6 +641,14 @@ impl Receipt {
     /// Invoices an override sends it to that are dated after the as-of date.
     pub fn waiting(&self) -> &[(usize, Option<Decimal>, u32)] {
         self.more.as_deref().map_or(&[], |m| &m.waiting)
+    }
+
+    /// Puts the notes in order, each once, in no more room than they take: a note is
+    /// 56 bytes, and an array takes room for four at its first.
+    fn tidy_notes(&mut self) {
+        self.notes.sort();
+        self.notes.dedup();
+        self.notes.shrink_to_fit();
     }
 
     /// The parts only some receipts have, to be changed (made empty first when there
@@ -656,7 +696,7 @@ impl Matching {
     /// peak of the run's memory.
     pub fn drop_references(&mut self) {
         for r in &mut self.receipts {
-            r.refs = ThinVec::new();
+            r.refs = refs::Refs::None;
         }
     }
 }
@@ -782,7 +822,7 @@ fn names_number(r: &DocRef, number: &str) -> bool {
         return canonical_number(&r.number) == canonical_number(number);
     }
     if r.number.chars().all(|c| c.is_ascii_digit()) {
-        refs::number_core(number).is_some_and(|c| c == r.core)
+        refs::number_core(number).is_some_and(|c| c == r.core())
     } else {
         canonical_number(&r.number) == canonical_number(number)
     }
@@ -802,6 +842,12 @@ fn cores(inv: &crate::model::Invoice) -> Vec<crate::model::Text> {
     cores.sort();
     cores.dedup();
     cores
+}
+
+/// True when one of the invoice's numbers has this numeric core (what the indexes by
+/// core keep no copy of).
+fn has_core(inv: &crate::model::Invoice, core: &str) -> bool {
+    numbers(inv).any(|n| refs::number_core(n).is_some_and(|c| c == core))
 }
 
 /// An override that does not fit the data: its line in the overrides file and why.
@@ -883,7 +929,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     // Then who paid, on all cores: the payer, or who the references say.
     let payers = crate::par::map(&receipts, |r| payer_of(ledger, &by_core, r));
     for (r, (party, notes)) in receipts.iter_mut().zip(payers) {
-        r.party = party;
+        r.set_party(party);
         r.notes.extend(notes);
     }
     // (The index served the purposes only; the rest of the run needs its memory.)
@@ -902,9 +948,9 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
             && r.contract().is_none()
             && r.manual().is_empty()
             && r.waiting().is_empty()
-            && let Some(party) = r.party
+            && let Some(party) = r.party()
         {
-            let cur = &ledger.payments[r.payment].doc.currency;
+            let cur = &ledger.payments[r.payment()].doc.currency;
             // (The party's groups, found by its place in the order: keys start with it.)
             let mut theirs = groups
                 .range((party, None, crate::model::Text::default())..)
@@ -917,8 +963,8 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         }
     }
     for (ri, r) in receipts.iter().enumerate() {
-        if let Some(party) = r.party {
-            let cur = ledger.payments[r.payment].doc.currency.clone();
+        if let Some(party) = r.party() {
+            let cur = ledger.payments[r.payment()].doc.currency.clone();
             groups
                 .entry((party, r.contract().cloned(), cur))
                 .or_default()
@@ -1018,8 +1064,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         let mut sim = Simulation::new(ledger, cfg, &group, context);
         let outcome = sim.run(&mut own);
         for r in own.iter_mut() {
-            r.notes.sort();
-            r.notes.dedup();
+            r.tidy_notes();
         }
         kept.extend(sim.allocations);
         (outcome, sim.credit_results)
@@ -1047,9 +1092,8 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         m.allocations.push_block(block);
     }
     // (A group sorted its receipts' notes; these are the receipts of no group.)
-    for r in receipts.iter_mut().filter(|r| r.party.is_none()) {
-        r.notes.sort();
-        r.notes.dedup();
+    for r in receipts.iter_mut().filter(|r| r.party().is_none()) {
+        r.tidy_notes();
     }
     m.receipts = receipts;
     Ok(m)
@@ -1116,7 +1160,7 @@ fn apply_overrides(
     let slot: HashMap<usize, usize> = receipts
         .iter()
         .enumerate()
-        .map(|(k, r)| (r.payment, k))
+        .map(|(k, r)| (r.payment(), k))
         .collect();
     for o in &cfg.overrides {
         let fail = |message: String| {
@@ -1170,7 +1214,7 @@ fn apply_overrides(
         };
         match &o.target {
             Target::Customer { inn } => {
-                receipts[ri].party = Some(party_with(inn)?);
+                receipts[ri].set_party(Some(party_with(inn)?));
                 receipts[ri]
                     .notes
                     .retain(|n| !matches!(n, Note::NoParty | Note::AmbiguousParty));
@@ -1179,7 +1223,7 @@ fn apply_overrides(
             Target::Invoice { number, date, inn } => {
                 let party = match inn {
                     Some(inn) => Some(party_with(inn)?),
-                    None => receipts[ri].party,
+                    None => receipts[ri].party(),
                 };
                 let r = link_ref(number);
                 let named: Vec<usize> = (0..ledger.invoices.len())
@@ -1216,7 +1260,7 @@ fn apply_overrides(
                         doc.number, doc.currency
                     ));
                 }
-                receipts[ri].party = Some(ledger.invoices[inv].party);
+                receipts[ri].set_party(Some(ledger.invoices[inv].party));
                 receipts[ri]
                     .notes
                     .retain(|n| !matches!(n, Note::NoParty | Note::AmbiguousParty));
@@ -1253,7 +1297,6 @@ fn link_ref(number: &str) -> DocRef {
     DocRef {
         kind: RefKind::Invoice,
         number: number.trim().into(),
-        core: refs::number_core(number).unwrap_or_default(),
         date: None,
         strength: Strength::Keyword,
         long_number: false,
@@ -1286,11 +1329,6 @@ fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
         None => (None, None),
     };
     Receipt {
-        payment: i,
-        party: None,
-        refs,
-        applied: Decimal::ZERO,
-        advance: Decimal::ZERO,
         notes,
         more: contract.map(|contract| {
             Box::new(ReceiptMore {
@@ -1299,6 +1337,7 @@ fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
                 ..ReceiptMore::default()
             })
         }),
+        ..Receipt::new(i, refs)
     }
 }
 
@@ -1306,7 +1345,7 @@ fn read_receipt(ledger: &Ledger, cfg: &MatchConfig, i: usize) -> Receipt {
 /// the payer paid for (S26); for a payer without a usable INN, the customer whose
 /// invoices the references (and the export's links) name.
 fn payer_of(ledger: &Ledger, by_core: &CoreIndex, r: &Receipt) -> (Option<PartyId>, ThinVec<Note>) {
-    let p = &ledger.payments[r.payment];
+    let p = &ledger.payments[r.payment()];
     let mut notes = ThinVec::new();
     let party = match p.party() {
         Some(id) => Some(third_party(ledger, by_core, id, p, &r.refs, &mut notes).unwrap_or(id)),
@@ -1352,14 +1391,11 @@ fn third_party(
         return None;
     }
     let candidates = |r: &DocRef| -> Vec<usize> {
+        let core = r.core();
         by_core
-            .get(&r.core)
-            .map(|l| {
-                l.iter()
-                    .filter(|&i| numbers(&ledger.invoices[i].doc).any(|n| names_number(r, n)))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .get(&core, |i| has_core(&ledger.invoices[i].doc, &core))
+            .filter(|&i| numbers(&ledger.invoices[i].doc).any(|n| names_number(r, n)))
+            .collect()
     };
     // The payer's own invoices come first: a reference it can pay itself is its own.
     if named.iter().any(|r| {
@@ -1403,11 +1439,9 @@ fn identify(
 ) -> Option<PartyId> {
     let mut candidates: Vec<usize> = Vec::new();
     for r in refs.iter().filter(|r| r.strength == Strength::Keyword) {
-        let Some(list) = by_core.get(&r.core) else {
-            continue;
-        };
-        let named: Vec<usize> = list
-            .iter()
+        let core = r.core();
+        let named: Vec<usize> = by_core
+            .get(&core, |i| has_core(&ledger.invoices[i].doc, &core))
             .filter(|&i| numbers(&ledger.invoices[i].doc).any(|n| names_number(r, n)))
             .collect();
         candidates.extend(filter_by_date(ledger, named, r.date));
@@ -1835,15 +1869,12 @@ impl<'a> Simulation<'a> {
     ) -> Result<Vec<usize>, Note> {
         // Every number a reference can name shares its numeric core (`0045`, `БП-45` and
         // `00БП-000045` all have core 45), so only those invoices are looked at.
+        let core = r.core();
         let named: Vec<usize> = self
             .by_core
-            .get(&r.core)
-            .map(|list| {
-                list.iter()
-                    .filter(|&i| self.names(r, i).is_some())
-                    .collect()
-            })
-            .unwrap_or_default();
+            .get(&core, |i| self.has_core(i, &core))
+            .filter(|&i| self.names(r, i).is_some())
+            .collect();
 
         let named: Vec<usize> = if let Some(date) = r.date {
             let dated: Vec<usize> = named
@@ -1884,8 +1915,9 @@ impl<'a> Simulation<'a> {
     /// The oldest invoice (by date, then payment order) a reference names that still owes
     /// something; the oldest of all when every one is paid.
     fn oldest_named(&self, r: &DocRef) -> Option<usize> {
-        let list = self.by_core.get(&r.core)?;
-        list.iter()
+        let core = r.core();
+        self.by_core
+            .get(&core, |i| self.has_core(i, &core))
             .filter(|&i| self.names(r, i).is_some())
             .min_by_key(|&i| {
                 (
@@ -1916,6 +1948,14 @@ impl<'a> Simulation<'a> {
 
     /// Whether a reference names debt `i` by its number or an alias: `Some(date)` of the
     /// number it names (`Some(None)` for an alias without a date), `None` when not named.
+    /// True when debt `i` is an invoice one of whose numbers has this core.
+    fn has_core(&self, i: usize, core: &str) -> bool {
+        match self.debts[i].debit {
+            Debit::Invoice(inv, _) => has_core(&self.ledger.invoices[inv].doc, core),
+            Debit::Refund(_) => false,
+        }
+    }
+
     fn names(&self, r: &DocRef, i: usize) -> Option<Option<NaiveDate>> {
         let d = &self.debts[i];
         if names_number(r, &d.number) {
@@ -2120,7 +2160,7 @@ impl<'a> Simulation<'a> {
             if !r.overridden() {
                 continue;
             }
-            let payment = r.payment;
+            let payment = r.payment();
             let p = &self.ledger.payments[payment];
             let mut left = p.doc.amount;
             for &(inv, amount, line) in r.manual() {
@@ -2196,7 +2236,7 @@ impl<'a> Simulation<'a> {
             if r.overridden() {
                 continue;
             }
-            let p = &self.ledger.payments[r.payment];
+            let p = &self.ledger.payments[r.payment()];
             let amount = p.doc.amount;
             let mut targets: Vec<(usize, Rule, Option<Decimal>)> = Vec::new();
             let mut named = false;
@@ -2205,7 +2245,7 @@ impl<'a> Simulation<'a> {
             // purpose names.
             for link in p.doc.links() {
                 named = true;
-                match self.resolve_link(link, amount, Source::Payment(r.payment), p.cash_date) {
+                match self.resolve_link(link, amount, Source::Payment(r.payment()), p.cash_date) {
                     Ok(debts) if !debts.is_empty() => {
                         // A link's amount caps the one debt it names; the parts of one
                         // shipped invoice take what the payment has, by due date.
@@ -2221,7 +2261,7 @@ impl<'a> Simulation<'a> {
                 }
             }
             for reference in &r.refs {
-                match self.resolve(reference, amount, Source::Payment(r.payment), p.cash_date) {
+                match self.resolve(reference, amount, Source::Payment(r.payment()), p.cash_date) {
                     Ok(debts) if !debts.is_empty() => {
                         named = true;
                         for debt in debts {
@@ -2278,14 +2318,14 @@ impl<'a> Simulation<'a> {
             let mut left = amount;
             let mut paid_here: Vec<usize> = Vec::new();
             for (debt, rule, cap) in targets {
-                self.note_missing_rate(debt, Source::Payment(r.payment), p.cash_date);
+                self.note_missing_rate(debt, Source::Payment(r.payment()), p.cash_date);
                 if self.outstanding_of(debt) <= Decimal::ZERO {
                     notes.push(Note::AlreadyPaid(self.debts[debt].number.to_string()));
                     continue;
                 }
                 let a = left.min(cap.unwrap_or(left));
                 left -=
-                    self.apply_to_stages(debt, Source::Payment(r.payment), p.cash_date, a, rule);
+                    self.apply_to_stages(debt, Source::Payment(r.payment()), p.cash_date, a, rule);
                 paid_here.push(debt);
             }
             // Less than the named invoices need: say so (S09); the unnamed ones stay untouched.
@@ -2319,7 +2359,7 @@ impl<'a> Simulation<'a> {
             events.push((*date, 0, zero, Event::Debts(*date)));
         }
         for (k, (ri, _, _)) in receipt_left.iter().enumerate() {
-            let p = &self.ledger.payments[receipts[*ri].payment];
+            let p = &self.ledger.payments[receipts[*ri].payment()];
             events.push((p.cash_date, 1, p.doc.prov, Event::Receipt(k)));
         }
         for (k, (c, _, date, _)) in credit_left.iter().enumerate() {
@@ -2355,7 +2395,7 @@ impl<'a> Simulation<'a> {
                 }
                 Event::Receipt(k) => {
                     let (ri, mut left, rest) = receipt_left[k];
-                    let payment = receipts[ri].payment;
+                    let payment = receipts[ri].payment();
                     if rest == Rest::Unnamed && left > Decimal::ZERO && self.cfg.exact_amount {
                         // The one open debt owing exactly this amount (cascade step 4).
                         if let Some(debt) = self.exact_amount(left, Source::Payment(payment), date)
@@ -2407,7 +2447,7 @@ impl<'a> Simulation<'a> {
             *applied_from.entry(a.source()).or_default() += a.amount;
         }
         for r in receipts.iter_mut() {
-            let p = r.payment;
+            let p = r.payment();
             let applied = applied_from
                 .get(&Source::Payment(p))
                 .copied()

@@ -99,8 +99,6 @@ pub struct DocRef {
     pub kind: RefKind,
     /// The number token as written, trimmed (e.g. "0045", "00БП-000045", "19-685", "45/2").
     pub number: Short,
-    /// The numeric core, see [`number_core`] ("0045"→"45", "00БП-000045"→"45", "19-685"→"685").
-    pub core: Short,
     /// The "от dd.mm.yy(yy)" date written right after the number (or after the list it ends).
     pub date: Option<NaiveDate>,
     /// Whether a document word or only a number sign introduced the number.
@@ -108,6 +106,15 @@ pub struct DocRef {
     /// The token is 9, 10, 12 or 20+ digits long (looks like a BIC/INN/account):
     /// the matcher accepts it only on an exact number match.
     pub long_number: bool,
+}
+
+impl DocRef {
+    /// The numeric core of the number, see [`number_core`] ("0045"→"45", "00БП-000045"→"45",
+    /// "19-685"→"685"): what invoices are looked up by. Worked out where it is needed
+    /// rather than kept with each of a year's references (16 bytes each).
+    pub fn core(&self) -> Short {
+        number_core(&self.number).unwrap_or_default()
+    }
 }
 
 /// The numeric core of an invoice number as 1C prints it: prefix and leading zeros dropped.
@@ -157,18 +164,57 @@ fn strip_leading_zeros(digits: &str) -> &str {
 }
 
 /// All document references in a purpose text, in text order, no duplicates (same kind+number+date).
-pub fn extract(purpose: &str) -> thin_vec::ThinVec<DocRef> {
+pub fn extract(purpose: &str) -> Refs {
     let text = Text::new(purpose);
     let mut found = Vec::new();
     let mut i = 0;
     while i < text.len() {
         i = step(&text, i, &mut found).max(i + 1);
     }
-    let mut refs = finish(&text, found);
-    // Kept with the receipt for the whole run (in one pointer where a purpose names
-    // nothing).
-    refs.shrink_to_fit();
-    refs
+    finish(&text, found)
+}
+
+/// The references of one purpose, kept with its receipt for the whole run: most
+/// purposes name one document, which is kept in place (in the room of one reference,
+/// where an array of one took a pointer and 64 bytes of the heap); more go to the heap.
+/// Reads as a slice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Refs {
+    #[default]
+    None,
+    One(DocRef),
+    Many(thin_vec::ThinVec<DocRef>),
+}
+
+impl std::ops::Deref for Refs {
+    type Target = [DocRef];
+
+    fn deref(&self) -> &[DocRef] {
+        match self {
+            Refs::None => &[],
+            Refs::One(r) => std::slice::from_ref(r),
+            Refs::Many(rs) => rs,
+        }
+    }
+}
+
+impl From<Vec<DocRef>> for Refs {
+    fn from(mut refs: Vec<DocRef>) -> Refs {
+        match refs.len() {
+            0 => Refs::None,
+            1 => refs.pop().map_or(Refs::None, Refs::One),
+            _ => Refs::Many(refs.into_iter().collect()),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Refs {
+    type Item = &'a DocRef;
+    type IntoIter = std::slice::Iter<'a, DocRef>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -920,12 +966,10 @@ fn token_range(token: &[char]) -> Option<(u64, u64, usize)> {
 }
 
 fn push_ref(number: String, end: usize, ctx: ListCtx, found: &mut Vec<Found>) {
-    let core = number_core(&number).unwrap_or_default();
     let long_number = is_long_number(&number);
     let r = DocRef {
         kind: ctx.kind,
         number: number.into(),
-        core,
         date: None,
         strength: ctx.strength,
         long_number,
@@ -1168,12 +1212,12 @@ fn month_number(word: &str) -> Option<u32> {
 // ---------------------------------------------------------------------------
 
 /// Drops refs whose token touches the end of a cut text, then duplicates.
-fn finish(t: &Text, found: Vec<Found>) -> thin_vec::ThinVec<DocRef> {
+fn finish(t: &Text, found: Vec<Found>) -> Refs {
     // A purpose names a few documents: the earlier ones are compared one by one; a
     // long list (an export's free text can be long) is looked up in a set.
     const FEW: usize = 16;
     let mut seen: HashSet<(RefKind, String, Option<NaiveDate>)> = HashSet::new();
-    let mut out: thin_vec::ThinVec<DocRef> = thin_vec::ThinVec::new();
+    let mut out: Vec<DocRef> = Vec::new();
     for f in found {
         if t.cut && f.end >= t.len() {
             continue;
@@ -1191,7 +1235,7 @@ fn finish(t: &Text, found: Vec<Found>) -> thin_vec::ThinVec<DocRef> {
             out.push(f.r);
         }
     }
-    out
+    out.into()
 }
 
 #[cfg(test)]
@@ -1209,11 +1253,27 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn one_reference_is_kept_in_place() {
+        assert_eq!(std::mem::size_of::<Refs>(), std::mem::size_of::<DocRef>());
+        assert!(
+            matches!(extract("Оплата по сч. № 45 от 12.03.24"), Refs::One(ref r) if r.number == "45")
+        );
+        let two = extract("Оплата по сч. 45, 46");
+        assert!(matches!(two, Refs::Many(_)));
+        assert_eq!(
+            two.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(),
+            ["45", "46"]
+        );
+        assert!(matches!(extract("Оплата за товар"), Refs::None));
+        assert!(extract("Оплата за товар").is_empty());
+    }
+
     fn one(text: &str) -> DocRef {
         let refs = extract(text);
         let head: String = text.chars().take(80).collect();
         assert_eq!(refs.len(), 1, "{head:?} → {refs:?}");
-        refs.into_iter().next().unwrap()
+        refs[0].clone()
     }
 
     #[test]
@@ -1221,7 +1281,7 @@ mod tests {
         let r = one("Оплата по сч. № 45 от 12.03.24, в т.ч. НДС 20% - 1 666,67 руб.");
         assert_eq!(r.kind, RefKind::Invoice);
         assert_eq!(r.number, "45");
-        assert_eq!(r.core, "45");
+        assert_eq!(r.core(), "45");
         assert_eq!(r.date, Some(d(2024, 3, 12)));
         assert_eq!(r.strength, Strength::Keyword);
         assert!(!r.long_number);
@@ -1230,7 +1290,7 @@ mod tests {
     #[test]
     fn s14_leading_zeros_kept_in_number_dropped_in_core() {
         let r = one("Оплата по счету 0045");
-        assert_eq!((r.number.as_str(), r.core.as_str()), ("0045", "45"));
+        assert_eq!((r.number.as_str(), r.core().as_str()), ("0045", "45"));
         assert_eq!(r.kind, RefKind::Invoice);
     }
 
@@ -1252,7 +1312,7 @@ mod tests {
         assert_eq!(numbers("по счетам 47-45"), ["47-45"]);
         assert_eq!(numbers("по счетам 1-500"), ["1-500"]);
         let r = one("по сч 19-685");
-        assert_eq!(r.core, "685");
+        assert_eq!(r.core(), "685");
     }
 
     #[test]
@@ -1313,11 +1373,14 @@ mod tests {
 
     #[test]
     fn s19_short_forms_and_1c_prefixes() {
-        assert_eq!(one("по сч 45").core, "45");
+        assert_eq!(one("по сч 45").core(), "45");
         let r = one("по сч. 00БП-000045");
-        assert_eq!((r.number.as_str(), r.core.as_str()), ("00БП-000045", "45"));
+        assert_eq!(
+            (r.number.as_str(), r.core().as_str()),
+            ("00БП-000045", "45")
+        );
         let r = one("по сч. № УТ-45 от 01.02.2024");
-        assert_eq!((r.number.as_str(), r.core.as_str()), ("УТ-45", "45"));
+        assert_eq!((r.number.as_str(), r.core().as_str()), ("УТ-45", "45"));
         assert_eq!(r.date, Some(d(2024, 2, 1)));
     }
 
@@ -1662,9 +1725,9 @@ mod tests {
         ];
         odd.push(format!("сч. {}", "1, ".repeat(3_000)));
         for text in &odd {
-            for r in extract(text) {
+            for r in extract(text).iter() {
                 assert!(!r.number.is_empty());
-                assert_eq!(Some(r.core.clone()), number_core(&r.number));
+                assert_eq!(Some(r.core()), number_core(&r.number));
             }
         }
         // Under the cut rule a token touching the end of a long text is dropped…
@@ -1720,7 +1783,7 @@ mod tests {
                 let mut seen = std::collections::HashSet::new();
                 for r in &refs {
                     prop_assert!(!r.number.is_empty());
-                    prop_assert_eq!(Some(r.core.clone()), number_core(&r.number));
+                    prop_assert_eq!(Some(r.core()), number_core(&r.number));
                     prop_assert!(seen.insert((r.kind, r.number.clone(), r.date)));
                 }
             }
@@ -1737,7 +1800,7 @@ mod tests {
                 let r = extract(&format!("Оплата по сч. № {number} от 12.03.2024"));
                 prop_assert_eq!(r.len(), 1);
                 prop_assert_eq!(&r[0].number, &number);
-                prop_assert_eq!(r[0].core.clone(), n.to_string());
+                prop_assert_eq!(r[0].core(), n.to_string());
             }
         }
     }

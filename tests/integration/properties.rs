@@ -668,13 +668,13 @@ fn check_invariants(o: &Outcome) -> Result<(), TestCaseError> {
         *to.entry(a.debit()).or_default() += a.amount;
     }
     for r in &m.receipts {
-        let amount = ledger.payments[r.payment].doc.amount;
+        let amount = ledger.payments[r.payment()].doc.amount;
         let allocated = from
-            .get(&Source::Payment(r.payment))
+            .get(&Source::Payment(r.payment()))
             .copied()
             .unwrap_or_default();
         prop_assert_eq!(allocated, r.applied, "receipt {:?}", r);
-        if r.party.is_some() {
+        if r.party().is_some() {
             // Money conserved: applied, held as an advance, or (an overpayment within the
             // tolerance) written off.
             prop_assert_eq!(
