@@ -172,6 +172,19 @@ pub struct FileDocs {
 }
 
 impl Ledger {
+    /// Gives back the purposes of these payments, which read as empty from here on. A
+    /// purpose is the longest text a run keeps of a payment (5 MiB of 100 MiB of
+    /// statement); once matching has read them, a register shows only the purposes of
+    /// money it could not tie to a customer, and aging and the output come at the peak
+    /// of the run's memory.
+    pub fn forget_purposes(&mut self, payments: impl IntoIterator<Item = usize>) {
+        for i in payments {
+            if let Some(p) = self.payments.get_mut(i) {
+                p.doc.purpose = crate::model::Purpose::default();
+            }
+        }
+    }
+
     /// The latest date any document carries (invoices' and credits' dates, payments'
     /// cash dates): a matching as of it sees everything.
     pub fn latest_date(&self) -> Option<chrono::NaiveDate> {
@@ -1399,6 +1412,20 @@ mod tests {
         assert_eq!(l.payments.len(), 3);
         assert_eq!(l.duplicates, 1);
         assert!(l.payments.iter().all(|p| p.class == PaymentClass::Receipt));
+    }
+
+    #[test]
+    fn forgotten_purposes_read_as_empty_and_the_rest_stay() {
+        let x = || party("X", Some("7707083893"), Some("40702810900000000002"));
+        let us = || party("Мы", None, Some(US));
+        let mut l = build_payments(vec![pay("17", 0, 1, x(), us()), pay("18", 0, 2, x(), us())]);
+        l.forget_purposes([1, 99]);
+        let purposes: Vec<String> = l
+            .payments
+            .iter()
+            .map(|p| p.doc.purpose.to_string())
+            .collect();
+        assert_eq!(purposes, ["оплата", ""]);
     }
 
     #[test]

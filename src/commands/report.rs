@@ -18,12 +18,26 @@ pub struct ReportSettings {
 
 pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let format = super::register_format(&s.common)?;
-    let ledger = super::load_ledger(&s.common, diag)?;
-    let mut m = super::match_ledger(&ledger, &s.matching)?;
-    m.drop_references();
+    let mut ledger = super::load_ledger(&s.common, diag)?;
+    let m = super::match_ledger(&ledger, &s.matching)?;
+    // The register lists the purposes of receipts of nobody known only. (Money applied
+    // after the report date is matched again, from the purposes.)
+    if !s.show_future {
+        ledger.forget_purposes(super::identified(&m));
+    }
     let clock = super::Stage::start();
     let mut reg = aging::register(&ledger, &m, &s.aging)?;
     clock.done("age");
+    let review = m
+        .receipts
+        .iter()
+        .filter(|r| r.party().is_some() && r.notes.iter().any(|n| n.needs_review()))
+        .count();
+    let unknown_links = m.credits.iter().filter(|c| c.link_note.is_some()).count();
+    // The register holds what is left to say: the matching goes, rather than stay under
+    // the output (or a second matching) at the peak of the run's memory. (Its records
+    // hold little apart from two arrays, so freeing it costs nothing like the ledger.)
+    drop(m);
     if s.show_future
         && let Some(latest) = ledger.latest_date()
         && latest > reg.as_of
@@ -33,14 +47,10 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         all.as_of = latest;
         let later = super::match_ledger(&ledger, &all)?;
         reg.attach_future(&ledger, &later);
+        drop(later);
     } else if s.show_future {
         reg.show_future = true;
     }
-    let review = m
-        .receipts
-        .iter()
-        .filter(|r| r.party().is_some() && r.notes.iter().any(|n| n.needs_review()))
-        .count();
     // The table, JSON and XLSX list unidentified receipts; CSV and TSV hold the register only.
     if !reg.unidentified.is_empty() && matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         let total: rust_decimal::Decimal = reg.unidentified.iter().map(|u| u.amount).sum();
@@ -62,7 +72,6 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         ));
     }
     super::note_guessed_years(&reg.guessed_years, diag);
-    let unknown_links = m.credits.iter().filter(|c| c.link_note.is_some()).count();
     if unknown_links > 0 {
         diag.note(&format!(
             "{unknown_links} credit note(s) name an invoice that is unknown or ambiguous: they wait as the customer's credit (see `sverka match`)"
@@ -101,12 +110,12 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             let theirs = reg.of_manager(name.as_deref(), &s.aging);
             parts.push((name, render(&theirs, false)?));
         }
-        super::leave((reg, m, ledger));
+        super::leave((reg, ledger));
         return super::emit_split(&s.common, format, parts, diag);
     }
     let clock = super::Stage::start();
     let bytes = render(&reg, s.common.sheet_per_manager)?;
     clock.done("render");
-    super::leave((reg, m, ledger));
+    super::leave((reg, ledger));
     super::emit(&s.common, &bytes)
 }

@@ -22,10 +22,13 @@ pub struct TasksSettings {
 
 pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let format = super::register_format(&s.common)?;
-    let ledger = super::load_ledger(&s.common, diag)?;
-    let mut m = super::match_ledger(&ledger, &s.matching)?;
-    m.drop_references();
+    let mut ledger = super::load_ledger(&s.common, diag)?;
+    let m = super::match_ledger(&ledger, &s.matching)?;
+    // The register lists the purposes of receipts of nobody known only.
+    ledger.forget_purposes(super::identified(&m));
     let reg = aging::register(&ledger, &m, &s.aging)?;
+    // The register holds what is left to say (see `report`).
+    drop(m);
     super::note_guessed_years(&reg.guessed_years, diag);
     let mut list = crate::followup::tasks(&reg, &s.tasks, s.aging.calendar.as_ref());
     if let Some(wanted) = &s.manager {
@@ -63,12 +66,12 @@ pub fn run(s: &TasksSettings, diag: &mut dyn Diagnostics) -> Result<()> {
             parts.push((name, render(&theirs, false)?));
         }
         drop(all);
-        super::leave((list, reg, m, ledger));
+        super::leave((list, reg, ledger));
         return super::emit_split(&s.common, format, parts, diag);
     }
     let bytes = render(&all, s.common.sheet_per_manager)?;
     drop(all);
-    super::leave((list, reg, m, ledger));
+    super::leave((list, reg, ledger));
     super::emit(&s.common, &bytes)
 }
 

@@ -690,17 +690,6 @@ pub struct Matching {
     pub by_contract: bool,
 }
 
-impl Matching {
-    /// Drops what only the match log shows (each receipt's references, a few per
-    /// receipt): the register, tasks and review never read them, and aging comes at the
-    /// peak of the run's memory.
-    pub fn drop_references(&mut self) {
-        for r in &mut self.receipts {
-            r.refs = refs::Refs::None;
-        }
-    }
-}
-
 /// A group of documents matched together: party, contract (when settling per contract),
 /// currency.
 type GroupKey = (PartyId, Option<String>, crate::model::Text);
