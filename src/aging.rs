@@ -362,6 +362,35 @@ fn accumulate(
     let nb = cfg.buckets.len() + 2;
     // Rows per party and currency, and per contract when settling per contract.
     let mut acc: BTreeMap<AccKey, Acc> = BTreeMap::new();
+    // Each party's open debts are counted first, so that a row's list is made once at its
+    // size: grown by doubling, the lists and the smaller ones they left behind took
+    // twice their room, at the peak of the run's memory. (A party with several rows,
+    // per contract or currency, gives its first row room for all of them.)
+    let mut open_left: Vec<u32> = vec![0; ledger.parties.len()];
+    for &i in &m.invoices {
+        let inv = &ledger.invoices[i];
+        if let Some(left) = open_left.get_mut(inv.party).filter(|_| mine(inv.party)) {
+            let open = stage_amounts(&inv.doc)
+                .enumerate()
+                .filter(|&(k, amount)| {
+                    let (p, c, w) = paid.of(Debit::Invoice(i, k as u16));
+                    !(amount - p - c - w).is_zero()
+                })
+                .count();
+            *left += open as u32;
+        }
+    }
+    for &i in &m.refunds {
+        let pay = &ledger.payments[i];
+        if let Some(left) = pay
+            .party()
+            .filter(|&p| mine(p))
+            .and_then(|p| open_left.get_mut(p))
+        {
+            let (p, c, w) = paid.of(Debit::Refund(i));
+            *left += u32::from(!(pay.doc.amount - p - c - w).is_zero());
+        }
+    }
     let mut debt =
         |party: PartyId, contract: Option<String>, currency: &str, d: OpenDebt, invoiced: bool| {
             let e = acc.entry((party, contract, currency.into())).or_default();
@@ -379,6 +408,14 @@ fn accumulate(
                 a.buckets[d.bucket] += d.outstanding;
                 if d.due_from == DueFrom::Default {
                     e.no_due = true;
+                }
+                if e.debts.capacity() == 0
+                    && let Some(&left) = open_left.get(party)
+                {
+                    e.debts.reserve_exact(left as usize);
+                }
+                if let Some(left) = open_left.get_mut(party) {
+                    *left = left.saturating_sub(1);
                 }
                 e.debts.push(d);
             }
@@ -464,7 +501,7 @@ fn accumulate(
             continue;
         };
         let (p, c, w) = paid.of(Debit::Refund(i));
-        let age = (as_of - pay.cash_date).num_days();
+        let age = (as_of - pay.cash_date()).num_days();
         debt(
             party,
             None,
@@ -474,11 +511,11 @@ fn accumulate(
                 debit: Debit::Refund(i),
                 number: pay.doc.number.clone(),
                 installment: None,
-                date: pay.cash_date,
-                due_date: Some(pay.cash_date),
-                due: pay.cash_date,
+                date: pay.cash_date(),
+                due_date: Some(pay.cash_date()),
+                due: pay.cash_date(),
                 due_from: DueFrom::Document,
-                aged_from: pay.cash_date,
+                aged_from: pay.cash_date(),
                 amount: pay.doc.amount,
                 paid: p,
                 credited: c,
@@ -543,11 +580,20 @@ fn accumulate(
         }
         let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));
         a.advance += r.advance;
-        if e.last_payment.is_none_or(|d| d < pay.cash_date) {
-            e.last_payment = Some(pay.cash_date);
+        if e.last_payment.is_none_or(|d| d < pay.cash_date()) {
+            e.last_payment = Some(pay.cash_date());
         }
     }
     (acc, guessed_years, received)
+}
+
+/// The amounts of an invoice's stages, in the order of their `Debit::Invoice` numbers:
+/// the whole amount, or each installment's.
+fn stage_amounts(doc: &crate::model::Invoice) -> impl Iterator<Item = Decimal> + '_ {
+    let whole = doc.installments().is_empty().then_some(doc.amount);
+    whole
+        .into_iter()
+        .chain(doc.installments().iter().map(|s| s.amount))
 }
 
 /// A payment listed on its own (nobody known paid it, or an agent did), with its notes.
@@ -556,7 +602,7 @@ fn listed(ledger: &Ledger, payment: usize, notes: Vec<Note>) -> Unidentified {
     Unidentified {
         payment,
         number: pay.doc.number.to_string(),
-        date: pay.cash_date,
+        date: pay.cash_date(),
         amount: pay.doc.amount,
         currency: pay.doc.currency.to_string(),
         payer: pay.doc.payer.name.clone(),

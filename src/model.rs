@@ -108,11 +108,11 @@ impl PartyPool {
     /// an invoice is under: a list of 100 000 invoices names a few thousand contracts.
     pub fn shared(&mut self, text: &str) -> Shared {
         if let Some(shared) = self.texts.get(text) {
-            return Arc::clone(shared);
+            return shared.clone();
         }
         let shared: Shared = text.into();
         if self.texts.len() < MAX_TEXTS {
-            self.texts.insert(Arc::clone(&shared));
+            self.texts.insert(shared.clone());
         }
         shared
     }
@@ -153,9 +153,56 @@ impl PartyPool {
     }
 }
 
-/// A text shared by the documents that repeat it (see [`PartyPool::shared`]): one
-/// pointer and a length where it is used, and one copy however many use it.
-pub type Shared = Arc<str>;
+/// A text shared by the documents that repeat it (see [`PartyPool::shared`]): one copy
+/// however many use it, and where it is used one pointer of 8 bytes (an `Arc<str>` takes
+/// 16 with its length; a contract and a manager on each of a year's invoices). Reads
+/// as a `str`; compares, orders and hashes as one.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shared(Arc<Box<str>>);
+
+impl std::ops::Deref for Shared {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(text: &str) -> Shared {
+        Shared(Arc::new(text.into()))
+    }
+}
+
+impl From<String> for Shared {
+    fn from(text: String) -> Shared {
+        Shared(Arc::new(text.into_boxed_str()))
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl std::fmt::Display for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
 
 /// Currency code as written in the source, normalised: `RUB` for roubles.
 pub type Currency = Text;

@@ -232,7 +232,7 @@ pub fn review(
     // Customers' money credited in the period: receipts of known customers.
     for r in &m_end.receipts {
         let p = &ledger.payments[r.payment()];
-        if p.class != PaymentClass::Receipt || p.cash_date < from {
+        if p.class != PaymentClass::Receipt || p.cash_date() < from {
             continue;
         }
         if let Some(party) = r.party() {

@@ -113,7 +113,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
         };
         let head = vec![
             Cell::text(ledger.sources.at(p.doc.prov)),
-            Cell::Date(p.cash_date),
+            Cell::Date(p.cash_date()),
             Cell::text(p.doc.number.as_str()),
             Cell::Money(p.doc.amount),
             Cell::text(counterparty(ledger, r).unwrap_or(&p.doc.payer.name)),
@@ -159,7 +159,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
         let p = &ledger.payments[i];
         s.rows.push(vec![
             Cell::text(ledger.sources.at(p.doc.prov)),
-            Cell::Date(p.cash_date),
+            Cell::Date(p.cash_date()),
             Cell::text(p.doc.number.as_str()),
             Cell::Money(p.doc.amount),
             Cell::text(&p.doc.payer.name),
@@ -264,7 +264,7 @@ pub fn to_json(
                 "file": ledger.sources.display(p.doc.prov.file),
                 "line": p.doc.prov.line,
                 "number": p.doc.number,
-                "date": date(p.cash_date),
+                "date": date(p.cash_date()),
                 "document_date": date(p.doc.date),
                 "amount": money(p.doc.amount),
                 "currency": p.doc.currency,
@@ -328,7 +328,7 @@ pub fn to_json(
                 "file": ledger.sources.display(p.doc.prov.file),
                 "line": p.doc.prov.line,
                 "number": p.doc.number,
-                "date": date(p.cash_date),
+                "date": date(p.cash_date()),
                 "amount": money(p.doc.amount),
                 "currency": p.doc.currency,
                 "payer": p.doc.payer.name,

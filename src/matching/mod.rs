@@ -863,13 +863,13 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     let mut agent_keys: Vec<(NaiveDate, crate::model::Provenance, usize)> = Vec::new();
     let mut refunds: Vec<usize> = Vec::new();
     for (i, p) in ledger.payments.iter().enumerate() {
-        if p.cash_date > as_of {
+        if p.cash_date() > as_of {
             continue;
         }
         match p.class {
-            PaymentClass::Receipt => receipt_keys.push((p.cash_date, p.doc.prov, i)),
+            PaymentClass::Receipt => receipt_keys.push((p.cash_date(), p.doc.prov, i)),
             PaymentClass::Refund if p.party().is_some() => refunds.push(i),
-            PaymentClass::Agent => agent_keys.push((p.cash_date, p.doc.prov, i)),
+            PaymentClass::Agent => agent_keys.push((p.cash_date(), p.doc.prov, i)),
             _ => {}
         }
     }
@@ -1165,7 +1165,7 @@ fn apply_overrides(
                 let p = &ledger.payments[i];
                 p.class == PaymentClass::Receipt
                     && canonical_number(&p.doc.number) == wanted
-                    && (p.doc.date == sel.date || p.cash_date == sel.date)
+                    && (p.doc.date == sel.date || p.cash_date() == sel.date)
                     && sel
                         .inn
                         .as_ref()
@@ -1637,12 +1637,12 @@ impl<'a> Simulation<'a> {
             debts.push(Open {
                 peg: None,
                 debit: Debit::Refund(i),
-                date: p.cash_date,
-                due: p.cash_date,
+                date: p.cash_date(),
+                due: p.cash_date(),
                 number: p.doc.number.clone(),
                 aliases: Vec::new(),
                 ids: Vec::new(),
-                order: order_key(p.cash_date, p.cash_date, &p.doc.number, p.doc.prov),
+                order: order_key(p.cash_date(), p.cash_date(), &p.doc.number, p.doc.prov),
                 outstanding: p.doc.amount,
                 open: false,
             });
@@ -2164,17 +2164,17 @@ impl<'a> Simulation<'a> {
                     });
                 };
                 if let (Conv::NoRate, Some(peg)) = (
-                    self.conv(head, Source::Payment(payment), p.cash_date),
+                    self.conv(head, Source::Payment(payment), p.cash_date()),
                     &self.debts[head].peg,
                 ) {
                     let message = format!(
                         "invoice {} is in у.е. and the rates file has no {peg} rate on {}",
                         self.debts[head].number,
-                        crate::dates::ru(p.cash_date)
+                        crate::dates::ru(p.cash_date())
                     );
                     return Err(MatchError { line, message });
                 }
-                let owed = self.owed_of(head, Source::Payment(payment), p.cash_date);
+                let owed = self.owed_of(head, Source::Payment(payment), p.cash_date());
                 let a = amount.unwrap_or(left.min(owed));
                 if a > left {
                     let message = format!(
@@ -2195,7 +2195,7 @@ impl<'a> Simulation<'a> {
                 left -= self.apply_to_stages(
                     head,
                     Source::Payment(payment),
-                    p.cash_date,
+                    p.cash_date(),
                     a,
                     Rule::Manual,
                 );
@@ -2234,7 +2234,7 @@ impl<'a> Simulation<'a> {
             // purpose names.
             for link in p.doc.links() {
                 named = true;
-                match self.resolve_link(link, amount, Source::Payment(r.payment()), p.cash_date) {
+                match self.resolve_link(link, amount, Source::Payment(r.payment()), p.cash_date()) {
                     Ok(debts) if !debts.is_empty() => {
                         // A link's amount caps the one debt it names; the parts of one
                         // shipped invoice take what the payment has, by due date.
@@ -2250,7 +2250,12 @@ impl<'a> Simulation<'a> {
                 }
             }
             for reference in &r.refs {
-                match self.resolve(reference, amount, Source::Payment(r.payment()), p.cash_date) {
+                match self.resolve(
+                    reference,
+                    amount,
+                    Source::Payment(r.payment()),
+                    p.cash_date(),
+                ) {
                     Ok(debts) if !debts.is_empty() => {
                         named = true;
                         for debt in debts {
@@ -2307,14 +2312,19 @@ impl<'a> Simulation<'a> {
             let mut left = amount;
             let mut paid_here: Vec<usize> = Vec::new();
             for (debt, rule, cap) in targets {
-                self.note_missing_rate(debt, Source::Payment(r.payment()), p.cash_date);
+                self.note_missing_rate(debt, Source::Payment(r.payment()), p.cash_date());
                 if self.outstanding_of(debt) <= Decimal::ZERO {
                     notes.push(Note::AlreadyPaid(self.debts[debt].number.to_string()));
                     continue;
                 }
                 let a = left.min(cap.unwrap_or(left));
-                left -=
-                    self.apply_to_stages(debt, Source::Payment(r.payment()), p.cash_date, a, rule);
+                left -= self.apply_to_stages(
+                    debt,
+                    Source::Payment(r.payment()),
+                    p.cash_date(),
+                    a,
+                    rule,
+                );
                 paid_here.push(debt);
             }
             // Less than the named invoices need: say so (S09); the unnamed ones stay untouched.
@@ -2349,7 +2359,7 @@ impl<'a> Simulation<'a> {
         }
         for (k, (ri, _, _)) in receipt_left.iter().enumerate() {
             let p = &self.ledger.payments[receipts[*ri].payment()];
-            events.push((p.cash_date, 1, p.doc.prov, Event::Receipt(k)));
+            events.push((p.cash_date(), 1, p.doc.prov, Event::Receipt(k)));
         }
         for (k, (c, _, date, _)) in credit_left.iter().enumerate() {
             events.push((*date, 1, self.ledger.credits[*c].doc.prov, Event::Credit(k)));
