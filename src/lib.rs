@@ -24,6 +24,7 @@ pub mod model;
 pub mod money;
 pub mod output;
 pub mod par;
+pub mod prefetch;
 pub mod rates;
 pub mod review;
 pub mod terms;

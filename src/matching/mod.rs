@@ -1592,19 +1592,18 @@ impl<'a> Simulation<'a> {
         context: Context<'a>,
     ) -> Self {
         let mut debts: Vec<Open> = Vec::with_capacity(group.invoices.len() + group.refunds.len());
-        for &i in &group.invoices {
+        for (k, &i) in group.invoices.iter().enumerate() {
+            if let Some(&next) = group.invoices.get(k + crate::prefetch::AHEAD) {
+                crate::prefetch::record(&ledger.invoices[next]);
+            }
             let (due, _) = cfg.terms.due(ledger, &ledger.invoices[i]);
             let inv = &ledger.invoices[i].doc;
             // Each stage of a payment schedule is a debt of its own, due on its own date.
-            let stages: Vec<(NaiveDate, Decimal)> = if inv.installments().is_empty() {
-                vec![(due, inv.amount)]
-            } else {
-                inv.installments()
-                    .iter()
-                    .map(|s| (s.due, s.amount))
-                    .collect()
-            };
-            for (part, (due, amount)) in stages.into_iter().enumerate() {
+            let whole = inv.installments().is_empty().then_some((due, inv.amount));
+            let stages = whole
+                .into_iter()
+                .chain(inv.installments().iter().map(|s| (s.due, s.amount)));
+            for (part, (due, amount)) in stages.enumerate() {
                 let head = part == 0;
                 debts.push(Open {
                     peg: pegged(cfg, &inv.currency),
@@ -2221,7 +2220,12 @@ impl<'a> Simulation<'a> {
                 receipt_left.push((ri, left - reserve, rest));
             }
         }
+        // (The receipts lie in the order of dates, their payments all over the statement.)
+        let ahead: Vec<usize> = receipts.iter().map(|r| r.payment()).collect();
         for (ri, r) in receipts.iter_mut().enumerate() {
+            if let Some(&next) = ahead.get(ri + crate::prefetch::AHEAD) {
+                crate::prefetch::record(&self.ledger.payments[next]);
+            }
             if r.overridden() {
                 continue;
             }
