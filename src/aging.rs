@@ -298,14 +298,14 @@ impl Paid {
         for a in &m.allocations {
             match (a.debit(), a.source()) {
                 (Debit::Invoice(i, 0), Source::Payment(_)) if i < paid.by_payments.len() => {
-                    paid.by_payments[i] += a.settled;
+                    paid.by_payments[i] += a.settled();
                 }
                 (debit, source) => {
                     let e = paid.other.entry(debit).or_default();
                     match source {
-                        Source::Payment(_) => e.0 += a.settled,
-                        Source::Credit(_) => e.1 += a.settled,
-                        Source::WriteOff(_) => e.2 += a.settled,
+                        Source::Payment(_) => e.0 += a.settled(),
+                        Source::Credit(_) => e.1 += a.settled(),
+                        Source::WriteOff(_) => e.2 += a.settled(),
                     }
                 }
             }
@@ -790,7 +790,7 @@ impl Register {
             by_debit.entry(a.debit()).or_default().push(FuturePayment {
                 date: a.date,
                 number: number.to_string(),
-                amount: a.settled,
+                amount: a.settled(),
             });
         }
         self.show_future = true;

@@ -193,7 +193,7 @@ pub fn review(
         settled_by
             .entry(a.debit())
             .or_default()
-            .push((a.date, a.settled));
+            .push((a.date, a.settled()));
     }
     for &i in &m_end.invoices {
         let inv = &ledger.invoices[i];

@@ -243,7 +243,7 @@ pub fn to_json(
                             "kind": match a.debit() { Debit::Invoice(..) => "invoice", Debit::Refund(_) => "refund" },
                             "installment": match a.debit() { Debit::Invoice(_, k) if k > 0 => Value::from(k + 1), Debit::Invoice(i, _) if !ledger.invoices[i].doc.installments().is_empty() => Value::from(1), _ => Value::Null },
                             "amount": money(a.amount),
-                            "settled": money(a.settled),
+                            "settled": money(a.settled()),
                             "date": date(a.date),
                             "rule": a.rule.name(),
                             "due": due.map_or(Value::Null, |(d, _)| date(d)),
