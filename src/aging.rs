@@ -543,7 +543,7 @@ fn accumulate(
                 .entry((
                     inv.party,
                     contract_of(m, inv.doc.contract.as_deref()),
-                    inv.doc.currency.clone(),
+                    crate::model::Text::from(&*inv.doc.currency),
                 ))
                 .or_default();
             e.contract_text.get_or_insert_with(|| text.to_string());
@@ -553,7 +553,7 @@ fn accumulate(
                 .entry((
                     inv.party,
                     contract_of(m, inv.doc.contract.as_deref()),
-                    inv.doc.currency.clone(),
+                    crate::model::Text::from(&*inv.doc.currency),
                 ))
                 .or_default();
             let key = (inv.doc.date, inv.doc.prov);
@@ -572,7 +572,11 @@ fn accumulate(
         let pay = &ledger.payments[r.payment()];
         add_received(&mut received, &pay.doc.currency, pay.doc.amount);
         let e = acc
-            .entry((party, r.contract().cloned(), pay.doc.currency.clone()))
+            .entry((
+                party,
+                r.contract().cloned(),
+                crate::model::Text::from(&*pay.doc.currency),
+            ))
             .or_default();
         // A contract only payments name is shown as the first one writes it.
         if let Some(text) = r.contract_text() {
@@ -662,7 +666,7 @@ pub fn register(
             .entry((
                 credit.party,
                 contract_of(m, credit.doc.contract.as_deref()),
-                credit.doc.currency.clone(),
+                crate::model::Text::from(&*credit.doc.currency),
             ))
             .or_default();
         let a = e.amounts.get_or_insert_with(|| Amounts::new(nb));

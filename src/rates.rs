@@ -150,7 +150,7 @@ impl Rates {
             return Some((date, Decimal::ONE));
         }
         self.by_currency
-            .get(code.as_str())?
+            .get(&*code)?
             .range(..=date)
             .next_back()
             .map(|(day, rate)| (*day, *rate))

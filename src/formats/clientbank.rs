@@ -15,7 +15,7 @@ use super::encoding::{self, TextEncoding};
 use super::{FileError, FileRead, Format};
 use crate::dates::parse_date;
 use crate::inn::{clean_inn, clean_kpp};
-use crate::model::{Document, FileId, Party, Payment, Provenance, RUB, Warning};
+use crate::model::{Document, FileId, Party, Payment, Provenance, Warning};
 use crate::money::{parse_amount, plain};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -1181,7 +1181,7 @@ impl Reader {
             credited,
             debited,
             amount,
-            currency: crate::model::Text::inline(RUB),
+            currency: crate::model::Shared::rub(),
             payer: self.side(
                 doc,
                 [

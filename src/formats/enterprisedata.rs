@@ -56,7 +56,7 @@ use crate::dates::{parse_date, ru};
 use crate::inn::{clean_inn, clean_kpp, is_valid_inn};
 use crate::model::{
     Credit, Currency, Direction, DocLink, Document, FileId, Installment, Invoice, Party, Payment,
-    Provenance, RUB, Status, Warning, normalize_currency,
+    Provenance, Status, Warning, normalize_currency,
 };
 use crate::money::{parse_amount, plain};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -212,7 +212,7 @@ fn currency(e: Option<&Element>) -> Currency {
             .or_else(|| v.text_at(&["Наименование"]))
             .or_else(|| v.value())
     })
-    .map_or_else(|| RUB.into(), normalize_currency)
+    .map_or_else(crate::model::Shared::rub, normalize_currency)
 }
 
 /// `ДанныеВзаиморасчетов/Договор` as a short text: `№ 12/2024 от 15.01.2024`, else its name.

@@ -956,7 +956,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
                 .range((party, None, crate::model::Text::default())..)
                 .map(|(key, _)| key)
                 .take_while(|(p, _, _)| *p == party)
-                .filter(|(_, c, k)| k == cur && c.is_some());
+                .filter(|(_, c, k)| k.as_str() == &**cur && c.is_some());
             if let (Some(only), None) = (theirs.next(), theirs.next()) {
                 r.more_mut().contract = only.1.clone();
             }
@@ -964,7 +964,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
     }
     for (ri, r) in receipts.iter().enumerate() {
         if let Some(party) = r.party() {
-            let cur = ledger.payments[r.payment()].doc.currency.clone();
+            let cur = crate::model::Text::from(&*ledger.payments[r.payment()].doc.currency);
             groups
                 .entry((party, r.contract().cloned(), cur))
                 .or_default()
@@ -976,7 +976,7 @@ pub fn run(ledger: &Ledger, cfg: &MatchConfig) -> Result<Matching, MatchError> {
         let p = &ledger.payments[i];
         if let Some(party) = p.party() {
             groups
-                .entry((party, None, p.doc.currency.clone()))
+                .entry((party, None, crate::model::Text::from(&*p.doc.currency)))
                 .or_default()
                 .refunds
                 .push(i);
@@ -1254,7 +1254,7 @@ fn apply_overrides(
                 // whatever the report date.
                 let doc = &ledger.invoices[inv].doc;
                 let paid_with = &ledger.payments[pi].doc.currency;
-                if paid_in(cfg, &doc.currency) != *paid_with {
+                if paid_in(cfg, &doc.currency).as_str() != &**paid_with {
                     return fail(format!(
                         "invoice {} is in {}, the payment in {paid_with}: money pays debts in its own currency",
                         doc.number, doc.currency
