@@ -2460,6 +2460,10 @@ impl<'a> Simulation<'a> {
         for a in &self.allocations {
             *applied_from.entry(a.source()).or_default() += a.amount;
         }
+        // Each payment's notes found by its number, not by a look through all of them for
+        // each receipt (a big customer's year has thousands of both). (In the order they
+        // were made for each payment: the receipt's notes are put in order later.)
+        self.payment_notes.sort_by_key(|&(p, _)| p);
         for r in receipts.iter_mut() {
             let p = r.payment();
             let applied = applied_from
@@ -2481,12 +2485,10 @@ impl<'a> Simulation<'a> {
                 r.notes.push(Note::OverpaymentWrittenOff(r.advance));
                 r.advance = Decimal::ZERO;
             }
-            let notes = self
-                .payment_notes
-                .iter()
-                .filter(|(x, _)| *x == p)
-                .map(|(_, n)| n.clone());
-            r.notes.extend(notes);
+            let from = self.payment_notes.partition_point(|&(x, _)| x < p);
+            let to = from + self.payment_notes[from..].partition_point(|&(x, _)| x == p);
+            r.notes
+                .extend(self.payment_notes[from..to].iter().map(|(_, n)| n.clone()));
         }
 
         for (c, _, _, unknown) in credit_left {
