@@ -85,7 +85,7 @@ pub fn run(s: &ReportSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     let lang = s.common.render.lang;
     let render = |reg: &aging::Register, per_manager: bool| -> Result<Vec<u8>> {
         Ok(match format {
-            OutputFormat::Json => output::json::to_bytes(&output::json::register(reg)),
+            OutputFormat::Json => output::json::register_bytes(reg),
             other => {
                 let mut sheets = sheets::register(reg, s.by, lang);
                 if per_manager && other == OutputFormat::Xlsx {

@@ -565,7 +565,15 @@ struct Outcome {
 impl Outcome {
     fn json(&self) -> Value {
         match &self.register {
-            Ok(reg) => sverka::output::json::register(reg),
+            Ok(reg) => {
+                // The JSON written a row at a time is the tree's, byte for byte.
+                let tree = sverka::output::json::register(reg);
+                assert_eq!(
+                    sverka::output::json::register_bytes(reg),
+                    sverka::output::json::to_bytes(&tree)
+                );
+                tree
+            }
             Err(e) => panic!("aging::register failed: {e}"),
         }
     }
