@@ -26,15 +26,18 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     super::check_binary_target(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
-    let bytes = match format {
-        OutputFormat::Json => to_json_bytes(&ledger, &m, s.calendar.as_ref(), s.common.render.lang),
-        other => output::render_sheets(
-            other,
-            &sheets(&ledger, &m, s.common.render.lang),
-            &s.common.render,
-        )
-        .map_err(Error::Render)?,
-    };
+    if format == OutputFormat::Json {
+        let (calendar, lang) = (s.calendar.as_ref(), s.common.render.lang);
+        let written = super::emit_with(&s.common, |w| write_json(w, &ledger, &m, calendar, lang));
+        super::leave((m, ledger));
+        return written;
+    }
+    let bytes = output::render_sheets(
+        format,
+        &sheets(&ledger, &m, s.common.render.lang),
+        &s.common.render,
+    )
+    .map_err(Error::Render)?;
     super::leave((m, ledger));
     super::emit(&s.common, &bytes)
 }
@@ -219,15 +222,17 @@ fn due_of(
 }
 
 /// The log as JSON (see `docs/json.md`).
-/// The match log as JSON (pretty, with a final newline), written a payment at a time:
-/// as one tree of values, a year's log took eight times the memory of the rest of the
-/// run (894 MiB at 100 MiB of statement, for 92 MB of text).
-pub fn to_json_bytes(
+/// Writes the match log as JSON (pretty, with a final newline) a payment at a time, as
+/// it goes out: as one tree of values, a year's log took eight times the memory of the
+/// rest of the run (894 MiB at 100 MiB of statement, for 92 MB of text), and as bytes
+/// made whole before they were written, the size of the text again.
+pub fn write_json(
+    out: &mut dyn std::io::Write,
     ledger: &Ledger,
     m: &Matching,
     calendar: Option<&crate::calendar::Calendar>,
     lang: Lang,
-) -> Vec<u8> {
+) -> std::io::Result<()> {
     let log = Log {
         ledger,
         m,
@@ -235,11 +240,8 @@ pub fn to_json_bytes(
         lang,
         by_source: by_origin(m),
     };
-    let mut out = Vec::new();
-    // (Writing to memory fails only where allocating does.)
-    let _ = serde_json::to_writer_pretty(&mut out, &log);
-    out.push(b'\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 /// What the match log's JSON is made from.

@@ -300,14 +300,24 @@ pub fn default_format(common: &Common, otherwise: OutputFormat) -> OutputFormat 
 
 /// Writes the output: atomically to the file, or to stdout (a closed pipe ends quietly).
 pub fn emit(common: &Common, bytes: &[u8]) -> Result<()> {
+    emit_with(common, |w| w.write_all(bytes))
+}
+
+/// Like [`emit`], with what `fill` writes: for an output written as it is made.
+pub fn emit_with(
+    common: &Common,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     match &common.output {
-        Some(path) => crate::output::write_atomic(path, bytes).map_err(|source| Error::Output {
-            path: path.clone(),
-            source,
-        }),
+        Some(path) => {
+            crate::output::write_atomic_with(path, fill).map_err(|source| Error::Output {
+                path: path.clone(),
+                source,
+            })
+        }
         None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(bytes).and_then(|_| out.flush()) {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match fill(&mut out).and_then(|_| out.flush()) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(source) => Err(Error::Output {

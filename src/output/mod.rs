@@ -104,12 +104,21 @@ pub fn render_sheets(
 /// pipe, a terminal) is written to directly: renaming over it would replace the device
 /// itself. A symbolic link is followed: the file it points to is replaced, not the link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Like [`write_atomic`], with what `fill` writes (through a buffer): an output too big
+/// to be made whole in memory first is written as it is made.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.file_type().is_file()
         && !meta.is_dir()
     {
-        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-        f.write_all(bytes)?;
+        let mut f = std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        fill(&mut f)?;
         return f.flush();
     }
     let resolved;
@@ -142,7 +151,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     builder.permissions(permissions);
     let mut tmp = builder.tempfile_in(dir)?;
 
-    tmp.write_all(bytes)?;
+    {
+        let mut w = std::io::BufWriter::new(&mut tmp);
+        fill(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -496,6 +496,77 @@ fn broken_pipe_ends_quietly() {
     assert_eq!(err, "");
 }
 
+/// The match log's JSON is written as it is made, to a file or a pipe: the same bytes
+/// either way, and a pipe closed early ends it quietly.
+#[test]
+fn the_match_log_json_streams_to_a_file_a_pipe_and_a_closed_pipe() {
+    let rows: Vec<(String, &str, &str, &str, &str)> = (1..=3000)
+        .map(|i| {
+            (
+                i.to_string(),
+                "01.02.2024",
+                "01.03.2024",
+                ROMASHKA,
+                "1 000,00",
+            )
+        })
+        .collect();
+    let rows: Vec<(&str, &str, &str, &str, &str)> = rows
+        .iter()
+        .map(|(n, d, due, inn, a)| (n.as_str(), *d, *due, *inn, *a))
+        .collect();
+    let pays: Vec<Pay> = (1..=3000)
+        .map(|i| {
+            let purpose = format!("Оплата по счету {i} от 01.02.2024");
+            Pay::from(ROMASHKA, &i.to_string(), "05.02.2024", "1000.00", &purpose)
+        })
+        .collect();
+    let f = world(&rows, &pays);
+    let args = ["match", "--as-of", "2024-03-31", "--format", "json"];
+    let piped = sverka()
+        .args(args)
+        .arg(f.path())
+        .output()
+        .expect("run sverka");
+    assert!(piped.status.success());
+    let file = f.path().join("out").join("log.json");
+    std::fs::create_dir(f.path().join("out")).expect("folder");
+    let written = sverka()
+        .args(args)
+        .arg(f.path().join("list.csv"))
+        .arg(f.path().join("kl_to_1c.txt"))
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .expect("run sverka");
+    assert!(written.status.success());
+    let text = std::fs::read(&file).expect("the log");
+    assert_eq!(text, piped.stdout);
+    let log: serde_json::Value = serde_json::from_slice(&text).expect("JSON");
+    assert_eq!(log["payments"].as_array().map(Vec::len), Some(3000));
+    assert_eq!(log["review"].as_array().map(Vec::len), Some(0));
+    assert!(text.ends_with(b"}\n"));
+    // Closed after 10 bytes of about a megabyte: exit 0, nothing on stderr.
+    let bin = env!("CARGO_BIN_EXE_sverka");
+    let err_file = f.path().join("stderr.txt");
+    let rc_file = f.path().join("rc.txt");
+    let script = r#"{ "$0" match "$1" --as-of 2024-03-31 --format json 2>"$2"; echo $? >"$3"; } | head -c 10 >/dev/null"#;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(bin)
+        .arg(f.path().join("kl_to_1c.txt"))
+        .arg(&err_file)
+        .arg(&rc_file)
+        .status()
+        .expect("run sh");
+    assert!(status.success());
+    let rc = std::fs::read_to_string(&rc_file).expect("exit status");
+    let err = std::fs::read_to_string(&err_file).expect("stderr");
+    assert_eq!(rc.trim(), "0", "stderr: {err}");
+    assert_eq!(err, "");
+}
+
 /// `-o debtors.xlsx` without `--format` writes XLSX, `-o x.json` JSON: the extension is
 /// what the user asked for.
 #[test]
