@@ -475,25 +475,32 @@ fn broken_pipe_ends_quietly() {
         .iter()
         .map(|(n, d, due, inn, a)| (n.as_str(), *d, *due, *inn, *a))
         .collect();
-    f.cp1251("list.csv", &invoices(&rows));
-    let bin = env!("CARGO_BIN_EXE_sverka");
+    let list = f.cp1251("list.csv", &invoices(&rows));
+    let list = list.to_string_lossy();
+    let args = ["report", &list, "--as-of", "2024-03-31", "--by", "invoice"];
+    ends_quietly_when_the_pipe_closes(&f, &[&args[..], &["--format", "csv"]].concat());
+}
+
+/// Runs sverka with `args` into a pipe that `head` closes after 10 bytes, and checks that
+/// it ends quietly: exit 0 and nothing on stderr.
+fn ends_quietly_when_the_pipe_closes(f: &Fixture, args: &[&str]) {
     let err_file = f.path().join("stderr.txt");
     let rc_file = f.path().join("rc.txt");
-    let script = r#"{ "$0" report "$1" --as-of 2024-03-31 --by invoice --format csv 2>"$2"; echo $? >"$3"; } | head -c 10 >/dev/null"#;
+    let script = r#"{ "$0" "$@" 2>"$SVERKA_TEST_ERR"; echo $? >"$SVERKA_TEST_RC"; } | head -c 10 >/dev/null"#;
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(script)
-        .arg(bin)
-        .arg(f.path().join("list.csv"))
-        .arg(&err_file)
-        .arg(&rc_file)
+        .arg(env!("CARGO_BIN_EXE_sverka"))
+        .args(args)
+        .env("SVERKA_TEST_ERR", &err_file)
+        .env("SVERKA_TEST_RC", &rc_file)
         .status()
         .expect("run sh");
     assert!(status.success());
     let rc = std::fs::read_to_string(&rc_file).expect("exit status");
     let err = std::fs::read_to_string(&err_file).expect("stderr");
-    assert_eq!(rc.trim(), "0", "stderr: {err}");
-    assert_eq!(err, "");
+    assert_eq!(rc.trim(), "0", "{args:?}: stderr: {err}");
+    assert_eq!(err, "", "{args:?}");
 }
 
 /// The match log's JSON is written as it is made, to a file or a pipe: the same bytes
@@ -546,25 +553,10 @@ fn the_match_log_json_streams_to_a_file_a_pipe_and_a_closed_pipe() {
     assert_eq!(log["payments"].as_array().map(Vec::len), Some(3000));
     assert_eq!(log["review"].as_array().map(Vec::len), Some(0));
     assert!(text.ends_with(b"}\n"));
-    // Closed after 10 bytes of about a megabyte: exit 0, nothing on stderr.
-    let bin = env!("CARGO_BIN_EXE_sverka");
-    let err_file = f.path().join("stderr.txt");
-    let rc_file = f.path().join("rc.txt");
-    let script = r#"{ "$0" match "$1" --as-of 2024-03-31 --format json 2>"$2"; echo $? >"$3"; } | head -c 10 >/dev/null"#;
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(bin)
-        .arg(f.path().join("kl_to_1c.txt"))
-        .arg(&err_file)
-        .arg(&rc_file)
-        .status()
-        .expect("run sh");
-    assert!(status.success());
-    let rc = std::fs::read_to_string(&rc_file).expect("exit status");
-    let err = std::fs::read_to_string(&err_file).expect("stderr");
-    assert_eq!(rc.trim(), "0", "stderr: {err}");
-    assert_eq!(err, "");
+    // Closed after 10 bytes of about a megabyte.
+    let statement = f.path().join("kl_to_1c.txt");
+    let statement = statement.to_string_lossy();
+    ends_quietly_when_the_pipe_closes(&f, &[&args[..], &[&statement]].concat());
 }
 
 /// `-o debtors.xlsx` without `--format` writes XLSX, `-o x.json` JSON: the extension is
