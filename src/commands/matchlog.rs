@@ -32,6 +32,19 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
         super::leave((m, ledger));
         return written;
     }
+    if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
+        // A row at a time, as the rows are made (the sheet of a year's log would be made
+        // whole first otherwise).
+        let lang = s.common.render.lang;
+        let sheet = log_sheet(&m, lang);
+        let written = super::emit_with(&s.common, |w| {
+            output::write_delimited(w, format, &sheet, &s.common.render, |rows| {
+                log_rows(&ledger, &m, lang, |row| rows.write(&row))
+            })
+        });
+        super::leave((m, ledger));
+        return written;
+    }
     let bytes = output::render_sheets(
         format,
         &sheets(&ledger, &m, s.common.render.lang),
@@ -73,6 +86,20 @@ fn rule_text(rule: crate::matching::Rule, lang: Lang) -> String {
 
 /// The log as sheets: one row per allocation (a payment with none gets one row).
 pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
+    let mut s = log_sheet(m, lang);
+    let mut rows = Vec::new();
+    // (Collecting rows fails only where allocating does.)
+    let _ = log_rows(ledger, m, lang, |row| {
+        rows.push(row);
+        Ok(())
+    });
+    s.rows = rows;
+    s.hide_empty_in_table();
+    vec![s]
+}
+
+/// The log's sheet: its name, title and columns (its rows come from [`log_rows`]).
+fn log_sheet(m: &Matching, lang: Lang) -> Sheet {
     let mut s = Sheet::new(
         lang.t("Разнесение", "Allocations"),
         format!(
@@ -96,6 +123,17 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
         .column(lang.t("Правило", "Rule"), true)
         .column(lang.t("Аванс", "Advance"), true)
         .column(lang.t("Примечание", "Note"), true);
+    s
+}
+
+/// The log's rows, one per allocation (a payment with none gets one row), handed to
+/// `row` as they are made.
+fn log_rows(
+    ledger: &Ledger,
+    m: &Matching,
+    lang: Lang,
+    mut emit: impl FnMut(Vec<Cell>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let by_source = by_origin(m);
     for r in &m.receipts {
         let p = &ledger.payments[r.payment()];
@@ -131,7 +169,7 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
                 },
                 Cell::Text(note),
             ]);
-            s.rows.push(row);
+            emit(row)?;
             continue;
         }
         for (k, a) in allocs.iter().enumerate() {
@@ -149,13 +187,13 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
             } else {
                 row.extend([Cell::Empty, Cell::Empty]);
             }
-            s.rows.push(row);
+            emit(row)?;
         }
     }
     // Acquirers', marketplaces' and agents' payouts: listed, applied to nothing.
     for &i in &m.agents {
         let p = &ledger.payments[i];
-        s.rows.push(vec![
+        emit(vec![
             Cell::text(ledger.sources.at(p.doc.prov)),
             Cell::Date(p.cash_date()),
             Cell::text(p.doc.number.as_str()),
@@ -171,10 +209,9 @@ pub fn sheets(ledger: &Ledger, m: &Matching, lang: Lang) -> Vec<Sheet> {
                 "поступление от агента (эквайринг, маркетплейс): не оплата долга",
                 "a payout of an agent (acquiring, marketplace): not a payment of a debt",
             )),
-        ]);
+        ])?;
     }
-    s.hide_empty_in_table();
-    vec![s]
+    Ok(())
 }
 
 /// Allocations grouped by the payment or credit they come from; a write-off goes with

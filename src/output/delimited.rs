@@ -75,29 +75,99 @@ pub fn encode(utf8: Vec<u8>, cp1251: bool) -> Vec<u8> {
 /// Renders one sheet (header and rows; the totals row is for people, not for CSV). The
 /// Russian Excel dialect starts with a BOM when `bom` (UTF-8 output) is set.
 pub fn render(sheet: &Sheet, flavor: Flavor, bom: bool) -> Vec<u8> {
-    let (delimiter, dialect, bom) = match flavor {
-        Flavor::Csv(d @ CsvDialect::Excel) => (b';', d, bom),
-        Flavor::Csv(d @ CsvDialect::Plain) => (b',', d, false),
-        Flavor::Tsv(d) => (b'\t', d, false),
-    };
-    let terminator = match (flavor, dialect) {
-        (Flavor::Csv(_), CsvDialect::Excel) => csv::Terminator::CRLF,
-        _ => csv::Terminator::Any(b'\n'),
-    };
     let mut out = Vec::new();
-    if bom {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
+    // (Writing to memory fails only where allocating does.)
+    if let Ok(mut rows) = Rows::new(&mut out, sheet, flavor, bom, false) {
+        for row in &sheet.rows {
+            let _ = rows.write(row);
+        }
     }
-    {
-        let mut w = csv::WriterBuilder::new()
+    out
+}
+
+/// A sheet's rows written as they come, after its header: for an output too big to be
+/// made whole first (a year's match log is 72 000 rows of cells at 100 MiB).
+pub struct Rows<'a> {
+    w: csv::Writer<Encoder<'a>>,
+    flavor: Flavor,
+    dialect: CsvDialect,
+}
+
+/// Takes what the CSV writer writes and, at each flush (the end of a record), writes it
+/// on in the encoding asked: a record is encoded whole, never a character cut in two.
+struct Encoder<'a> {
+    out: &'a mut dyn std::io::Write,
+    record: Vec<u8>,
+    cp1251: bool,
+}
+
+impl std::io::Write for Encoder<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.record.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    /// (The output itself is flushed by whoever made it: a flush there would be a
+    /// system call a row.)
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.cp1251 {
+            let record = std::mem::take(&mut self.record);
+            self.out.write_all(&encode(record, true))
+        } else {
+            self.out.write_all(&self.record)?;
+            self.record.clear();
+            Ok(())
+        }
+    }
+}
+
+impl<'a> Rows<'a> {
+    /// Writes the BOM (when `bom`, in the Russian Excel CSV dialect) and the header of
+    /// `sheet` (its columns; its rows are the caller's to write).
+    pub fn new(
+        out: &'a mut dyn std::io::Write,
+        sheet: &Sheet,
+        flavor: Flavor,
+        bom: bool,
+        cp1251: bool,
+    ) -> std::io::Result<Rows<'a>> {
+        let (delimiter, dialect, bom) = match flavor {
+            Flavor::Csv(d @ CsvDialect::Excel) => (b';', d, bom),
+            Flavor::Csv(d @ CsvDialect::Plain) => (b',', d, false),
+            Flavor::Tsv(d) => (b'\t', d, false),
+        };
+        let terminator = match (flavor, dialect) {
+            (Flavor::Csv(_), CsvDialect::Excel) => csv::Terminator::CRLF,
+            _ => csv::Terminator::Any(b'\n'),
+        };
+        if bom {
+            out.write_all(b"\xEF\xBB\xBF")?;
+        }
+        let w = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .terminator(terminator)
             .quote_style(csv::QuoteStyle::Necessary)
-            .from_writer(&mut out);
-        // Writing to a Vec cannot fail.
-        let _ = w.write_record(sheet.columns.iter().map(|c| defuse(&c.header).into_owned()));
-        for row in &sheet.rows {
-            let _ = w.write_record(row.iter().map(|c| {
+            .from_writer(Encoder {
+                out,
+                record: Vec::new(),
+                cp1251,
+            });
+        let mut rows = Rows { w, flavor, dialect };
+        let header: Vec<String> = sheet
+            .columns
+            .iter()
+            .map(|c| defuse(&c.header).into_owned())
+            .collect();
+        rows.record(header)?;
+        Ok(rows)
+    }
+
+    /// Writes one row.
+    pub fn write(&mut self, row: &[Cell]) -> std::io::Result<()> {
+        let (flavor, dialect) = (self.flavor, self.dialect);
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| {
                 let t = cell_text(c, dialect);
                 // A tab inside a TSV cell would shift every column after it.
                 if matches!(flavor, Flavor::Tsv(_)) {
@@ -105,11 +175,15 @@ pub fn render(sheet: &Sheet, flavor: Flavor, bom: bool) -> Vec<u8> {
                 } else {
                     t
                 }
-            }));
-        }
-        let _ = w.flush();
+            })
+            .collect();
+        self.record(cells)
     }
-    out
+
+    fn record(&mut self, cells: Vec<String>) -> std::io::Result<()> {
+        self.w.write_record(&cells)?;
+        self.w.flush()
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +201,34 @@ mod tests {
         assert_eq!(defuse("\tx"), "'\tx");
         assert_eq!(defuse("-500,00"), "-500,00");
         assert_eq!(defuse("ООО «Ромашка»"), "ООО «Ромашка»");
+    }
+
+    #[test]
+    fn rows_written_as_they_come_are_the_sheet_rendered_whole() {
+        // A cell longer than the CSV writer's buffer: the record reaches the encoder in
+        // pieces, cut anywhere, and is encoded whole.
+        let mut s = Sheet::new("t", "t");
+        s.column("Назначение", true).column("Сумма", true);
+        s.rows.push(vec![
+            Cell::text("Оплата ".repeat(3000)),
+            Cell::Money(dec!(1)),
+        ]);
+        s.rows
+            .push(vec![Cell::text("по сч. 45"), Cell::Money(dec!(2.5))]);
+        for cp1251 in [false, true] {
+            for flavor in [
+                Flavor::Csv(CsvDialect::Excel),
+                Flavor::Tsv(CsvDialect::Plain),
+            ] {
+                let mut out = Vec::new();
+                let mut rows = Rows::new(&mut out, &s, flavor, !cp1251, cp1251).unwrap();
+                for row in &s.rows {
+                    rows.write(row).unwrap();
+                }
+                drop(rows);
+                assert_eq!(out, encode(render(&s, flavor, !cp1251), cp1251));
+            }
+        }
     }
 
     #[test]

@@ -82,21 +82,35 @@ pub fn render_sheets(
 ) -> Result<Vec<u8>, String> {
     match format {
         OutputFormat::Table => Ok(table::render(sheets, opts).into_bytes()),
-        OutputFormat::Csv => Ok(delimited::encode(
-            delimited::render(
-                &sheets[0],
-                delimited::Flavor::Csv(opts.dialect),
-                !opts.cp1251,
-            ),
-            opts.cp1251,
-        )),
-        OutputFormat::Tsv => Ok(delimited::encode(
-            delimited::render(&sheets[0], delimited::Flavor::Tsv(opts.dialect), false),
-            opts.cp1251,
-        )),
+        OutputFormat::Csv | OutputFormat::Tsv => {
+            let mut out = Vec::new();
+            // (Writing to memory fails only where allocating does.)
+            let _ = write_delimited(&mut out, format, &sheets[0], opts, |_| Ok(()));
+            Ok(out)
+        }
         OutputFormat::Xlsx => xlsx::render(sheets, opts),
         OutputFormat::Json => Err("JSON is rendered from the data, not from sheets".into()),
     }
+}
+
+/// Writes `sheet` as CSV or TSV (`format`), then the rows `more` writes after its own,
+/// as they are made: for an output too big to be made whole first.
+pub fn write_delimited(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    sheet: &sheet::Sheet,
+    opts: &RenderOptions,
+    more: impl FnOnce(&mut delimited::Rows<'_>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (flavor, bom) = match format {
+        OutputFormat::Tsv => (delimited::Flavor::Tsv(opts.dialect), false),
+        _ => (delimited::Flavor::Csv(opts.dialect), !opts.cp1251),
+    };
+    let mut rows = delimited::Rows::new(out, sheet, flavor, bom, opts.cp1251)?;
+    for row in &sheet.rows {
+        rows.write(row)?;
+    }
+    more(&mut rows)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed,
