@@ -460,25 +460,21 @@ fn help_exits_0() {
 #[test]
 fn broken_pipe_ends_quietly() {
     let f = Fixture::new();
-    let rows: Vec<(String, &str, &str, &str, &str)> = (1..=5000)
-        .map(|i| {
-            (
-                i.to_string(),
-                "01.02.2024",
-                "01.03.2024",
-                ROMASHKA,
-                "1 000,00",
-            )
-        })
-        .collect();
-    let rows: Vec<(&str, &str, &str, &str, &str)> = rows
-        .iter()
-        .map(|(n, d, due, inn, a)| (n.as_str(), *d, *due, *inn, *a))
-        .collect();
-    let list = f.cp1251("list.csv", &invoices(&rows));
+    let list = f.cp1251("list.csv", &numbered_invoices(5000));
     let list = list.to_string_lossy();
     let args = ["report", &list, "--as-of", "2024-03-31", "--by", "invoice"];
     ends_quietly_when_the_pipe_closes(&f, &[&args[..], &["--format", "csv"]].concat());
+}
+
+/// An invoice list of Ромашка's invoices 1 to `n`, of 1 000,00 each, dated 01.02.2024
+/// and due 01.03.2024: an output long enough not to fit a pipe's buffer.
+fn numbered_invoices(n: usize) -> String {
+    let numbers: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+    let rows: Vec<(&str, &str, &str, &str, &str)> = numbers
+        .iter()
+        .map(|i| (i.as_str(), "01.02.2024", "01.03.2024", ROMASHKA, "1 000,00"))
+        .collect();
+    invoices(&rows)
 }
 
 /// Runs sverka with `args` into a pipe that `head` closes after 10 bytes, and checks that
@@ -507,28 +503,15 @@ fn ends_quietly_when_the_pipe_closes(f: &Fixture, args: &[&str]) {
 /// either way, and a pipe closed early ends it quietly.
 #[test]
 fn the_match_log_json_streams_to_a_file_a_pipe_and_a_closed_pipe() {
-    let rows: Vec<(String, &str, &str, &str, &str)> = (1..=3000)
-        .map(|i| {
-            (
-                i.to_string(),
-                "01.02.2024",
-                "01.03.2024",
-                ROMASHKA,
-                "1 000,00",
-            )
-        })
-        .collect();
-    let rows: Vec<(&str, &str, &str, &str, &str)> = rows
-        .iter()
-        .map(|(n, d, due, inn, a)| (n.as_str(), *d, *due, *inn, *a))
-        .collect();
     let pays: Vec<Pay> = (1..=3000)
         .map(|i| {
             let purpose = format!("Оплата по счету {i} от 01.02.2024");
             Pay::from(ROMASHKA, &i.to_string(), "05.02.2024", "1000.00", &purpose)
         })
         .collect();
-    let f = world(&rows, &pays);
+    let f = Fixture::new();
+    f.cp1251("list.csv", &numbered_invoices(3000));
+    f.cp1251("kl_to_1c.txt", &statement(&pays));
     let args = ["match", "--as-of", "2024-03-31", "--format", "json"];
     let piped = sverka()
         .args(args)
