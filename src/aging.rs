@@ -370,9 +370,11 @@ fn accumulate(
     for &i in &m.invoices {
         let inv = &ledger.invoices[i];
         if let Some(left) = open_left.get_mut(inv.party).filter(|_| mine(inv.party)) {
-            let open = stage_amounts(&inv.doc)
+            let open = inv
+                .doc
+                .stages()
                 .enumerate()
-                .filter(|&(k, amount)| {
+                .filter(|&(k, (_, amount))| {
                     let (p, c, w) = paid.of(Debit::Invoice(i, k as u16));
                     !(amount - p - c - w).is_zero()
                 })
@@ -441,16 +443,13 @@ fn accumulate(
         let doc = &inv.doc;
         let (whole_due, whole_from) = m.terms.due(ledger, inv);
         // Each stage of a payment schedule ages from its own due date (S39).
-        let whole = doc
-            .installments()
-            .is_empty()
-            .then_some((None, whole_due, whole_from, doc.amount));
-        let stages = whole.into_iter().chain(
-            doc.installments()
-                .iter()
-                .enumerate()
-                .map(|(k, s)| (Some(k as u16 + 1), s.due, DueFrom::Document, s.amount)),
-        );
+        let stages = doc
+            .stages()
+            .enumerate()
+            .map(|(k, (due, amount))| match due {
+                None => (None, whole_due, whole_from, amount),
+                Some(due) => (Some(k as u16 + 1), due, DueFrom::Document, amount),
+            });
         for (k, (stage, due, due_from, amount)) in stages.enumerate() {
             let (p, c, w) = paid.of(Debit::Invoice(i, k as u16));
             let due_date = (due_from == DueFrom::Document).then_some(due);
@@ -589,15 +588,6 @@ fn accumulate(
         }
     }
     (acc, guessed_years, received)
-}
-
-/// The amounts of an invoice's stages, in the order of their `Debit::Invoice` numbers:
-/// the whole amount, or each installment's.
-fn stage_amounts(doc: &crate::model::Invoice) -> impl Iterator<Item = Decimal> + '_ {
-    let whole = doc.installments().is_empty().then_some(doc.amount);
-    whole
-        .into_iter()
-        .chain(doc.installments().iter().map(|s| s.amount))
 }
 
 /// A payment listed on its own (nobody known paid it, or an agent did), with its notes.

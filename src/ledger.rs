@@ -19,6 +19,25 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Index of a party in [`Ledger::parties`].
 pub type PartyId = usize;
 
+/// A party or none in four bytes (its id plus one, 0 for none), where an
+/// `Option<PartyId>` takes 16: payment records and receipts keep one each, a million of
+/// each in a year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartySlot(u32);
+
+impl PartySlot {
+    pub fn new(party: Option<PartyId>) -> PartySlot {
+        // A ledger holds far fewer parties than four billion (each is a document's side);
+        // an id beyond that would read as no party, never as another one.
+        let slot = party.and_then(|id| id.checked_add(1)?.try_into().ok());
+        PartySlot(slot.unwrap_or(0))
+    }
+
+    pub fn get(self) -> Option<PartyId> {
+        (self.0 as usize).checked_sub(1)
+    }
+}
+
 /// How a party is identified: by INN (the normal case) or, without one, by its name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PartyKey {
@@ -90,10 +109,10 @@ pub struct LedgerPayment {
     pub doc: Payment,
     pub direction: Option<Direction>,
     pub class: PaymentClass,
-    /// The counterparty ([`LedgerPayment::party`]) in four bytes: its id plus one, 0 for
-    /// none. (With a statement's documents, this record must fit where the document
-    /// lay, so that the ledger takes them over without a second array.)
-    party_slot: u32,
+    /// The counterparty ([`LedgerPayment::party`]). (In four bytes: with a statement's
+    /// documents, this record must fit where the document lay, so that the ledger takes
+    /// them over without a second array.)
+    party_slot: PartySlot,
     /// The payer's INN is present but fails the checksum.
     pub invalid_inn: bool,
     /// The payer was told by an account other payments of the party came from.
@@ -112,13 +131,11 @@ impl LedgerPayment {
     /// The counterparty: the payer of a receipt (when its INN is valid), the payee of a
     /// refund.
     pub fn party(&self) -> Option<PartyId> {
-        (self.party_slot as usize).checked_sub(1)
+        self.party_slot.get()
     }
 
     fn set_party(&mut self, party: Option<PartyId>) {
-        // A ledger holds far fewer parties than four billion (each is a document's side);
-        // an id beyond that would read as no party, never as another one.
-        self.party_slot = party.map_or(0, |id| u32::try_from(id + 1).unwrap_or(0));
+        self.party_slot = PartySlot::new(party);
     }
 }
 
@@ -271,7 +288,7 @@ pub fn build(sources: Sources, files: Vec<FileDocs>, config: &LedgerConfig) -> L
     let unclassified = |doc: Payment| LedgerPayment {
         direction: None,
         class: PaymentClass::Unknown,
-        party_slot: 0,
+        party_slot: PartySlot::default(),
         invalid_inn: false,
         by_account: false,
         doc,
@@ -1418,6 +1435,16 @@ mod tests {
         assert_eq!(l.payments.len(), 3);
         assert_eq!(l.duplicates, 1);
         assert!(l.payments.iter().all(|p| p.class == PaymentClass::Receipt));
+    }
+
+    #[test]
+    fn a_party_slot_gives_back_its_party_or_none() {
+        for party in [None, Some(0), Some(7), Some(u32::MAX as usize - 1)] {
+            assert_eq!(PartySlot::new(party).get(), party);
+        }
+        // Past what four bytes hold: no party, never another one.
+        assert_eq!(PartySlot::new(Some(u32::MAX as usize)).get(), None);
+        assert_eq!(PartySlot::new(Some(usize::MAX)).get(), None);
     }
 
     #[test]

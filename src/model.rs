@@ -163,7 +163,7 @@ pub struct Shared(Arc<Box<str>>);
 impl Shared {
     /// Roubles, the currency of nearly every document: one copy for the whole run.
     pub fn rub() -> Shared {
-        known_currency(0)
+        known_currency(RUB)
     }
 }
 
@@ -185,12 +185,6 @@ impl std::ops::Deref for Shared {
 
 impl std::borrow::Borrow<str> for Shared {
     fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Shared {
-    fn as_ref(&self) -> &str {
         &self.0
     }
 }
@@ -262,23 +256,28 @@ pub fn normalize_currency(raw: &str) -> Currency {
         return Shared::rub();
     }
     let s = raw.trim().trim_end_matches('.').to_lowercase();
-    match s.as_str() {
-        "" | "643" | "810" | "руб" | "rub" | "rur" | "рубль" | "₽" | "р" => {
-            Shared::rub()
-        }
-        "840" | "usd" | "$" | "доллар" | "долл" => known_currency(1),
-        "978" | "eur" | "€" | "евро" => known_currency(2),
-        "156" | "cny" | "юань" => known_currency(3),
-        "у.е" | "уе" => known_currency(4),
-        _ => other_currency(raw.trim().to_uppercase()),
-    }
+    let code = match s.as_str() {
+        "" | "643" | "810" | "руб" | "rub" | "rur" | "рубль" | "₽" | "р" => RUB,
+        "840" | "usd" | "$" | "доллар" | "долл" => "USD",
+        "978" | "eur" | "€" | "евро" => "EUR",
+        "156" | "cny" | "юань" => "CNY",
+        "у.е" | "уе" => "у.е.",
+        _ => return other_currency(raw.trim().to_uppercase()),
+    };
+    known_currency(code)
 }
 
-/// The codes [`normalize_currency`] knows, one copy of each for the whole run.
-fn known_currency(k: usize) -> Currency {
+/// The codes [`normalize_currency`] gives for the names it knows.
+const KNOWN_CURRENCIES: [&str; 5] = [RUB, "USD", "EUR", "CNY", "у.е."];
+
+/// One of [`KNOWN_CURRENCIES`], one copy of each for the whole run.
+fn known_currency(code: &str) -> Currency {
     static KNOWN: std::sync::LazyLock<[Shared; 5]> =
-        std::sync::LazyLock::new(|| [RUB, "USD", "EUR", "CNY", "у.е."].map(Shared::from));
-    KNOWN[k].clone()
+        std::sync::LazyLock::new(|| KNOWN_CURRENCIES.map(Shared::from));
+    match KNOWN.iter().find(|c| ***c == *code) {
+        Some(c) => c.clone(),
+        None => Shared::from(code),
+    }
 }
 
 /// Another currency's code, shared by the documents of a thread that name it (up to a
@@ -440,6 +439,19 @@ impl Invoice {
     /// The stages of the payment schedule; empty when the whole amount is due on `due`.
     pub fn installments(&self) -> &[Installment] {
         self.more.as_deref().map_or(&[], |m| &m.installments)
+    }
+
+    /// The debts the invoice makes, in the order of their stage numbers
+    /// (`Debit::Invoice`): its whole amount, with no due date of its own (`None`: the
+    /// invoice's terms say), or each stage of its payment schedule with its due date.
+    pub fn stages(&self) -> impl Iterator<Item = (Option<NaiveDate>, Decimal)> + '_ {
+        let whole = self
+            .installments()
+            .is_empty()
+            .then_some((None, self.amount));
+        whole
+            .into_iter()
+            .chain(self.installments().iter().map(|s| (Some(s.due), s.amount)))
     }
 
     /// The rarely given fields, to be changed (made empty first when there were none).

@@ -202,15 +202,13 @@ pub fn review(
         if doc.date >= from {
             slot(&mut figures, manager.clone(), &doc.currency).invoiced += doc.amount;
         }
-        let stages: Vec<(NaiveDate, Decimal)> = if doc.installments().is_empty() {
-            vec![(m_end.terms.due(ledger, inv).0, doc.amount)]
-        } else {
-            doc.installments()
-                .iter()
-                .map(|s| (s.due, s.amount))
-                .collect()
-        };
-        for (k, (due, amount)) in stages.into_iter().enumerate() {
+        let stages = doc.stages().map(|(own, amount)| {
+            (
+                own.unwrap_or_else(|| m_end.terms.due(ledger, inv).0),
+                amount,
+            )
+        });
+        for (k, (due, amount)) in stages.enumerate() {
             let due = cfg.calendar.as_ref().map_or(due, |c| c.next_working(due));
             // Overdue from the day after the due date: that day is in the period.
             let Some(first_overdue) = due.succ_opt() else {

@@ -26,33 +26,27 @@ pub fn run(s: &MatchLogSettings, diag: &mut dyn Diagnostics) -> Result<()> {
     super::check_binary_target(&s.common, format)?;
     let ledger = super::load_ledger(&s.common, diag)?;
     let m = super::match_ledger(&ledger, &s.matching)?;
-    if format == OutputFormat::Json {
-        let (calendar, lang) = (s.calendar.as_ref(), s.common.render.lang);
-        let written = super::emit_with(&s.common, |w| write_json(w, &ledger, &m, calendar, lang));
-        super::leave((m, ledger));
-        return written;
-    }
-    if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
-        // A row at a time, as the rows are made (the sheet of a year's log would be made
-        // whole first otherwise).
-        let lang = s.common.render.lang;
-        let sheet = log_sheet(&m, lang);
-        let written = super::emit_with(&s.common, |w| {
-            output::write_delimited(w, format, &sheet, &s.common.render, |rows| {
-                log_rows(&ledger, &m, lang, |row| rows.write(&row))
+    let lang = s.common.render.lang;
+    // JSON, CSV and TSV go out as they are made: a year's log is too big to be made whole
+    // first. The table and XLSX need every row before the first is written.
+    let written = match format {
+        OutputFormat::Json => super::emit_with(&s.common, |w| {
+            write_json(w, &ledger, &m, s.calendar.as_ref(), lang)
+        }),
+        OutputFormat::Csv | OutputFormat::Tsv => {
+            let sheet = log_sheet(&m, lang);
+            super::emit_with(&s.common, |w| {
+                output::write_delimited(w, format, &sheet, &s.common.render, |rows| {
+                    log_rows(&ledger, &m, lang, |row| rows.write(&row))
+                })
             })
-        });
-        super::leave((m, ledger));
-        return written;
-    }
-    let bytes = output::render_sheets(
-        format,
-        &sheets(&ledger, &m, s.common.render.lang),
-        &s.common.render,
-    )
-    .map_err(Error::Render)?;
+        }
+        _ => output::render_sheets(format, &sheets(&ledger, &m, lang), &s.common.render)
+            .map_err(Error::Render)
+            .and_then(|bytes| super::emit(&s.common, &bytes)),
+    };
     super::leave((m, ledger));
-    super::emit(&s.common, &bytes)
+    written
 }
 
 fn debit_number(ledger: &Ledger, d: Debit) -> &str {
@@ -258,8 +252,7 @@ fn due_of(
     Some((due, calendar.map_or(due, |c| c.next_working(due))))
 }
 
-/// The log as JSON (see `docs/json.md`).
-/// Writes the match log as JSON (pretty, with a final newline) a payment at a time, as
+/// Writes the match log as JSON (see `docs/json.md`) (pretty, with a final newline) a payment at a time, as
 /// it goes out: as one tree of values, a year's log took eight times the memory of the
 /// rest of the run (894 MiB at 100 MiB of statement, for 92 MB of text), and as bytes
 /// made whole before they were written, the size of the text again.

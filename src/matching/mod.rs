@@ -553,8 +553,8 @@ pub struct Receipt {
     /// Index into `Ledger::payments` ([`Receipt::payment`]), in 32 bits: a year holds a
     /// million receipts, and there are far fewer than four billion payments.
     payment_ix: u32,
-    /// The party ([`Receipt::party`]): its id plus one, 0 for none.
-    party_slot: u32,
+    /// The party ([`Receipt::party`]).
+    party_slot: crate::ledger::PartySlot,
     pub refs: refs::Refs,
     pub applied: Decimal,
     /// Left with the party as an advance.
@@ -590,7 +590,7 @@ impl Receipt {
         Receipt {
             // (An index past four billion would need a terabyte of payment records.)
             payment_ix: u32::try_from(payment).unwrap_or(u32::MAX),
-            party_slot: 0,
+            party_slot: Default::default(),
             refs,
             applied: Decimal::ZERO,
             advance: Decimal::ZERO,
@@ -606,13 +606,11 @@ impl Receipt {
 
     /// Who paid, as matching worked it out; `None` for money of nobody known.
     pub fn party(&self) -> Option<PartyId> {
-        (self.party_slot as usize).checked_sub(1)
+        self.party_slot.get()
     }
 
     pub fn set_party(&mut self, party: Option<PartyId>) {
-        // A ledger holds far fewer parties than four billion (each is a document's side);
-        // an id beyond that would read as no party, never as another one.
-        self.party_slot = party.map_or(0, |id| u32::try_from(id + 1).unwrap_or(0));
+        self.party_slot = crate::ledger::PartySlot::new(party);
     }
 
     pub fn unidentified(&self) -> bool {
@@ -1610,10 +1608,9 @@ impl<'a> Simulation<'a> {
             let (due, _) = cfg.terms.due(ledger, &ledger.invoices[i]);
             let inv = &ledger.invoices[i].doc;
             // Each stage of a payment schedule is a debt of its own, due on its own date.
-            let whole = inv.installments().is_empty().then_some((due, inv.amount));
-            let stages = whole
-                .into_iter()
-                .chain(inv.installments().iter().map(|s| (s.due, s.amount)));
+            let stages = inv
+                .stages()
+                .map(|(own, amount)| (own.unwrap_or(due), amount));
             for (part, (due, amount)) in stages.enumerate() {
                 let head = part == 0;
                 debts.push(Open {
@@ -2232,11 +2229,11 @@ impl<'a> Simulation<'a> {
             }
         }
         // (The receipts lie in the order of dates, their payments all over the statement.)
-        let ahead: Vec<usize> = receipts.iter().map(|r| r.payment()).collect();
-        for (ri, r) in receipts.iter_mut().enumerate() {
-            if let Some(&next) = ahead.get(ri + crate::prefetch::AHEAD) {
-                crate::prefetch::record(&self.ledger.payments[next]);
+        for ri in 0..receipts.len() {
+            if let Some(next) = receipts.get(ri + crate::prefetch::AHEAD) {
+                crate::prefetch::record(&self.ledger.payments[next.payment()]);
             }
+            let r = &mut receipts[ri];
             if r.overridden() {
                 continue;
             }

@@ -77,12 +77,51 @@ pub fn encode(utf8: Vec<u8>, cp1251: bool) -> Vec<u8> {
 pub fn render(sheet: &Sheet, flavor: Flavor, bom: bool) -> Vec<u8> {
     let mut out = Vec::new();
     // (Writing to memory fails only where allocating does.)
-    if let Ok(mut rows) = Rows::new(&mut out, sheet, flavor, bom, false) {
-        for row in &sheet.rows {
-            let _ = rows.write(row);
-        }
-    }
+    let _ = write_sheet(&mut out, sheet, flavor, bom, false);
     out
+}
+
+/// Writes `sheet` (the BOM when `bom` in the Russian Excel CSV dialect, its header and
+/// its rows) and returns the writer, for rows that follow as they are made.
+pub fn write_sheet<'a>(
+    out: &'a mut dyn std::io::Write,
+    sheet: &Sheet,
+    flavor: Flavor,
+    bom: bool,
+    cp1251: bool,
+) -> std::io::Result<Rows<'a>> {
+    let (delimiter, dialect, bom) = match flavor {
+        Flavor::Csv(d @ CsvDialect::Excel) => (b';', d, bom),
+        Flavor::Csv(d @ CsvDialect::Plain) => (b',', d, false),
+        Flavor::Tsv(d) => (b'\t', d, false),
+    };
+    let terminator = match (flavor, dialect) {
+        (Flavor::Csv(_), CsvDialect::Excel) => csv::Terminator::CRLF,
+        _ => csv::Terminator::Any(b'\n'),
+    };
+    if bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(terminator)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Encoder {
+            out,
+            record: Vec::new(),
+            cp1251,
+        });
+    let mut rows = Rows { w, flavor, dialect };
+    let header: Vec<String> = sheet
+        .columns
+        .iter()
+        .map(|c| defuse(&c.header).into_owned())
+        .collect();
+    rows.record(header)?;
+    for row in &sheet.rows {
+        rows.write(row)?;
+    }
+    Ok(rows)
 }
 
 /// A sheet's rows written as they come, after its header: for an output too big to be
@@ -122,46 +161,6 @@ impl std::io::Write for Encoder<'_> {
 }
 
 impl<'a> Rows<'a> {
-    /// Writes the BOM (when `bom`, in the Russian Excel CSV dialect) and the header of
-    /// `sheet` (its columns; its rows are the caller's to write).
-    pub fn new(
-        out: &'a mut dyn std::io::Write,
-        sheet: &Sheet,
-        flavor: Flavor,
-        bom: bool,
-        cp1251: bool,
-    ) -> std::io::Result<Rows<'a>> {
-        let (delimiter, dialect, bom) = match flavor {
-            Flavor::Csv(d @ CsvDialect::Excel) => (b';', d, bom),
-            Flavor::Csv(d @ CsvDialect::Plain) => (b',', d, false),
-            Flavor::Tsv(d) => (b'\t', d, false),
-        };
-        let terminator = match (flavor, dialect) {
-            (Flavor::Csv(_), CsvDialect::Excel) => csv::Terminator::CRLF,
-            _ => csv::Terminator::Any(b'\n'),
-        };
-        if bom {
-            out.write_all(b"\xEF\xBB\xBF")?;
-        }
-        let w = csv::WriterBuilder::new()
-            .delimiter(delimiter)
-            .terminator(terminator)
-            .quote_style(csv::QuoteStyle::Necessary)
-            .from_writer(Encoder {
-                out,
-                record: Vec::new(),
-                cp1251,
-            });
-        let mut rows = Rows { w, flavor, dialect };
-        let header: Vec<String> = sheet
-            .columns
-            .iter()
-            .map(|c| defuse(&c.header).into_owned())
-            .collect();
-        rows.record(header)?;
-        Ok(rows)
-    }
-
     /// Writes one row.
     pub fn write(&mut self, row: &[Cell]) -> std::io::Result<()> {
         let (flavor, dialect) = (self.flavor, self.dialect);
@@ -221,11 +220,7 @@ mod tests {
                 Flavor::Tsv(CsvDialect::Plain),
             ] {
                 let mut out = Vec::new();
-                let mut rows = Rows::new(&mut out, &s, flavor, !cp1251, cp1251).unwrap();
-                for row in &s.rows {
-                    rows.write(row).unwrap();
-                }
-                drop(rows);
+                write_sheet(&mut out, &s, flavor, !cp1251, cp1251).unwrap();
                 assert_eq!(out, encode(render(&s, flavor, !cp1251), cp1251));
             }
         }

@@ -54,7 +54,7 @@ fn amounts(reg: &Register, a: &Amounts, m: &mut Map<String, Value>) {
 
 /// The register as the contract fixes it.
 pub fn register(reg: &Register) -> Value {
-    serde_json::to_value(Lazy(reg)).unwrap_or(Value::Null)
+    serde_json::to_value(parts(reg)).unwrap_or(Value::Null)
 }
 
 /// The register as [`register`] gives it, written as pretty JSON (with a final newline)
@@ -63,13 +63,10 @@ pub fn register(reg: &Register) -> Value {
 pub fn register_bytes(reg: &Register) -> Vec<u8> {
     let mut out = Vec::new();
     // (Writing to memory fails only where allocating does.)
-    let _ = serde_json::to_writer_pretty(&mut out, &Lazy(reg));
+    let _ = serde_json::to_writer_pretty(&mut out, &parts(reg));
     out.push(b'\n');
     out
 }
-
-/// The register, serialized as its JSON object with each row made as it is written.
-struct Lazy<'a>(&'a Register);
 
 /// The register's rows, each made as it is written.
 struct Rows<'a>(&'a Register);
@@ -161,51 +158,43 @@ fn row(reg: &Register, r: &crate::aging::Row) -> Value {
     Value::Object(m)
 }
 
-impl serde::Serialize for Lazy<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.parts().serialize(serializer)
-    }
-}
-
-impl Lazy<'_> {
-    /// The register's fields in their order, the rows among them unmade.
-    fn parts(&self) -> Parts<'_> {
-        let reg = self.0;
-        let listed = |list: &[crate::aging::Unidentified]| -> Vec<Value> {
-            list.iter()
-                .map(|u| {
-                    json!({
-                        "number": u.number,
-                        "date": date(u.date),
-                        "amount": money(u.amount),
-                        "currency": u.currency,
-                        "payer": u.payer,
-                        "inn": opt_str(u.inn.as_deref()),
-                        "purpose": u.purpose,
-                    })
+/// The register's fields in their order, the rows among them unmade.
+fn parts(reg: &Register) -> Parts<'_> {
+    let listed = |list: &[crate::aging::Unidentified]| -> Vec<Value> {
+        list.iter()
+            .map(|u| {
+                json!({
+                    "number": u.number,
+                    "date": date(u.date),
+                    "amount": money(u.amount),
+                    "currency": u.currency,
+                    "payer": u.payer,
+                    "inn": opt_str(u.inn.as_deref()),
+                    "purpose": u.purpose,
                 })
-                .collect()
-        };
-        let unidentified = listed(&reg.unidentified);
-        let totals_for = |a: &Amounts| {
-            let mut m = Map::new();
-            amounts(reg, a, &mut m);
-            m
-        };
-        let (first_currency, first) = &reg.totals[0];
-        let mut totals = totals_for(first);
-        totals.insert("currency".into(), json!(first_currency));
-        let by_currency: Vec<Value> = reg
-            .totals
-            .iter()
-            .map(|(c, a)| {
-                let mut m = Map::new();
-                m.insert("currency".into(), json!(c));
-                m.extend(totals_for(a));
-                Value::Object(m)
             })
-            .collect();
-        Parts {
+            .collect()
+    };
+    let unidentified = listed(&reg.unidentified);
+    let totals_for = |a: &Amounts| {
+        let mut m = Map::new();
+        amounts(reg, a, &mut m);
+        m
+    };
+    let (first_currency, first) = &reg.totals[0];
+    let mut totals = totals_for(first);
+    totals.insert("currency".into(), json!(first_currency));
+    let by_currency: Vec<Value> = reg
+        .totals
+        .iter()
+        .map(|(c, a)| {
+            let mut m = Map::new();
+            m.insert("currency".into(), json!(c));
+            m.extend(totals_for(a));
+            Value::Object(m)
+        })
+        .collect();
+    Parts {
         as_of: date(reg.as_of),
         buckets: &reg.bucket_names,
         rows: Rows(reg),
@@ -218,9 +207,7 @@ impl Lazy<'_> {
             "advance": money(t.advance),
             "net": money(t.net),
             "rates": t.rates.iter().map(|(c, r, day)| json!({"currency": c, "rate": r.normalize().to_string(), "date": date(*day)})).collect::<Vec<_>>(),
-
         })),
-    }
     }
 }
 

@@ -106,11 +106,13 @@ pub fn write_delimited(
         OutputFormat::Tsv => (delimited::Flavor::Tsv(opts.dialect), false),
         _ => (delimited::Flavor::Csv(opts.dialect), !opts.cp1251),
     };
-    let mut rows = delimited::Rows::new(out, sheet, flavor, bom, opts.cp1251)?;
-    for row in &sheet.rows {
-        rows.write(row)?;
-    }
-    more(&mut rows)
+    more(&mut delimited::write_sheet(
+        out,
+        sheet,
+        flavor,
+        bom,
+        opts.cp1251,
+    )?)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed,
